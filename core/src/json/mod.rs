@@ -1,0 +1,21 @@
+//! JSON without an allocator: a validating scanner, borrowed views, and a writer.
+//!
+//! Janus messages are decoded in two steps. [`RawJson::parse`] validates the whole input once
+//! (structure, string escapes, UTF-8, number syntax, nesting depth) and returns a borrowed view
+//! of it. Navigation on a validated view ([`RawJson::get`], [`RawJson::members`],
+//! [`RawJson::elements`]) then hands out sub-spans of the same bytes without copying. Text is
+//! kept in its escaped form ([`JsonStr`]) until the caller asks for it, either unescaped into a
+//! buffer or forwarded verbatim.
+//!
+//! The writer side serialises requests, and any [`serde::Serialize`] value of the caller, into a
+//! `&mut [u8]`. It reports the exact size a too-small buffer needed.
+
+mod raw;
+mod scan;
+mod text;
+pub(crate) mod write;
+
+pub use raw::{Elements, JsonKind, Members, PluginId, RawJson};
+pub use scan::{JsonError, JsonErrorKind, MAX_DEPTH};
+pub use text::{Chars, JsonStr};
+pub use write::to_slice;

@@ -1,0 +1,952 @@
+//! The JSON writer: compact JSON into a caller buffer, never panicking, counting the size a
+//! too-small buffer would have needed.
+
+use core::fmt::{self, Write as _};
+
+use serde::ser::{self, Serialize};
+
+use crate::error::EncodeError;
+
+/// Newtype-struct name that makes [`RawJson`](super::RawJson) splice its bytes verbatim.
+pub(crate) const RAW_JSON_TOKEN: &str = "$janus_signal::private::RawJson";
+/// Newtype-struct name that makes [`JsonStr`](super::JsonStr) write its escaped text verbatim.
+pub(crate) const ESCAPED_STR_TOKEN: &str = "$janus_signal::private::JsonStr";
+
+/// Appends to a byte buffer; past the end it keeps counting instead of writing, so that the
+/// caller learns the exact size needed.
+#[derive(Debug)]
+pub(crate) struct Writer<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl<'b> Writer<'b> {
+    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+        Self { buf, len: 0 }
+    }
+
+    pub(crate) fn raw(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self.len = end;
+    }
+
+    /// Bytes written so far (or that would have been).
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn byte(&mut self, b: u8) {
+        self.raw(&[b]);
+    }
+
+    /// Finishes: the number of bytes written, or how many would have been needed.
+    pub(crate) fn finish(self) -> Result<usize, EncodeError> {
+        if self.len > self.buf.len() {
+            Err(EncodeError::BufferTooSmall { needed: self.len, available: self.buf.len() })
+        } else {
+            Ok(self.len)
+        }
+    }
+
+    /// Writes `text` as a JSON string, escaping `"`, `\` and control characters.
+    pub(crate) fn string(&mut self, text: &str) {
+        self.byte(b'"');
+        self.escaped_body(text);
+        self.byte(b'"');
+    }
+
+    fn escaped_body(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let mut run_start = 0usize;
+        for (i, &b) in bytes.iter().enumerate() {
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0..=0x1f => b"",
+                _ => continue,
+            };
+            self.raw(bytes.get(run_start..i).unwrap_or_default());
+            if escape.is_empty() {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+                let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
+                self.raw(&[b'\\', b'u', b'0', b'0', hi, lo]);
+            } else {
+                self.raw(escape);
+            }
+            run_start = i.saturating_add(1);
+        }
+        self.raw(bytes.get(run_start..).unwrap_or_default());
+    }
+
+    pub(crate) fn u64(&mut self, mut n: u64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at = at.saturating_sub(1);
+            if let Some(d) = digits.get_mut(at) {
+                // `n % 10` is below 10, so the cast cannot truncate.
+                *d = b'0'.wrapping_add((n % 10) as u8);
+            }
+            n /= 10;
+            if n == 0 || at == 0 {
+                break;
+            }
+        }
+        self.raw(digits.get(at..).unwrap_or_default());
+    }
+
+    pub(crate) fn i64(&mut self, n: i64) {
+        if n < 0 {
+            self.byte(b'-');
+        }
+        self.u64(n.unsigned_abs());
+    }
+
+    fn f64(&mut self, f: f64) {
+        if f.is_finite() {
+            // `Debug` gives the shortest round-trip form and keeps a `.0` or an exponent,
+            // all of which is valid JSON.
+            let _ = write!(self, "{f:?}");
+        } else {
+            self.raw(b"null");
+        }
+    }
+
+    /// Writes `"key":` after a comma if this is not the first member.
+    pub(crate) fn key(&mut self, first: &mut bool, key: &str) {
+        if !core::mem::take(first) {
+            self.byte(b',');
+        }
+        self.string(key);
+        self.byte(b':');
+    }
+}
+
+impl fmt::Write for Writer<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.raw(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Serialises any [`Serialize`] value as compact JSON into a [`Writer`].
+///
+/// Unlike `serde-json-core`'s serializer this one never panics: `char`s are written as
+/// strings, and `Error::custom` from the caller's impl becomes
+/// [`EncodeError::Serialize`].
+#[derive(Debug)]
+pub(crate) struct ValueSerializer<'w, 'b> {
+    pub(crate) w: &'w mut Writer<'b>,
+}
+
+/// Splices the members of a struct or map (or a pre-encoded object) into an object that is
+/// already open; used for Admin API parameters that live at the request's top level.
+#[derive(Debug)]
+pub(crate) struct InlineMembers<'w, 'b> {
+    pub(crate) w: &'w mut Writer<'b>,
+    /// Whether no member has been written to the open object yet.
+    pub(crate) first: bool,
+}
+
+/// Open array or object being filled by serde.
+#[derive(Debug)]
+pub(crate) struct Compound<'w, 'b> {
+    w: &'w mut Writer<'b>,
+    first: bool,
+    /// Closing bytes: `]`, `}` or `}}` for variants wrapped in an outer object.
+    close: &'static [u8],
+}
+
+impl Compound<'_, '_> {
+    fn comma(&mut self) {
+        if !core::mem::take(&mut self.first) {
+            self.w.byte(b',');
+        }
+    }
+
+    fn value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), EncodeError> {
+        value.serialize(ValueSerializer { w: self.w })
+    }
+
+    fn member_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), EncodeError> {
+        self.comma();
+        key.serialize(KeySerializer { w: self.w })?;
+        self.w.byte(b':');
+        Ok(())
+    }
+
+    fn end(self) -> Result<(), EncodeError> {
+        self.w.raw(self.close);
+        Ok(())
+    }
+}
+
+impl<'w, 'b> ValueSerializer<'w, 'b> {
+    fn open(self, open: &[u8], close: &'static [u8]) -> Compound<'w, 'b> {
+        self.w.raw(open);
+        Compound { w: self.w, first: true, close }
+    }
+
+    fn variant_open(self, variant: &str, open: u8, close: &'static [u8]) -> Compound<'w, 'b> {
+        self.w.byte(b'{');
+        self.w.string(variant);
+        self.w.byte(b':');
+        self.w.byte(open);
+        Compound { w: self.w, first: true, close }
+    }
+}
+
+impl<'w, 'b> ser::Serializer for ValueSerializer<'w, 'b> {
+    type Ok = ();
+    type Error = EncodeError;
+    type SerializeSeq = Compound<'w, 'b>;
+    type SerializeTuple = Compound<'w, 'b>;
+    type SerializeTupleStruct = Compound<'w, 'b>;
+    type SerializeTupleVariant = Compound<'w, 'b>;
+    type SerializeMap = Compound<'w, 'b>;
+    type SerializeStruct = Compound<'w, 'b>;
+    type SerializeStructVariant = Compound<'w, 'b>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), EncodeError> {
+        self.w.raw(if v { b"true" } else { b"false" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), EncodeError> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), EncodeError> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), EncodeError> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), EncodeError> {
+        self.w.i64(v);
+        Ok(())
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), EncodeError> {
+        let _ = write!(self.w, "{v}");
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), EncodeError> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), EncodeError> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), EncodeError> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), EncodeError> {
+        self.w.u64(v);
+        Ok(())
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), EncodeError> {
+        let _ = write!(self.w, "{v}");
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), EncodeError> {
+        self.w.f64(f64::from(v));
+        Ok(())
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), EncodeError> {
+        self.w.f64(v);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), EncodeError> {
+        let mut utf8 = [0u8; 4];
+        self.serialize_str(v.encode_utf8(&mut utf8))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), EncodeError> {
+        self.w.string(v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), EncodeError> {
+        use ser::SerializeSeq as _;
+        let mut seq = self.serialize_seq(Some(v.len()))?;
+        for b in v {
+            seq.serialize_element(b)?;
+        }
+        seq.end()
+    }
+    fn serialize_none(self) -> Result<(), EncodeError> {
+        self.serialize_unit()
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), EncodeError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), EncodeError> {
+        self.w.raw(b"null");
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), EncodeError> {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), EncodeError> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), EncodeError> {
+        match name {
+            RAW_JSON_TOKEN => value.serialize(Verbatim { w: self.w, quoted: false }),
+            ESCAPED_STR_TOKEN => value.serialize(Verbatim { w: self.w, quoted: true }),
+            _ => value.serialize(self),
+        }
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), EncodeError> {
+        self.w.byte(b'{');
+        self.w.string(variant);
+        self.w.byte(b':');
+        value.serialize(ValueSerializer { w: self.w })?;
+        self.w.byte(b'}');
+        Ok(())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'w, 'b>, EncodeError> {
+        Ok(self.open(b"[", b"]"))
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'w, 'b>, EncodeError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Compound<'w, 'b>, EncodeError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w, 'b>, EncodeError> {
+        Ok(self.variant_open(variant, b'[', b"]}"))
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'w, 'b>, EncodeError> {
+        Ok(self.open(b"{", b"}"))
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Compound<'w, 'b>, EncodeError> {
+        Ok(self.open(b"{", b"}"))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w, 'b>, EncodeError> {
+        Ok(self.variant_open(variant, b'{', b"}}"))
+    }
+    fn collect_str<T: ?Sized + fmt::Display>(self, value: &T) -> Result<(), EncodeError> {
+        self.w.byte(b'"');
+        let _ = write!(EscapingWriter { w: self.w }, "{value}");
+        self.w.byte(b'"');
+        Ok(())
+    }
+}
+
+/// `fmt::Write` adapter that escapes what it is given.
+struct EscapingWriter<'w, 'b> {
+    w: &'w mut Writer<'b>,
+}
+
+impl fmt::Write for EscapingWriter<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.w.escaped_body(s);
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = EncodeError;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), EncodeError> {
+        self.comma();
+        self.value(value)
+    }
+    fn end(self) -> Result<(), EncodeError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = EncodeError;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), EncodeError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<(), EncodeError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = EncodeError;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), EncodeError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<(), EncodeError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = EncodeError;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), EncodeError> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<(), EncodeError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = EncodeError;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), EncodeError> {
+        self.member_key(key)
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), EncodeError> {
+        self.value(value)
+    }
+    fn end(self) -> Result<(), EncodeError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = EncodeError;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), EncodeError> {
+        self.comma();
+        self.w.string(key);
+        self.w.byte(b':');
+        self.value(value)
+    }
+    fn end(self) -> Result<(), EncodeError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = EncodeError;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), EncodeError> {
+        ser::SerializeStruct::serialize_field(self, key, value)
+    }
+    fn end(self) -> Result<(), EncodeError> {
+        Compound::end(self)
+    }
+}
+
+/// Generates the `Serializer` methods of a serializer that accepts only some kinds of value;
+/// every other method returns the given error.
+macro_rules! reject {
+    ($err:expr; $($method:ident($($arg:ident: $ty:ty),*);)*) => {
+        $(fn $method(self, $($arg: $ty),*) -> Result<Self::Ok, EncodeError> {
+            let _ = ($($arg,)*);
+            Err($err)
+        })*
+    };
+}
+
+/// Writes a string given to it verbatim (the bytes are already valid JSON).
+struct Verbatim<'w, 'b> {
+    w: &'w mut Writer<'b>,
+    quoted: bool,
+}
+
+impl ser::Serializer for Verbatim<'_, '_> {
+    type Ok = ();
+    type Error = EncodeError;
+    type SerializeSeq = ser::Impossible<(), EncodeError>;
+    type SerializeTuple = ser::Impossible<(), EncodeError>;
+    type SerializeTupleStruct = ser::Impossible<(), EncodeError>;
+    type SerializeTupleVariant = ser::Impossible<(), EncodeError>;
+    type SerializeMap = ser::Impossible<(), EncodeError>;
+    type SerializeStruct = ser::Impossible<(), EncodeError>;
+    type SerializeStructVariant = ser::Impossible<(), EncodeError>;
+
+    fn serialize_str(self, v: &str) -> Result<(), EncodeError> {
+        if self.quoted {
+            self.w.byte(b'"');
+        }
+        self.w.raw(v.as_bytes());
+        if self.quoted {
+            self.w.byte(b'"');
+        }
+        Ok(())
+    }
+
+    reject! { EncodeError::Serialize;
+        serialize_bool(v: bool); serialize_i8(v: i8); serialize_i16(v: i16); serialize_i32(v: i32);
+        serialize_i64(v: i64); serialize_u8(v: u8); serialize_u16(v: u16); serialize_u32(v: u32);
+        serialize_u64(v: u64); serialize_f32(v: f32); serialize_f64(v: f64); serialize_char(v: char);
+        serialize_bytes(v: &[u8]); serialize_none(); serialize_unit();
+        serialize_unit_struct(name: &'static str);
+        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+    fn collect_str<T: ?Sized + fmt::Display>(self, _: &T) -> Result<(), EncodeError> {
+        Err(EncodeError::Serialize)
+    }
+}
+
+/// Serialises map keys: JSON keys must be strings, so numbers and chars are quoted (as
+/// serde_json does) and anything else is an error.
+struct KeySerializer<'w, 'b> {
+    w: &'w mut Writer<'b>,
+}
+
+impl KeySerializer<'_, '_> {
+    fn quoted(self, f: impl FnOnce(&mut Writer<'_>)) -> Result<(), EncodeError> {
+        self.w.byte(b'"');
+        f(self.w);
+        self.w.byte(b'"');
+        Ok(())
+    }
+}
+
+impl ser::Serializer for KeySerializer<'_, '_> {
+    type Ok = ();
+    type Error = EncodeError;
+    type SerializeSeq = ser::Impossible<(), EncodeError>;
+    type SerializeTuple = ser::Impossible<(), EncodeError>;
+    type SerializeTupleStruct = ser::Impossible<(), EncodeError>;
+    type SerializeTupleVariant = ser::Impossible<(), EncodeError>;
+    type SerializeMap = ser::Impossible<(), EncodeError>;
+    type SerializeStruct = ser::Impossible<(), EncodeError>;
+    type SerializeStructVariant = ser::Impossible<(), EncodeError>;
+
+    fn serialize_str(self, v: &str) -> Result<(), EncodeError> {
+        self.w.string(v);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), EncodeError> {
+        let mut utf8 = [0u8; 4];
+        self.serialize_str(v.encode_utf8(&mut utf8))
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), EncodeError> {
+        self.quoted(|w| w.i64(v.into()))
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), EncodeError> {
+        self.quoted(|w| w.i64(v.into()))
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), EncodeError> {
+        self.quoted(|w| w.i64(v.into()))
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), EncodeError> {
+        self.quoted(|w| w.i64(v))
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), EncodeError> {
+        self.quoted(|w| w.u64(v.into()))
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), EncodeError> {
+        self.quoted(|w| w.u64(v.into()))
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), EncodeError> {
+        self.quoted(|w| w.u64(v.into()))
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), EncodeError> {
+        self.quoted(|w| w.u64(v))
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), EncodeError> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), EncodeError> {
+        if name == ESCAPED_STR_TOKEN {
+            return value.serialize(Verbatim { w: self.w, quoted: true });
+        }
+        value.serialize(self)
+    }
+    fn collect_str<T: ?Sized + fmt::Display>(self, value: &T) -> Result<(), EncodeError> {
+        ValueSerializer { w: self.w }.collect_str(value)
+    }
+
+    reject! { EncodeError::KeyMustBeString;
+        serialize_bool(v: bool); serialize_f32(v: f32); serialize_f64(v: f64);
+        serialize_bytes(v: &[u8]); serialize_none(); serialize_unit();
+        serialize_unit_struct(name: &'static str);
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
+        Err(EncodeError::KeyMustBeString)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), EncodeError> {
+        Err(EncodeError::KeyMustBeString)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
+        Err(EncodeError::KeyMustBeString)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
+        Err(EncodeError::KeyMustBeString)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
+        Err(EncodeError::KeyMustBeString)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
+        Err(EncodeError::KeyMustBeString)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
+        Err(EncodeError::KeyMustBeString)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
+        Err(EncodeError::KeyMustBeString)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, EncodeError> {
+        Err(EncodeError::KeyMustBeString)
+    }
+}
+
+impl<'w, 'b> ser::Serializer for InlineMembers<'w, 'b> {
+    type Ok = ();
+    type Error = EncodeError;
+    type SerializeSeq = ser::Impossible<(), EncodeError>;
+    type SerializeTuple = ser::Impossible<(), EncodeError>;
+    type SerializeTupleStruct = ser::Impossible<(), EncodeError>;
+    type SerializeTupleVariant = ser::Impossible<(), EncodeError>;
+    type SerializeMap = Compound<'w, 'b>;
+    type SerializeStruct = Compound<'w, 'b>;
+    type SerializeStructVariant = ser::Impossible<(), EncodeError>;
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'b>, EncodeError> {
+        Ok(Compound { w: self.w, first: self.first, close: b"" })
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'b>, EncodeError> {
+        Ok(Compound { w: self.w, first: self.first, close: b"" })
+    }
+    fn serialize_unit(self) -> Result<(), EncodeError> {
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), EncodeError> {
+        Ok(())
+    }
+    fn serialize_none(self) -> Result<(), EncodeError> {
+        Ok(())
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), EncodeError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), EncodeError> {
+        if name == RAW_JSON_TOKEN {
+            return value.serialize(SpliceObject { w: self.w, first: self.first });
+        }
+        value.serialize(self)
+    }
+
+    reject! { EncodeError::FieldsNotAnObject;
+        serialize_bool(v: bool); serialize_i8(v: i8); serialize_i16(v: i16); serialize_i32(v: i32);
+        serialize_i64(v: i64); serialize_u8(v: u8); serialize_u16(v: u16); serialize_u32(v: u32);
+        serialize_u64(v: u64); serialize_f32(v: f32); serialize_f64(v: f64); serialize_char(v: char);
+        serialize_str(v: &str); serialize_bytes(v: &[u8]);
+        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn collect_str<T: ?Sized + fmt::Display>(self, _: &T) -> Result<(), EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+}
+
+/// Receives the text of a pre-encoded object and writes its members without the braces.
+struct SpliceObject<'w, 'b> {
+    w: &'w mut Writer<'b>,
+    first: bool,
+}
+
+impl SpliceObject<'_, '_> {
+    fn splice(self, text: &str) -> Result<(), EncodeError> {
+        let inner = text
+            .trim()
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .ok_or(EncodeError::FieldsNotAnObject)?
+            .trim();
+        if !inner.is_empty() {
+            if !self.first {
+                self.w.byte(b',');
+            }
+            self.w.raw(inner.as_bytes());
+        }
+        Ok(())
+    }
+}
+
+impl ser::Serializer for SpliceObject<'_, '_> {
+    type Ok = ();
+    type Error = EncodeError;
+    type SerializeSeq = ser::Impossible<(), EncodeError>;
+    type SerializeTuple = ser::Impossible<(), EncodeError>;
+    type SerializeTupleStruct = ser::Impossible<(), EncodeError>;
+    type SerializeTupleVariant = ser::Impossible<(), EncodeError>;
+    type SerializeMap = ser::Impossible<(), EncodeError>;
+    type SerializeStruct = ser::Impossible<(), EncodeError>;
+    type SerializeStructVariant = ser::Impossible<(), EncodeError>;
+
+    fn serialize_str(self, v: &str) -> Result<(), EncodeError> {
+        self.splice(v)
+    }
+
+    reject! { EncodeError::FieldsNotAnObject;
+        serialize_bool(v: bool); serialize_i8(v: i8); serialize_i16(v: i16); serialize_i32(v: i32);
+        serialize_i64(v: i64); serialize_u8(v: u8); serialize_u16(v: u16); serialize_u32(v: u32);
+        serialize_u64(v: u64); serialize_f32(v: f32); serialize_f64(v: f64); serialize_char(v: char);
+        serialize_bytes(v: &[u8]); serialize_none(); serialize_unit();
+        serialize_unit_struct(name: &'static str);
+        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+    fn collect_str<T: ?Sized + fmt::Display>(self, _: &T) -> Result<(), EncodeError> {
+        Err(EncodeError::FieldsNotAnObject)
+    }
+}
+
+impl ser::Error for EncodeError {
+    fn custom<T: fmt::Display>(_msg: T) -> Self {
+        Self::Serialize
+    }
+}
+
+/// Serialises any `Serialize` value as compact JSON into `out` and returns the length.
+///
+/// Unlike `serde_json_core::to_slice` this never panics: `char`s are written as strings, a
+/// failing `Serialize` impl gives [`EncodeError::Serialize`], non-finite floats are written as
+/// `null` (as `serde_json` does), [`RawJson`](super::RawJson) values are spliced verbatim and
+/// [`JsonStr`](super::JsonStr) values are written with their escapes intact.
+///
+/// ```
+/// let mut out = [0u8; 32];
+/// let n = janus_signal::json::to_slice(&('"', [1u8, 2]), &mut out).unwrap();
+/// assert_eq!(&out[..n], br#"["\"",[1,2]]"#);
+/// ```
+///
+/// # Errors
+///
+/// [`EncodeError::BufferTooSmall`] with the exact size needed, or an error from the value's
+/// `Serialize` implementation.
+pub fn to_slice<T: ?Sized + Serialize>(value: &T, out: &mut [u8]) -> Result<usize, EncodeError> {
+    let mut w = Writer::new(out);
+    value.serialize(ValueSerializer { w: &mut w })?;
+    w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Serialize;
+    use serde::ser::Error as _;
+
+    fn enc<T: Serialize>(v: &T) -> std::string::String {
+        let mut buf = [0u8; 256];
+        let n = to_slice(v, &mut buf).unwrap();
+        std::string::String::from_utf8(buf[..n].to_vec()).unwrap()
+    }
+
+    #[derive(Serialize)]
+    enum E {
+        Unit,
+        New(u8),
+        Tup(u8, u8),
+        Str { a: u8 },
+    }
+
+    #[derive(Serialize)]
+    struct S<'a> {
+        c: char,
+        s: &'a str,
+        f: f64,
+        n: Option<u8>,
+        e: [E; 4],
+        neg: i32,
+    }
+
+    #[test]
+    fn writes_serde_data_model_like_serde_json() {
+        let v = S { c: '"', s: "a\u{1}\n€", f: 1.5, n: None, e: [E::Unit, E::New(1), E::Tup(1, 2), E::Str { a: 3 }], neg: -42 };
+        assert_eq!(
+            enc(&v),
+            r#"{"c":"\"","s":"a\u0001\n€","f":1.5,"n":null,"e":["Unit",{"New":1},{"Tup":[1,2]},{"Str":{"a":3}}],"neg":-42}"#
+        );
+        assert_eq!(enc(&u64::MAX), "18446744073709551615");
+        assert_eq!(enc(&0u64), "0");
+        assert_eq!(enc(&i64::MIN), "-9223372036854775808");
+        assert_eq!(enc(&f64::NAN), "null");
+    }
+
+    struct Failing;
+    impl Serialize for Failing {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(S::Error::custom("nope"))
+        }
+    }
+
+    #[test]
+    fn custom_errors_do_not_panic() {
+        let mut buf = [0u8; 8];
+        assert_eq!(to_slice(&Failing, &mut buf), Err(EncodeError::Serialize));
+    }
+
+    #[test]
+    fn reports_needed_size() {
+        let mut buf = [0u8; 4];
+        assert_eq!(to_slice(&"hello", &mut buf), Err(EncodeError::BufferTooSmall { needed: 7, available: 4 }));
+    }
+}

@@ -1,0 +1,776 @@
+//! Decoding what Janus sends: replies, events, and long-poll batches.
+//!
+//! [`Message::decode`] validates one JSON object and returns a typed view that borrows from
+//! the input. Members are found in any order and in any formatting Janus is configured with
+//! (`indented`, `plain`, `compact`). Members this crate does not model are still reachable
+//! through each message's `raw` view. A `janus` kind this crate does not know decodes to
+//! [`Message::Unknown`], not to an error, so newer servers do not break older clients.
+//!
+//! ```
+//! use janus_signal::message::{JsepType, Message};
+//!
+//! let bytes = br#"{
+//!    "janus": "event",
+//!    "session_id": 6036143552999677,
+//!    "transaction": "ws-0006",
+//!    "sender": 1241231443534215,
+//!    "plugindata": {"plugin": "janus.plugin.echotest", "data": {"echotest": "event", "result": "ok"}},
+//!    "jsep": {"type": "answer", "sdp": "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"}
+//! }"#;
+//! let Message::Event(event) = Message::decode(bytes).unwrap() else { panic!() };
+//! assert_eq!(event.sender.0, 1241231443534215);
+//! let plugin = event.plugin_data.unwrap();
+//! assert!(plugin.plugin == "janus.plugin.echotest");
+//! assert!(plugin.data.get("result").unwrap().as_str().unwrap() == "ok");
+//! let jsep = event.jsep.unwrap();
+//! assert_eq!(jsep.kind, JsepType::Answer);
+//! let mut sdp = [0u8; 64];
+//! assert_eq!(jsep.sdp.unescape_into(&mut sdp).unwrap(), "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n");
+//! ```
+
+mod batch;
+mod error_code;
+mod server_info;
+
+pub use batch::Batch;
+pub use error_code::ErrorCode;
+pub use server_info::ServerInfo;
+
+use crate::error::DecodeError;
+use crate::ids::{HandleId, SessionId};
+use crate::json::{JsonKind, JsonStr, RawJson};
+
+/// One message from Janus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Message<'a> {
+    /// `success`: a request was carried out (create, attach, detach, destroy, claim, a
+    /// synchronous plugin request, an Admin API request).
+    Success(Success<'a>),
+    /// `ack`: the request was accepted; for a plugin `message` the answer follows as an
+    /// [`Event`](Self::Event) with the same transaction (which may arrive *before* the ack).
+    Ack(Ack<'a>),
+    /// `error`: the request failed in the Janus core.
+    Error(ErrorReply<'a>),
+    /// `event`: a plugin speaks, either answering a request (with its transaction) or on its
+    /// own.
+    Event(PluginEvent<'a>),
+    /// `webrtcup`: the handle's PeerConnection is up.
+    WebrtcUp(WebrtcUp<'a>),
+    /// `media`: Janus started or stopped receiving a medium.
+    Media(Media<'a>),
+    /// `slowlink`: Janus sees packet loss on a medium.
+    SlowLink(SlowLink<'a>),
+    /// `hangup`: the PeerConnection went away.
+    Hangup(Hangup<'a>),
+    /// `detached`: the handle is gone.
+    Detached(Detached<'a>),
+    /// `timeout`: the session expired for lack of keepalives.
+    Timeout(Timeout<'a>),
+    /// `trickle`: a candidate gathered by Janus (full-trickle).
+    Trickle(Trickle<'a>),
+    /// `ice-failed` (Janus ≥ 1.2): ICE failed on the handle.
+    IceFailed(IceFailed<'a>),
+    /// `keepalive`: sent by the HTTP transport when a long poll had nothing for 30 s.
+    Keepalive(Keepalive<'a>),
+    /// `pong`: the answer to `ping`.
+    Pong(Pong<'a>),
+    /// `server_info`: the answer to `info`.
+    ServerInfo(ServerInfo<'a>),
+    /// A `janus` kind this crate does not know.
+    Unknown(Unknown<'a>),
+}
+
+/// A `success` reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Success<'a> {
+    /// The transaction of the request.
+    pub transaction: Option<JsonStr<'a>>,
+    /// The session, absent in the answer to `create`.
+    pub session_id: Option<SessionId>,
+    /// The handle, for replies to handle requests carrying plugin data.
+    pub sender: Option<HandleId>,
+    /// `data.id`: the new session id (create) or handle id (attach).
+    pub id: Option<u64>,
+    /// `data`, when present.
+    pub data: Option<RawJson<'a>>,
+    /// The plugin's synchronous answer (`plugindata`), when present. It may carry a plugin
+    /// error ([`PluginData::error`]) even though the Janus kind is `success`.
+    pub plugin_data: Option<PluginData<'a>>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+impl Success<'_> {
+    /// `data.id`: the new session id (create) or handle id (attach).
+    #[must_use]
+    pub fn id(&self) -> Option<u64> {
+        self.id
+    }
+}
+
+/// An `ack` reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ack<'a> {
+    /// The transaction of the request.
+    pub transaction: Option<JsonStr<'a>>,
+    /// The session.
+    pub session_id: Option<SessionId>,
+    /// Some plugins say they are "taking their time".
+    pub hint: Option<JsonStr<'a>>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// An `error` reply of the Janus core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorReply<'a> {
+    /// The transaction of the failed request; absent when Janus could not read it.
+    pub transaction: Option<JsonStr<'a>>,
+    /// The session, when the request named one.
+    pub session_id: Option<SessionId>,
+    /// `error.code`.
+    pub code: ErrorCode,
+    /// `error.reason`.
+    pub reason: Option<JsonStr<'a>>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// A plugin `event`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PluginEvent<'a> {
+    /// Present when the event answers a request; absent for unsolicited events.
+    pub transaction: Option<JsonStr<'a>>,
+    /// The session.
+    pub session_id: Option<SessionId>,
+    /// The handle the event is for.
+    pub sender: HandleId,
+    /// What the plugin says.
+    pub plugin_data: Option<PluginData<'a>>,
+    /// A session description from the plugin (an answer to the client's offer, or an offer).
+    pub jsep: Option<Jsep<'a>>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// `plugindata`: which plugin spoke, and its own data, untouched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PluginData<'a> {
+    /// The plugin's package name, e.g. `janus.plugin.videoroom`.
+    pub plugin: JsonStr<'a>,
+    /// The plugin's data: read it with [`RawJson`]'s accessors or [`RawJson::decode`] into
+    /// your own type.
+    pub data: RawJson<'a>,
+}
+
+/// A plugin-level error: `error_code` and/or `error` inside the plugin's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PluginError<'a> {
+    /// `error_code`, e.g. 428 for videoroom's "No such feed".
+    pub code: Option<u64>,
+    /// `error`, the reason text.
+    pub reason: Option<JsonStr<'a>>,
+}
+
+impl<'a> PluginData<'a> {
+    /// The plugin error in the data, if there is one. Plugins report errors this way both in
+    /// events and in `success` replies to synchronous requests.
+    #[must_use]
+    pub fn error(&self) -> Option<PluginError<'a>> {
+        let code = self.data.get("error_code").and_then(|c| c.as_u64());
+        let reason = self.data.get("error").and_then(|r| r.as_str());
+        (code.is_some() || reason.is_some()).then_some(PluginError { code, reason })
+    }
+
+    /// Decodes the plugin's data into the caller's type; see [`RawJson::decode`].
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError::Serde`] when the data does not fit the type.
+    pub fn decode<T: serde::Deserialize<'a>>(&self, scratch: &mut [u8]) -> Result<T, DecodeError> {
+        self.data.decode(scratch)
+    }
+}
+
+/// The type of a session description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsepType<'a> {
+    /// `offer`
+    Offer,
+    /// `answer`
+    Answer,
+    /// Anything else, kept as sent.
+    Other(JsonStr<'a>),
+}
+
+/// `jsep`: a session description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Jsep<'a> {
+    /// `type`.
+    pub kind: JsepType<'a>,
+    /// `sdp`, escaped as on the wire: unescape it on demand, or forward it verbatim.
+    pub sdp: JsonStr<'a>,
+    /// `trickle`: `false` when the SDP already holds all candidates.
+    pub trickle: Option<bool>,
+    /// `e2ee`: end-to-end encryption is in use.
+    pub e2ee: Option<bool>,
+    /// The whole `jsep` object, for members not modelled here.
+    pub raw: RawJson<'a>,
+}
+
+/// A `webrtcup` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebrtcUp<'a> {
+    /// The session.
+    pub session_id: Option<SessionId>,
+    /// The handle.
+    pub sender: HandleId,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// A `media` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Media<'a> {
+    /// The session.
+    pub session_id: Option<SessionId>,
+    /// The handle.
+    pub sender: HandleId,
+    /// `type`: `audio` or `video`.
+    pub media_type: Option<JsonStr<'a>>,
+    /// `mid` of the stream (Janus ≥ 1.0).
+    pub mid: Option<JsonStr<'a>>,
+    /// `receiving`: whether Janus receives this medium now.
+    pub receiving: Option<bool>,
+    /// `seconds`: how long nothing arrived, when `receiving` is false.
+    pub seconds: Option<u64>,
+    /// `substream` of a simulcast stream.
+    pub substream: Option<u64>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// A `slowlink` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlowLink<'a> {
+    /// The session.
+    pub session_id: Option<SessionId>,
+    /// The handle.
+    pub sender: HandleId,
+    /// `mid` of the stream (Janus ≥ 1.0).
+    pub mid: Option<JsonStr<'a>>,
+    /// `media`: `audio` or `video` (Janus ≥ 1.0).
+    pub media: Option<JsonStr<'a>>,
+    /// `uplink`: true when the loss is on what Janus receives.
+    pub uplink: Option<bool>,
+    /// `lost` packets (Janus after 0.7.3).
+    pub lost: Option<u64>,
+    /// `nacks` (older Janus, before `lost`).
+    pub nacks: Option<u64>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+impl SlowLink<'_> {
+    /// Lost packets, from `lost` or, on older servers, `nacks`.
+    #[must_use]
+    pub fn lost_packets(&self) -> Option<u64> {
+        self.lost.or(self.nacks)
+    }
+}
+
+/// A `hangup` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hangup<'a> {
+    /// The session.
+    pub session_id: Option<SessionId>,
+    /// The handle.
+    pub sender: HandleId,
+    /// `reason`, e.g. `ICE failed` or `Janus API`.
+    pub reason: Option<JsonStr<'a>>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// A `detached` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detached<'a> {
+    /// The session.
+    pub session_id: Option<SessionId>,
+    /// The handle that is gone.
+    pub sender: HandleId,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// A `timeout` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout<'a> {
+    /// The session that expired.
+    pub session_id: SessionId,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// A `trickle` event from Janus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trickle<'a> {
+    /// The session.
+    pub session_id: Option<SessionId>,
+    /// The handle.
+    pub sender: HandleId,
+    /// The candidate, or the end of candidates.
+    pub candidate: TrickleCandidate<'a>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// The `candidate` of a trickle event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrickleCandidate<'a> {
+    /// One ICE candidate.
+    Candidate {
+        /// The `candidate:` line.
+        candidate: JsonStr<'a>,
+        /// `sdpMid`.
+        sdp_mid: Option<JsonStr<'a>>,
+        /// `sdpMLineIndex`.
+        sdp_mline_index: Option<u64>,
+        /// The whole candidate object.
+        raw: RawJson<'a>,
+    },
+    /// `{"completed": true}` (or `null`): no more candidates.
+    Completed,
+}
+
+/// An `ice-failed` event (Janus ≥ 1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IceFailed<'a> {
+    /// The session.
+    pub session_id: Option<SessionId>,
+    /// The handle.
+    pub sender: HandleId,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// A `keepalive` from the HTTP transport's long poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keepalive<'a> {
+    /// The session, when the server names it (1.1.2 does not).
+    pub session_id: Option<SessionId>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// A `pong` reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pong<'a> {
+    /// The transaction of the `ping`.
+    pub transaction: Option<JsonStr<'a>>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// A message of a `janus` kind this crate does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unknown<'a> {
+    /// The `janus` kind.
+    pub kind: JsonStr<'a>,
+    /// `transaction`, if any.
+    pub transaction: Option<JsonStr<'a>>,
+    /// `session_id`, if any.
+    pub session_id: Option<SessionId>,
+    /// `sender`, if any.
+    pub sender: Option<HandleId>,
+    /// The whole message.
+    pub raw: RawJson<'a>,
+}
+
+/// The members every message kind may carry, gathered in one pass over the object.
+#[derive(Default)]
+struct Fields<'a> {
+    janus: Option<RawJson<'a>>,
+    transaction: Option<RawJson<'a>>,
+    session_id: Option<RawJson<'a>>,
+    sender: Option<RawJson<'a>>,
+    data: Option<RawJson<'a>>,
+    plugindata: Option<RawJson<'a>>,
+    jsep: Option<RawJson<'a>>,
+    error: Option<RawJson<'a>>,
+    hint: Option<RawJson<'a>>,
+    reason: Option<RawJson<'a>>,
+    candidate: Option<RawJson<'a>>,
+}
+
+impl<'a> Fields<'a> {
+    fn gather(object: RawJson<'a>) -> Self {
+        let mut f = Self::default();
+        for (key, value) in object.members() {
+            let slot = match key.as_plain() {
+                Some("janus") => &mut f.janus,
+                Some("transaction") => &mut f.transaction,
+                Some("session_id") => &mut f.session_id,
+                Some("sender") => &mut f.sender,
+                Some("data") => &mut f.data,
+                Some("plugindata") => &mut f.plugindata,
+                Some("jsep") => &mut f.jsep,
+                Some("error") => &mut f.error,
+                Some("hint") => &mut f.hint,
+                Some("reason") => &mut f.reason,
+                Some("candidate") => &mut f.candidate,
+                // Keys with escapes are never Janus's own; they stay reachable through `raw`.
+                _ => continue,
+            };
+            // The first occurrence of a duplicated key wins.
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        f
+    }
+}
+
+/// Reads optional members with the right type, naming the message kind in errors.
+struct Reader {
+    kind: &'static str,
+}
+
+impl Reader {
+    fn invalid(&self, field: &'static str) -> DecodeError {
+        DecodeError::InvalidField { kind: self.kind, field }
+    }
+
+    fn missing(&self, field: &'static str) -> DecodeError {
+        DecodeError::MissingField { kind: self.kind, field }
+    }
+
+    /// A string member; `null` counts as absent.
+    fn text<'a>(&self, value: Option<RawJson<'a>>, field: &'static str) -> Result<Option<JsonStr<'a>>, DecodeError> {
+        match value {
+            None => Ok(None),
+            Some(v) if v.is_null() => Ok(None),
+            Some(v) => v.as_str().map(Some).ok_or_else(|| self.invalid(field)),
+        }
+    }
+
+    fn u64(&self, value: Option<RawJson<'_>>, field: &'static str) -> Result<Option<u64>, DecodeError> {
+        match value {
+            None => Ok(None),
+            Some(v) if v.is_null() => Ok(None),
+            Some(v) => v.as_u64().map(Some).ok_or_else(|| self.invalid(field)),
+        }
+    }
+
+    fn bool(&self, value: Option<RawJson<'_>>, field: &'static str) -> Result<Option<bool>, DecodeError> {
+        match value {
+            None => Ok(None),
+            Some(v) if v.is_null() => Ok(None),
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| self.invalid(field)),
+        }
+    }
+
+    fn session(&self, f: &Fields<'_>) -> Result<Option<SessionId>, DecodeError> {
+        Ok(self.u64(f.session_id, "session_id")?.map(SessionId))
+    }
+
+    fn sender(&self, f: &Fields<'_>) -> Result<Option<HandleId>, DecodeError> {
+        Ok(self.u64(f.sender, "sender")?.map(HandleId))
+    }
+
+    fn required_sender(&self, f: &Fields<'_>) -> Result<HandleId, DecodeError> {
+        self.sender(f)?.ok_or_else(|| self.missing("sender"))
+    }
+
+    fn object<'a>(&self, value: Option<RawJson<'a>>, field: &'static str) -> Result<Option<RawJson<'a>>, DecodeError> {
+        match value {
+            None => Ok(None),
+            Some(v) if v.is_null() => Ok(None),
+            Some(v) if v.kind() == JsonKind::Object => Ok(Some(v)),
+            Some(_) => Err(self.invalid(field)),
+        }
+    }
+
+    fn plugin_data<'a>(&self, value: Option<RawJson<'a>>) -> Result<Option<PluginData<'a>>, DecodeError> {
+        let Some(pd) = self.object(value, "plugindata")? else {
+            return Ok(None);
+        };
+        let plugin = self.text(pd.get("plugin"), "plugindata.plugin")?.ok_or_else(|| self.missing("plugindata.plugin"))?;
+        let data = pd.get("data").ok_or_else(|| self.missing("plugindata.data"))?;
+        Ok(Some(PluginData { plugin, data }))
+    }
+
+    fn jsep<'a>(&self, value: Option<RawJson<'a>>) -> Result<Option<Jsep<'a>>, DecodeError> {
+        let Some(raw) = self.object(value, "jsep")? else {
+            return Ok(None);
+        };
+        let kind = self.text(raw.get("type"), "jsep.type")?.ok_or_else(|| self.missing("jsep.type"))?;
+        let kind = if kind == "offer" {
+            JsepType::Offer
+        } else if kind == "answer" {
+            JsepType::Answer
+        } else {
+            JsepType::Other(kind)
+        };
+        let sdp = self.text(raw.get("sdp"), "jsep.sdp")?.ok_or_else(|| self.missing("jsep.sdp"))?;
+        let trickle = self.bool(raw.get("trickle"), "jsep.trickle")?;
+        let e2ee = self.bool(raw.get("e2ee"), "jsep.e2ee")?;
+        Ok(Some(Jsep { kind, sdp, trickle, e2ee, raw }))
+    }
+
+    fn trickle_candidate<'a>(&self, value: Option<RawJson<'a>>) -> Result<TrickleCandidate<'a>, DecodeError> {
+        let raw = match value {
+            None => return Err(self.missing("candidate")),
+            Some(v) if v.is_null() => return Ok(TrickleCandidate::Completed),
+            Some(v) if v.kind() == JsonKind::Object => v,
+            Some(_) => return Err(self.invalid("candidate")),
+        };
+        if self.bool(raw.get("completed"), "candidate.completed")? == Some(true) {
+            return Ok(TrickleCandidate::Completed);
+        }
+        let candidate =
+            self.text(raw.get("candidate"), "candidate.candidate")?.ok_or_else(|| self.missing("candidate.candidate"))?;
+        Ok(TrickleCandidate::Candidate {
+            candidate,
+            sdp_mid: self.text(raw.get("sdpMid"), "candidate.sdpMid")?,
+            sdp_mline_index: self.u64(raw.get("sdpMLineIndex"), "candidate.sdpMLineIndex")?,
+            raw,
+        })
+    }
+}
+
+/// The `janus` kinds this crate models, with their names as sent.
+const KINDS: [&str; 15] = [
+    "success",
+    "ack",
+    "error",
+    "event",
+    "webrtcup",
+    "media",
+    "slowlink",
+    "hangup",
+    "detached",
+    "timeout",
+    "trickle",
+    "ice-failed",
+    "keepalive",
+    "pong",
+    "server_info",
+];
+
+impl<'a> Message<'a> {
+    /// Decodes one message: validates `bytes` as a JSON object and reads it.
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError::Json`] for malformed JSON, [`DecodeError::NotAnObject`],
+    /// [`DecodeError::MissingField`] when `janus` (or a member the kind cannot do without,
+    /// such as `error.code` or an event's `sender`) is absent, and
+    /// [`DecodeError::InvalidField`] when a known member has the wrong type.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::from_json(RawJson::parse(bytes)?)
+    }
+
+    /// Reads a message from an already validated JSON value (for example one element of a
+    /// long-poll array).
+    ///
+    /// # Errors
+    ///
+    /// As [`decode`](Self::decode), except for JSON syntax errors.
+    pub fn from_json(raw: RawJson<'a>) -> Result<Self, DecodeError> {
+        if raw.kind() != JsonKind::Object {
+            return Err(DecodeError::NotAnObject);
+        }
+        let f = Fields::gather(raw);
+        let janus = Reader { kind: "?" }.text(f.janus, "janus")?.ok_or(DecodeError::MissingField { kind: "?", field: "janus" })?;
+        let Some(&kind) = KINDS.iter().find(|k| janus.eq_str(k)) else {
+            let r = Reader { kind: "?" };
+            return Ok(Self::Unknown(Unknown {
+                kind: janus,
+                transaction: r.text(f.transaction, "transaction")?,
+                session_id: r.session(&f)?,
+                sender: r.sender(&f)?,
+                raw,
+            }));
+        };
+        let r = Reader { kind };
+        let transaction = r.text(f.transaction, "transaction")?;
+        let session_id = r.session(&f)?;
+        Ok(match kind {
+            "success" => {
+                let data = f.data.filter(|d| !d.is_null());
+                let id = r.u64(data.and_then(|d| d.get("id")), "data.id")?;
+                Self::Success(Success {
+                    transaction,
+                    session_id,
+                    sender: r.sender(&f)?,
+                    id,
+                    data,
+                    plugin_data: r.plugin_data(f.plugindata)?,
+                    raw,
+                })
+            }
+            "ack" => Self::Ack(Ack { transaction, session_id, hint: r.text(f.hint, "hint")?, raw }),
+            "error" => {
+                let error = r.object(f.error, "error")?.ok_or_else(|| r.missing("error"))?;
+                let code = r.u64(error.get("code"), "error.code")?.ok_or_else(|| r.missing("error.code"))?;
+                Self::Error(ErrorReply {
+                    transaction,
+                    session_id,
+                    code: ErrorCode::from_code(code),
+                    reason: r.text(error.get("reason"), "error.reason")?,
+                    raw,
+                })
+            }
+            "event" => Self::Event(PluginEvent {
+                transaction,
+                session_id,
+                sender: r.required_sender(&f)?,
+                plugin_data: r.plugin_data(f.plugindata)?,
+                jsep: r.jsep(f.jsep)?,
+                raw,
+            }),
+            "webrtcup" => Self::WebrtcUp(WebrtcUp { session_id, sender: r.required_sender(&f)?, raw }),
+            "media" => Self::Media(Media {
+                session_id,
+                sender: r.required_sender(&f)?,
+                media_type: r.text(raw.get("type"), "type")?,
+                mid: r.text(raw.get("mid"), "mid")?,
+                receiving: r.bool(raw.get("receiving"), "receiving")?,
+                seconds: r.u64(raw.get("seconds"), "seconds")?,
+                substream: r.u64(raw.get("substream"), "substream")?,
+                raw,
+            }),
+            "slowlink" => Self::SlowLink(SlowLink {
+                session_id,
+                sender: r.required_sender(&f)?,
+                mid: r.text(raw.get("mid"), "mid")?,
+                media: r.text(raw.get("media"), "media")?,
+                uplink: r.bool(raw.get("uplink"), "uplink")?,
+                lost: r.u64(raw.get("lost"), "lost")?,
+                nacks: r.u64(raw.get("nacks"), "nacks")?,
+                raw,
+            }),
+            "hangup" => Self::Hangup(Hangup {
+                session_id,
+                sender: r.required_sender(&f)?,
+                reason: r.text(f.reason, "reason")?,
+                raw,
+            }),
+            "detached" => Self::Detached(Detached { session_id, sender: r.required_sender(&f)?, raw }),
+            "timeout" => Self::Timeout(Timeout { session_id: session_id.ok_or_else(|| r.missing("session_id"))?, raw }),
+            "trickle" => Self::Trickle(Trickle {
+                session_id,
+                sender: r.required_sender(&f)?,
+                candidate: r.trickle_candidate(f.candidate)?,
+                raw,
+            }),
+            "ice-failed" => Self::IceFailed(IceFailed { session_id, sender: r.required_sender(&f)?, raw }),
+            "keepalive" => Self::Keepalive(Keepalive { session_id, raw }),
+            "pong" => Self::Pong(Pong { transaction, raw }),
+            _ => Self::ServerInfo(ServerInfo::new(transaction, raw)),
+        })
+    }
+
+    /// The `janus` kind as sent.
+    #[must_use]
+    pub fn kind(&self) -> &'a str {
+        match self {
+            Self::Success(_) => "success",
+            Self::Ack(_) => "ack",
+            Self::Error(_) => "error",
+            Self::Event(_) => "event",
+            Self::WebrtcUp(_) => "webrtcup",
+            Self::Media(_) => "media",
+            Self::SlowLink(_) => "slowlink",
+            Self::Hangup(_) => "hangup",
+            Self::Detached(_) => "detached",
+            Self::Timeout(_) => "timeout",
+            Self::Trickle(_) => "trickle",
+            Self::IceFailed(_) => "ice-failed",
+            Self::Keepalive(_) => "keepalive",
+            Self::Pong(_) => "pong",
+            Self::ServerInfo(_) => "server_info",
+            Self::Unknown(u) => u.kind.escaped(),
+        }
+    }
+
+    /// The transaction this message answers, if it carries one.
+    #[must_use]
+    pub fn transaction(&self) -> Option<JsonStr<'a>> {
+        match self {
+            Self::Success(m) => m.transaction,
+            Self::Ack(m) => m.transaction,
+            Self::Error(m) => m.transaction,
+            Self::Event(m) => m.transaction,
+            Self::Pong(m) => m.transaction,
+            Self::ServerInfo(m) => m.transaction,
+            Self::Unknown(m) => m.transaction,
+            _ => None,
+        }
+    }
+
+    /// The session the message belongs to, if it names one.
+    #[must_use]
+    pub fn session_id(&self) -> Option<SessionId> {
+        match self {
+            Self::Success(m) => m.session_id,
+            Self::Ack(m) => m.session_id,
+            Self::Error(m) => m.session_id,
+            Self::Event(m) => m.session_id,
+            Self::WebrtcUp(m) => m.session_id,
+            Self::Media(m) => m.session_id,
+            Self::SlowLink(m) => m.session_id,
+            Self::Hangup(m) => m.session_id,
+            Self::Detached(m) => m.session_id,
+            Self::Timeout(m) => Some(m.session_id),
+            Self::Trickle(m) => m.session_id,
+            Self::IceFailed(m) => m.session_id,
+            Self::Keepalive(m) => m.session_id,
+            Self::Unknown(m) => m.session_id,
+            Self::Pong(_) | Self::ServerInfo(_) => None,
+        }
+    }
+
+    /// The handle the message is about (`sender`), if any.
+    #[must_use]
+    pub fn sender(&self) -> Option<HandleId> {
+        match self {
+            Self::Success(m) => m.sender,
+            Self::Event(m) => Some(m.sender),
+            Self::WebrtcUp(m) => Some(m.sender),
+            Self::Media(m) => Some(m.sender),
+            Self::SlowLink(m) => Some(m.sender),
+            Self::Hangup(m) => Some(m.sender),
+            Self::Detached(m) => Some(m.sender),
+            Self::Trickle(m) => Some(m.sender),
+            Self::IceFailed(m) => Some(m.sender),
+            Self::Unknown(m) => m.sender,
+            _ => None,
+        }
+    }
+
+    /// The whole message as received.
+    #[must_use]
+    pub fn raw(&self) -> RawJson<'a> {
+        match self {
+            Self::Success(m) => m.raw,
+            Self::Ack(m) => m.raw,
+            Self::Error(m) => m.raw,
+            Self::Event(m) => m.raw,
+            Self::WebrtcUp(m) => m.raw,
+            Self::Media(m) => m.raw,
+            Self::SlowLink(m) => m.raw,
+            Self::Hangup(m) => m.raw,
+            Self::Detached(m) => m.raw,
+            Self::Timeout(m) => m.raw,
+            Self::Trickle(m) => m.raw,
+            Self::IceFailed(m) => m.raw,
+            Self::Keepalive(m) => m.raw,
+            Self::Pong(m) => m.raw,
+            Self::ServerInfo(m) => m.raw,
+            Self::Unknown(m) => m.raw,
+        }
+    }
+}
