@@ -40,7 +40,9 @@ impl fmt::Display for DecodeError {
             Self::Json(e) => write!(f, "malformed JSON: {e}"),
             Self::NotAnObject => f.write_str("JSON value is not an object"),
             Self::MissingField { kind, field } => write!(f, "`{kind}` message without `{field}`"),
-            Self::InvalidField { kind, field } => write!(f, "`{kind}` message has an invalid `{field}`"),
+            Self::InvalidField { kind, field } => {
+                write!(f, "`{kind}` message has an invalid `{field}`")
+            }
             Self::Serde(e) => write!(f, "value does not match the requested type: {e}"),
         }
     }
@@ -81,7 +83,10 @@ impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BufferTooSmall { needed, available } => {
-                write!(f, "buffer too small: {needed} bytes needed, {available} available")
+                write!(
+                    f,
+                    "buffer too small: {needed} bytes needed, {available} available"
+                )
             }
             Self::Serialize => f.write_str("the value's Serialize implementation failed"),
             Self::KeyMustBeString => f.write_str("map keys must serialise as strings"),

@@ -49,6 +49,8 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// std and alloc are unreachable here anyway; these keep imports honest for readers.
+#![deny(clippy::std_instead_of_core, clippy::alloc_instead_of_core)]
 #![cfg_attr(
     not(test),
     deny(

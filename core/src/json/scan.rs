@@ -92,9 +92,14 @@ impl Nesting {
 
     fn push(&mut self, is_object: bool, offset: usize) -> Result<(), JsonError> {
         if self.depth >= MAX_DEPTH {
-            return Err(JsonError { kind: JsonErrorKind::TooDeep, offset });
+            return Err(JsonError {
+                kind: JsonErrorKind::TooDeep,
+                offset,
+            });
         }
-        let bit = 1u64.checked_shl(u32::try_from(self.depth).unwrap_or(u32::MAX)).unwrap_or(0);
+        let bit = 1u64
+            .checked_shl(u32::try_from(self.depth).unwrap_or(u32::MAX))
+            .unwrap_or(0);
         if is_object {
             self.bits |= bit;
         } else {
@@ -430,8 +435,20 @@ mod tests {
     #[test]
     fn accepts_the_grammar() {
         for ok in [
-            "0", "-0", "1.5", "-1.5e10", "1E+2", "true", "false", "null", r#""a\"b""#,
-            r#""\ud83d\ude00""#, "[]", "{}", r#"{"a":[1,{"b":null}],"c":"d"}"#, " [ 1 , 2 ] ",
+            "0",
+            "-0",
+            "1.5",
+            "-1.5e10",
+            "1E+2",
+            "true",
+            "false",
+            "null",
+            r#""a\"b""#,
+            r#""\ud83d\ude00""#,
+            "[]",
+            "{}",
+            r#"{"a":[1,{"b":null}],"c":"d"}"#,
+            " [ 1 , 2 ] ",
         ] {
             assert!(check(ok).is_ok(), "{ok}");
         }

@@ -45,7 +45,10 @@ impl<'b> Writer<'b> {
     /// Finishes: the number of bytes written, or how many would have been needed.
     pub(crate) fn finish(self) -> Result<usize, EncodeError> {
         if self.len > self.buf.len() {
-            Err(EncodeError::BufferTooSmall { needed: self.len, available: self.buf.len() })
+            Err(EncodeError::BufferTooSmall {
+                needed: self.len,
+                available: self.buf.len(),
+            })
         } else {
             Ok(self.len)
         }
@@ -193,7 +196,11 @@ impl Compound<'_, '_> {
 impl<'w, 'b> ValueSerializer<'w, 'b> {
     fn open(self, open: &[u8], close: &'static [u8]) -> Compound<'w, 'b> {
         self.w.raw(open);
-        Compound { w: self.w, first: true, close }
+        Compound {
+            w: self.w,
+            first: true,
+            close,
+        }
     }
 
     fn variant_open(self, variant: &str, open: u8, close: &'static [u8]) -> Compound<'w, 'b> {
@@ -201,7 +208,11 @@ impl<'w, 'b> ValueSerializer<'w, 'b> {
         self.w.string(variant);
         self.w.byte(b':');
         self.w.byte(open);
-        Compound { w: self.w, first: true, close }
+        Compound {
+            w: self.w,
+            first: true,
+            close,
+        }
     }
 }
 
@@ -291,13 +302,28 @@ impl<'w, 'b> ser::Serializer for ValueSerializer<'w, 'b> {
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), EncodeError> {
         self.serialize_unit()
     }
-    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<(), EncodeError> {
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), EncodeError> {
         self.serialize_str(variant)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), EncodeError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), EncodeError> {
         match name {
-            RAW_JSON_TOKEN => value.serialize(Verbatim { w: self.w, quoted: false }),
-            ESCAPED_STR_TOKEN => value.serialize(Verbatim { w: self.w, quoted: true }),
+            RAW_JSON_TOKEN => value.serialize(Verbatim {
+                w: self.w,
+                quoted: false,
+            }),
+            ESCAPED_STR_TOKEN => value.serialize(Verbatim {
+                w: self.w,
+                quoted: true,
+            }),
             _ => value.serialize(self),
         }
     }
@@ -321,7 +347,11 @@ impl<'w, 'b> ser::Serializer for ValueSerializer<'w, 'b> {
     fn serialize_tuple(self, len: usize) -> Result<Compound<'w, 'b>, EncodeError> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Compound<'w, 'b>, EncodeError> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Compound<'w, 'b>, EncodeError> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -336,7 +366,11 @@ impl<'w, 'b> ser::Serializer for ValueSerializer<'w, 'b> {
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'w, 'b>, EncodeError> {
         Ok(self.open(b"{", b"}"))
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Compound<'w, 'b>, EncodeError> {
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w, 'b>, EncodeError> {
         Ok(self.open(b"{", b"}"))
     }
     fn serialize_struct_variant(
@@ -430,7 +464,11 @@ impl ser::SerializeMap for Compound<'_, '_> {
 impl ser::SerializeStruct for Compound<'_, '_> {
     type Ok = ();
     type Error = EncodeError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), EncodeError> {
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), EncodeError> {
         self.comma();
         self.w.string(key);
         self.w.byte(b':');
@@ -444,7 +482,11 @@ impl ser::SerializeStruct for Compound<'_, '_> {
 impl ser::SerializeStructVariant for Compound<'_, '_> {
     type Ok = ();
     type Error = EncodeError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), EncodeError> {
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), EncodeError> {
         ser::SerializeStruct::serialize_field(self, key, value)
     }
     fn end(self) -> Result<(), EncodeError> {
@@ -502,7 +544,11 @@ impl ser::Serializer for Verbatim<'_, '_> {
     fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
         Err(EncodeError::Serialize)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), EncodeError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), EncodeError> {
         Err(EncodeError::Serialize)
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
@@ -520,7 +566,11 @@ impl ser::Serializer for Verbatim<'_, '_> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
         Err(EncodeError::Serialize)
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, EncodeError> {
         Err(EncodeError::Serialize)
     }
     fn serialize_tuple_variant(
@@ -535,7 +585,11 @@ impl ser::Serializer for Verbatim<'_, '_> {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
         Err(EncodeError::Serialize)
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, EncodeError> {
         Err(EncodeError::Serialize)
     }
     fn serialize_struct_variant(
@@ -610,12 +664,24 @@ impl ser::Serializer for KeySerializer<'_, '_> {
     fn serialize_u64(self, v: u64) -> Result<(), EncodeError> {
         self.quoted(|w| w.u64(v))
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), EncodeError> {
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), EncodeError> {
         self.serialize_str(variant)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), EncodeError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), EncodeError> {
         if name == ESCAPED_STR_TOKEN {
-            return value.serialize(Verbatim { w: self.w, quoted: true });
+            return value.serialize(Verbatim {
+                w: self.w,
+                quoted: true,
+            });
         }
         value.serialize(self)
     }
@@ -646,7 +712,11 @@ impl ser::Serializer for KeySerializer<'_, '_> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
         Err(EncodeError::KeyMustBeString)
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, EncodeError> {
         Err(EncodeError::KeyMustBeString)
     }
     fn serialize_tuple_variant(
@@ -661,7 +731,11 @@ impl ser::Serializer for KeySerializer<'_, '_> {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
         Err(EncodeError::KeyMustBeString)
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, EncodeError> {
         Err(EncodeError::KeyMustBeString)
     }
     fn serialize_struct_variant(
@@ -687,10 +761,18 @@ impl<'w, 'b> ser::Serializer for InlineMembers<'w, 'b> {
     type SerializeStructVariant = ser::Impossible<(), EncodeError>;
 
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'b>, EncodeError> {
-        Ok(Compound { w: self.w, first: self.first, close: b"" })
+        Ok(Compound {
+            w: self.w,
+            first: self.first,
+            close: b"",
+        })
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'b>, EncodeError> {
-        Ok(Compound { w: self.w, first: self.first, close: b"" })
+        Ok(Compound {
+            w: self.w,
+            first: self.first,
+            close: b"",
+        })
     }
     fn serialize_unit(self) -> Result<(), EncodeError> {
         Ok(())
@@ -704,9 +786,16 @@ impl<'w, 'b> ser::Serializer for InlineMembers<'w, 'b> {
     fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), EncodeError> {
         value.serialize(self)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), EncodeError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), EncodeError> {
         if name == RAW_JSON_TOKEN {
-            return value.serialize(SpliceObject { w: self.w, first: self.first });
+            return value.serialize(SpliceObject {
+                w: self.w,
+                first: self.first,
+            });
         }
         value.serialize(self)
     }
@@ -733,7 +822,11 @@ impl<'w, 'b> ser::Serializer for InlineMembers<'w, 'b> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
     fn serialize_tuple_variant(
@@ -809,7 +902,11 @@ impl ser::Serializer for SpliceObject<'_, '_> {
     fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), EncodeError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
@@ -827,7 +924,11 @@ impl ser::Serializer for SpliceObject<'_, '_> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
     fn serialize_tuple_variant(
@@ -842,7 +943,11 @@ impl ser::Serializer for SpliceObject<'_, '_> {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
     fn serialize_struct_variant(
@@ -920,7 +1025,14 @@ mod tests {
 
     #[test]
     fn writes_serde_data_model_like_serde_json() {
-        let v = S { c: '"', s: "a\u{1}\n€", f: 1.5, n: None, e: [E::Unit, E::New(1), E::Tup(1, 2), E::Str { a: 3 }], neg: -42 };
+        let v = S {
+            c: '"',
+            s: "a\u{1}\n€",
+            f: 1.5,
+            n: None,
+            e: [E::Unit, E::New(1), E::Tup(1, 2), E::Str { a: 3 }],
+            neg: -42,
+        };
         assert_eq!(
             enc(&v),
             r#"{"c":"\"","s":"a\u0001\n€","f":1.5,"n":null,"e":["Unit",{"New":1},{"Tup":[1,2]},{"Str":{"a":3}}],"neg":-42}"#
@@ -947,6 +1059,12 @@ mod tests {
     #[test]
     fn reports_needed_size() {
         let mut buf = [0u8; 4];
-        assert_eq!(to_slice(&"hello", &mut buf), Err(EncodeError::BufferTooSmall { needed: 7, available: 4 }));
+        assert_eq!(
+            to_slice(&"hello", &mut buf),
+            Err(EncodeError::BufferTooSmall {
+                needed: 7,
+                available: 4
+            })
+        );
     }
 }
