@@ -76,3 +76,8 @@ pub mod request;
 
 pub use error::{DecodeError, EncodeError};
 pub use ids::{HandleId, InvalidTransaction, MAX_TRANSACTION_LEN, SessionId, Transaction};
+
+/// The Rust examples of the repository's README, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

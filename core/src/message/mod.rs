@@ -521,12 +521,18 @@ impl Reader {
         let Some(pd) = self.object(value, "plugindata")? else {
             return Ok(None);
         };
+        let (mut plugin, mut data) = (None, None);
+        for (key, value) in pd.members() {
+            match key.as_plain() {
+                Some("plugin") if plugin.is_none() => plugin = Some(value),
+                Some("data") if data.is_none() => data = Some(value),
+                _ => {}
+            }
+        }
         let plugin = self
-            .text(pd.get("plugin"), "plugindata.plugin")?
+            .text(plugin, "plugindata.plugin")?
             .ok_or_else(|| self.missing("plugindata.plugin"))?;
-        let data = pd
-            .get("data")
-            .ok_or_else(|| self.missing("plugindata.data"))?;
+        let data = data.ok_or_else(|| self.missing("plugindata.data"))?;
         Ok(Some(PluginData { plugin, data }))
     }
 
@@ -534,8 +540,22 @@ impl Reader {
         let Some(raw) = self.object(value, "jsep")? else {
             return Ok(None);
         };
+        // One pass over the members: the SDP is by far the longest value and is skipped once.
+        let (mut kind, mut sdp, mut trickle, mut e2ee) = (None, None, None, None);
+        for (key, value) in raw.members() {
+            let slot = match key.as_plain() {
+                Some("type") => &mut kind,
+                Some("sdp") => &mut sdp,
+                Some("trickle") => &mut trickle,
+                Some("e2ee") => &mut e2ee,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
         let kind = self
-            .text(raw.get("type"), "jsep.type")?
+            .text(kind, "jsep.type")?
             .ok_or_else(|| self.missing("jsep.type"))?;
         let kind = if kind == "offer" {
             JsepType::Offer
@@ -545,10 +565,10 @@ impl Reader {
             JsepType::Other(kind)
         };
         let sdp = self
-            .text(raw.get("sdp"), "jsep.sdp")?
+            .text(sdp, "jsep.sdp")?
             .ok_or_else(|| self.missing("jsep.sdp"))?;
-        let trickle = self.bool(raw.get("trickle"), "jsep.trickle")?;
-        let e2ee = self.bool(raw.get("e2ee"), "jsep.e2ee")?;
+        let trickle = self.bool(trickle, "jsep.trickle")?;
+        let e2ee = self.bool(e2ee, "jsep.e2ee")?;
         Ok(Some(Jsep {
             kind,
             sdp,
@@ -847,3 +867,6 @@ impl<'a> Message<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
