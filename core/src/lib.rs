@@ -69,13 +69,16 @@
 extern crate std;
 
 pub mod error;
+pub mod http;
 mod ids;
 pub mod json;
 pub mod message;
 pub mod request;
+pub mod time;
 
 pub use error::{DecodeError, EncodeError};
 pub use ids::{HandleId, InvalidTransaction, MAX_TRANSACTION_LEN, SessionId, Transaction};
+pub use time::{Duration, Instant};
 
 /// The Rust examples of the repository's README, compiled and run as doctests.
 #[cfg(doctest)]
