@@ -68,6 +68,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod client;
 pub mod error;
 pub mod http;
 mod ids;

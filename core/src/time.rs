@@ -28,6 +28,12 @@ impl Instant {
         self.0
     }
 
+    /// `self + duration`, stopping at the end of time instead of overflowing.
+    #[must_use]
+    pub const fn saturating_add(self, duration: Duration) -> Self {
+        Self(self.0.saturating_add(duration.0))
+    }
+
     /// Time from `earlier` to `self`, zero if `earlier` is later.
     #[must_use]
     pub const fn saturating_duration_since(self, earlier: Self) -> Duration {

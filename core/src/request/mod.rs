@@ -554,6 +554,23 @@ pub struct TrickleCandidates<'a, C = IceCandidate<'a>> {
 }
 
 impl<'a, C: Serialize> TrickleCandidates<'a, C> {
+    /// Candidates in any of the three forms.
+    #[must_use]
+    pub const fn new(
+        transaction: Transaction<'a>,
+        session: SessionId,
+        handle: HandleId,
+        candidates: Candidates<'a, C>,
+    ) -> Self {
+        Self {
+            transaction,
+            session,
+            handle,
+            candidates,
+            auth: Auth::none(),
+        }
+    }
+
     /// One candidate: an [`IceCandidate`], the caller's own type, or pre-encoded JSON.
     #[must_use]
     pub const fn one(
