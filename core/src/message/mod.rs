@@ -408,7 +408,11 @@ impl<'a> Fields<'a> {
     fn gather(object: RawJson<'a>) -> Self {
         let mut f = Self::default();
         for (key, value) in object.members() {
-            let slot = match key.as_plain() {
+            // Janus never escapes its keys; an escaped one is compared after unescaping.
+            let name = key
+                .as_plain()
+                .or_else(|| FIELD_NAMES.iter().copied().find(|n| key.eq_str(n)));
+            let slot = match name {
                 Some("janus") => &mut f.janus,
                 Some("transaction") => &mut f.transaction,
                 Some("session_id") => &mut f.session_id,
@@ -420,7 +424,6 @@ impl<'a> Fields<'a> {
                 Some("hint") => &mut f.hint,
                 Some("reason") => &mut f.reason,
                 Some("candidate") => &mut f.candidate,
-                // Keys with escapes are never Janus's own; they stay reachable through `raw`.
                 _ => continue,
             };
             // The first occurrence of a duplicated key wins.
@@ -431,6 +434,21 @@ impl<'a> Fields<'a> {
         f
     }
 }
+
+/// The top-level members [`Fields`] collects.
+const FIELD_NAMES: [&str; 11] = [
+    "janus",
+    "transaction",
+    "session_id",
+    "sender",
+    "data",
+    "plugindata",
+    "jsep",
+    "error",
+    "hint",
+    "reason",
+    "candidate",
+];
 
 /// Reads optional members with the right type, naming the message kind in errors.
 struct Reader {

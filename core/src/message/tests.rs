@@ -106,6 +106,11 @@ fn ice_failed_and_unknown_kinds() {
 }
 
 #[test]
+fn escaped_keys_are_compared_unescaped() {
+    assert!(matches!(decode(r#"{"jan\u0075s":"ack"}"#), Ok(Message::Ack(_))));
+}
+
+#[test]
 fn key_order_and_formatting_do_not_matter() {
     let compact =
         r#"{"sender":2,"plugindata":{"data":{"x":1},"plugin":"p"},"janus":"event","session_id":1}"#;
