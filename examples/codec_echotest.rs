@@ -16,8 +16,8 @@ mod minimal_http;
 
 use janus_signal::message::{Batch, Message};
 use janus_signal::request::{
-    AttachPlugin, CreateSession, DestroySession, DetachHandle, GetServerInfo, PluginMessage,
-    Request, SdpType, SessionDescription,
+    AttachPlugin, CreateSession, DestroySession, DetachHandle, GetServerInfo, PluginMessage, Request, SdpType,
+    SessionDescription,
 };
 use janus_signal::{HandleId, SessionId, Transaction};
 
@@ -45,20 +45,9 @@ impl Client {
 
     /// Encodes `request` and posts it to `base` + `path`.
     fn post(&mut self, path: &str, request: &impl Request) -> Vec<u8> {
-        let n = request
-            .encode(&mut self.buf)
-            .expect("8 KiB is enough for these requests");
-        println!(
-            "-> {} {}",
-            request.name(),
-            String::from_utf8_lossy(&self.buf[..n.min(160)])
-        );
-        let response = minimal_http::request(
-            &self.authority,
-            "POST",
-            &format!("{}{path}", self.base),
-            &self.buf[..n],
-        );
+        let n = request.encode(&mut self.buf).expect("8 KiB is enough for these requests");
+        println!("-> {} {}", request.name(), String::from_utf8_lossy(&self.buf[..n.min(160)]));
+        let response = minimal_http::request(&self.authority, "POST", &format!("{}{path}", self.base), &self.buf[..n]);
         if response.status != 200 {
             eprintln!("HTTP {} from Janus", response.status);
             std::process::exit(1);
@@ -68,32 +57,19 @@ impl Client {
 }
 
 fn main() {
-    let url = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "http://127.0.0.1:8088/janus".to_owned());
+    let url = std::env::args().nth(1).unwrap_or_else(|| "http://127.0.0.1:8088/janus".to_owned());
     let (authority, base) = minimal_http::split_url(&url);
     if !minimal_http::reachable(&authority) {
         eprintln!("no Janus at {url}; start one with: tests/janus/janus-server start");
         std::process::exit(2);
     }
-    let mut client = Client {
-        authority,
-        base,
-        buf: vec![0; 8192],
-        count: 0,
-    };
+    let mut client = Client { authority, base, buf: vec![0; 8192], count: 0 };
 
     let tx = client.next_tx();
     let body = client.post("", &GetServerInfo::new(t(&tx)));
     if let Ok(Message::ServerInfo(info)) = Message::decode(&body) {
-        let version = info
-            .version_string()
-            .map(|v| v.to_string())
-            .unwrap_or_default();
-        println!(
-            "<- server_info: Janus {version}, session timeout {:?} s",
-            info.session_timeout()
-        );
+        let version = info.version_string().map(|v| v.to_string()).unwrap_or_default();
+        println!("<- server_info: Janus {version}, session timeout {:?} s", info.session_timeout());
     }
 
     let tx = client.next_tx();
@@ -105,10 +81,7 @@ fn main() {
     println!("<- session {session}");
 
     let tx = client.next_tx();
-    let body = client.post(
-        &format!("/{session}"),
-        &AttachPlugin::new(t(&tx), session, "janus.plugin.echotest"),
-    );
+    let body = client.post(&format!("/{session}"), &AttachPlugin::new(t(&tx), session, "janus.plugin.echotest"));
     let handle = match Message::decode(&body) {
         Ok(Message::Success(s)) => HandleId(s.id().expect("attach answers with data.id")),
         other => fail("attach", other),
@@ -116,15 +89,10 @@ fn main() {
     println!("<- handle {handle} on janus.plugin.echotest");
 
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
-    let media = EchoBody {
-        audio: true,
-        video: true,
-    };
+    let media = EchoBody { audio: true, video: true };
     let tx = client.next_tx();
-    let body = client.post(
-        &format!("/{session}/{handle}"),
-        &PluginMessage::new(t(&tx), session, handle, &media).with_jsep(&offer),
-    );
+    let body = client
+        .post(&format!("/{session}/{handle}"), &PluginMessage::new(t(&tx), session, handle, &media).with_jsep(&offer));
     match Message::decode(&body) {
         Ok(Message::Ack(_)) => println!("<- ack: the answer comes as an event"),
         other => fail("message", other),
@@ -143,15 +111,8 @@ fn main() {
                     if let Some(jsep) = event.jsep {
                         let mut sdp = vec![0; jsep.sdp.unescaped_len()];
                         let answer = jsep.sdp.unescape_into(&mut sdp).expect("sized to fit");
-                        println!(
-                            "<- {:?} with {} SDP lines:",
-                            jsep.kind,
-                            answer.lines().count()
-                        );
-                        for line in answer
-                            .lines()
-                            .filter(|l| l.starts_with("m=") || l.starts_with("a=candidate"))
-                        {
+                        println!("<- {:?} with {} SDP lines:", jsep.kind, answer.lines().count());
+                        for line in answer.lines().filter(|l| l.starts_with("m=") || l.starts_with("a=candidate")) {
                             println!("     {line}");
                         }
                         break 'poll;
@@ -164,23 +125,11 @@ fn main() {
     }
 
     let tx = client.next_tx();
-    let body = client.post(
-        &format!("/{session}/{handle}"),
-        &DetachHandle::new(t(&tx), session, handle),
-    );
-    println!(
-        "<- detach: {}",
-        Message::decode(&body).map_or("error", |m| m.kind())
-    );
+    let body = client.post(&format!("/{session}/{handle}"), &DetachHandle::new(t(&tx), session, handle));
+    println!("<- detach: {}", Message::decode(&body).map_or("error", |m| m.kind()));
     let tx = client.next_tx();
-    let body = client.post(
-        &format!("/{session}"),
-        &DestroySession::new(t(&tx), session),
-    );
-    println!(
-        "<- destroy: {}",
-        Message::decode(&body).map_or("error", |m| m.kind())
-    );
+    let body = client.post(&format!("/{session}"), &DestroySession::new(t(&tx), session));
+    println!("<- destroy: {}", Message::decode(&body).map_or("error", |m| m.kind()));
 }
 
 fn t(text: &str) -> Transaction<'_> {
@@ -189,11 +138,9 @@ fn t(text: &str) -> Transaction<'_> {
 
 fn fail(what: &str, reply: Result<Message<'_>, janus_signal::DecodeError>) -> ! {
     match reply {
-        Ok(Message::Error(e)) => eprintln!(
-            "{what} failed: Janus error {} {}",
-            e.code,
-            e.reason.map(|r| r.to_string()).unwrap_or_default()
-        ),
+        Ok(Message::Error(e)) => {
+            eprintln!("{what} failed: Janus error {} {}", e.code, e.reason.map(|r| r.to_string()).unwrap_or_default())
+        }
         Ok(other) => eprintln!("{what}: unexpected {} reply", other.kind()),
         Err(e) => eprintln!("{what}: undecodable reply: {e}"),
     }

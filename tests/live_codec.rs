@@ -11,8 +11,8 @@ mod http_client;
 
 use janus_signal::message::{Batch, ErrorCode, JsepType, Message};
 use janus_signal::request::{
-    AdminRequest, AttachPlugin, CreateSession, DestroySession, DetachHandle, GetServerInfo, HangUp,
-    KeepAlive, Ping, PluginMessage, Request, SdpType, SessionDescription, TrickleCandidates,
+    AdminRequest, AttachPlugin, CreateSession, DestroySession, DetachHandle, GetServerInfo, HangUp, KeepAlive, Ping,
+    PluginMessage, Request, SdpType, SessionDescription, TrickleCandidates,
 };
 use janus_signal::{HandleId, SessionId, Transaction};
 use serde::Serialize;
@@ -30,10 +30,8 @@ struct Janus {
 
 impl Janus {
     fn from_env() -> Option<Self> {
-        let url = std::env::var("JANUS_HTTP_URL")
-            .unwrap_or_else(|_| "http://127.0.0.1:8088/janus".into());
-        let admin = std::env::var("JANUS_ADMIN_URL")
-            .unwrap_or_else(|_| "http://127.0.0.1:7088/admin".into());
+        let url = std::env::var("JANUS_HTTP_URL").unwrap_or_else(|_| "http://127.0.0.1:8088/janus".into());
+        let admin = std::env::var("JANUS_ADMIN_URL").unwrap_or_else(|_| "http://127.0.0.1:7088/admin".into());
         let (authority, base) = http_client::split_url(&url);
         let (admin_authority, admin_base) = http_client::split_url(&admin);
         if !http_client::reachable(&authority) {
@@ -41,21 +39,11 @@ impl Janus {
                 std::env::var("JANUS_REQUIRED").as_deref() != Ok("1"),
                 "JANUS_REQUIRED=1 but no Janus answers at {url}: start it with tests/janus/janus-server start"
             );
-            eprintln!(
-                "no Janus at {url}: skipping (start one with tests/janus/janus-server start)"
-            );
+            eprintln!("no Janus at {url}: skipping (start one with tests/janus/janus-server start)");
             return None;
         }
-        let admin_secret =
-            std::env::var("JANUS_ADMIN_SECRET").unwrap_or_else(|_| "janusoverlord".into());
-        Some(Self {
-            authority,
-            base,
-            admin_authority,
-            admin_base,
-            admin_secret,
-            counter: 0.into(),
-        })
+        let admin_secret = std::env::var("JANUS_ADMIN_SECRET").unwrap_or_else(|_| "janusoverlord".into());
+        Some(Self { authority, base, admin_authority, admin_base, admin_secret, counter: 0.into() })
     }
 
     fn next_tx(&self) -> String {
@@ -67,18 +55,8 @@ impl Janus {
     fn post(&self, request: &dyn Fn(Transaction<'_>) -> Vec<u8>, path: &str) -> (String, Vec<u8>) {
         let tx = self.next_tx();
         let bytes = request(Transaction::new(&tx).expect("valid"));
-        let response = http_client::request(
-            &self.authority,
-            "POST",
-            &format!("{}{path}", self.base),
-            &bytes,
-        );
-        assert_eq!(
-            response.status,
-            200,
-            "HTTP status for {}",
-            String::from_utf8_lossy(&bytes)
-        );
+        let response = http_client::request(&self.authority, "POST", &format!("{}{path}", self.base), &bytes);
+        assert_eq!(response.status, 200, "HTTP status for {}", String::from_utf8_lossy(&bytes));
         (tx, response.body)
     }
 
@@ -137,73 +115,43 @@ fn a_whole_echotest_session_over_http() {
 
     // info and ping need no session.
     let (tx, body) = janus.post(&|tx| encode(&GetServerInfo::new(tx)), "");
-    let Ok(Message::ServerInfo(info)) = Message::decode(&body) else {
-        panic!("server_info expected")
-    };
+    let Ok(Message::ServerInfo(info)) = Message::decode(&body) else { panic!("server_info expected") };
     assert!(info.transaction.is_some_and(|t| t == tx.as_str()));
     assert!(info.has_plugin("janus.plugin.echotest"));
     assert!(info.has_plugin("janus.plugin.videoroom"));
     assert!(info.session_timeout().is_some());
     assert!(info.version_string().is_some());
     let (tx, body) = janus.post(&|tx| encode(&Ping::new(tx)), "");
-    let Ok(Message::Pong(pong)) = Message::decode(&body) else {
-        panic!("pong expected")
-    };
+    let Ok(Message::Pong(pong)) = Message::decode(&body) else { panic!("pong expected") };
     assert!(pong.transaction.is_some_and(|t| t == tx.as_str()));
 
     // create → attach.
     let (tx, body) = janus.post(&|tx| encode(&CreateSession::new(tx)), "");
-    let Ok(Message::Success(created)) = Message::decode(&body) else {
-        panic!("success expected")
-    };
+    let Ok(Message::Success(created)) = Message::decode(&body) else { panic!("success expected") };
     assert!(created.transaction.is_some_and(|t| t == tx.as_str()));
     let session = SessionId(created.id().expect("data.id"));
     let (_, body) = janus.post(
-        &|tx| {
-            encode(
-                &AttachPlugin::new(tx, session, "janus.plugin.echotest")
-                    .with_opaque_id("live-test"),
-            )
-        },
+        &|tx| encode(&AttachPlugin::new(tx, session, "janus.plugin.echotest").with_opaque_id("live-test")),
         &format!("/{}", session.0),
     );
-    let Ok(Message::Success(attached)) = Message::decode(&body) else {
-        panic!("success expected")
-    };
+    let Ok(Message::Success(attached)) = Message::decode(&body) else { panic!("success expected") };
     assert_eq!(attached.session_id, Some(session));
     let handle = HandleId(attached.id().expect("data.id"));
     let handle_path = format!("/{}/{}", session.0, handle.0);
 
     // message → ack, then the event with the same transaction on the long poll.
     let (tx, body) = janus.post(
-        &|tx| {
-            encode(&PluginMessage::new(
-                tx,
-                session,
-                handle,
-                &EchoBody {
-                    audio: true,
-                    video: true,
-                },
-            ))
-        },
+        &|tx| encode(&PluginMessage::new(tx, session, handle, &EchoBody { audio: true, video: true })),
         &handle_path,
     );
-    let Ok(Message::Ack(ack)) = Message::decode(&body) else {
-        panic!("ack expected")
-    };
+    let Ok(Message::Ack(ack)) = Message::decode(&body) else { panic!("ack expected") };
     assert!(ack.transaction.is_some_and(|t| t == tx.as_str()));
     janus.poll_until(session, &|m| match m {
         Message::Event(e) if e.transaction.is_some_and(|t| t == tx.as_str()) => {
             assert_eq!(e.sender, handle);
             let data = e.plugin_data.expect("plugindata");
             assert!(data.plugin == "janus.plugin.echotest");
-            assert!(
-                data.data
-                    .get("result")
-                    .and_then(|r| r.as_str())
-                    .is_some_and(|r| r == "ok")
-            );
+            assert!(data.data.get("result").and_then(|r| r.as_str()).is_some_and(|r| r == "ok"));
             assert!(data.error().is_none());
             true
         }
@@ -214,26 +162,12 @@ fn a_whole_echotest_session_over_http() {
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
     let (tx, body) = janus.post(
         &|tx| {
-            encode(
-                &PluginMessage::new(
-                    tx,
-                    session,
-                    handle,
-                    &EchoBody {
-                        audio: true,
-                        video: true,
-                    },
-                )
-                .with_jsep(&offer),
-            )
+            encode(&PluginMessage::new(tx, session, handle, &EchoBody { audio: true, video: true }).with_jsep(&offer))
         },
         &handle_path,
     );
     assert!(matches!(Message::decode(&body), Ok(Message::Ack(_))));
-    let polled = janus.poll_until(
-        session,
-        &|m| matches!(m, Message::Event(e) if e.jsep.is_some()),
-    );
+    let polled = janus.poll_until(session, &|m| matches!(m, Message::Event(e) if e.jsep.is_some()));
     let event = Batch::decode(&polled)
         .expect("decodes")
         .filter_map(Result::ok)
@@ -246,64 +180,35 @@ fn a_whole_echotest_session_over_http() {
     let mut sdp = vec![0u8; event.sdp.unescaped_len()];
     let answer = event.sdp.unescape_into(&mut sdp).expect("fits exactly");
     assert!(answer.starts_with("v=0\r\n"), "{answer}");
-    assert!(
-        answer.contains("\r\na=setup:active\r\n") || answer.contains("\r\na=setup:passive\r\n")
-    );
+    assert!(answer.contains("\r\na=setup:active\r\n") || answer.contains("\r\na=setup:passive\r\n"));
     assert!(!answer.contains('\\'));
 
     // trickle, keepalive, hangup: acks and success.
-    let (_, body) = janus.post(
-        &|tx| encode(&TrickleCandidates::completed(tx, session, handle)),
-        &handle_path,
-    );
+    let (_, body) = janus.post(&|tx| encode(&TrickleCandidates::completed(tx, session, handle)), &handle_path);
     assert!(matches!(Message::decode(&body), Ok(Message::Ack(_))));
-    let (_, body) = janus.post(
-        &|tx| encode(&KeepAlive::new(tx, session)),
-        &format!("/{}", session.0),
-    );
+    let (_, body) = janus.post(&|tx| encode(&KeepAlive::new(tx, session)), &format!("/{}", session.0));
     assert!(matches!(Message::decode(&body), Ok(Message::Ack(_))));
-    let (_, body) = janus.post(
-        &|tx| encode(&HangUp::new(tx, session, handle)),
-        &handle_path,
-    );
-    assert!(
-        matches!(Message::decode(&body), Ok(Message::Success(_))),
-        "{}",
-        String::from_utf8_lossy(&body)
-    );
+    let (_, body) = janus.post(&|tx| encode(&HangUp::new(tx, session, handle)), &handle_path);
+    assert!(matches!(Message::decode(&body), Ok(Message::Success(_))), "{}", String::from_utf8_lossy(&body));
 
     // Errors of the core reach us typed, with their transaction.
-    let (tx, body) = janus.post(
-        &|tx| encode(&AttachPlugin::new(tx, session, "janus.plugin.nope")),
-        &format!("/{}", session.0),
-    );
-    let Ok(Message::Error(e)) = Message::decode(&body) else {
-        panic!("error expected")
-    };
+    let (tx, body) =
+        janus.post(&|tx| encode(&AttachPlugin::new(tx, session, "janus.plugin.nope")), &format!("/{}", session.0));
+    let Ok(Message::Error(e)) = Message::decode(&body) else { panic!("error expected") };
     assert_eq!(e.code, ErrorCode::PluginNotFound);
     assert!(e.transaction.is_some_and(|t| t == tx.as_str()));
-    assert!(
-        e.reason
-            .is_some_and(|r| r.to_string().contains("janus.plugin.nope"))
-    );
+    assert!(e.reason.is_some_and(|r| r.to_string().contains("janus.plugin.nope")));
 
     // The Admin API sees the session and the handle.
     let tx = janus.next_tx();
     let t = Transaction::new(&tx).expect("valid");
-    let body = janus.admin(&encode(
-        &AdminRequest::list_sessions(t).with_secret(&janus.admin_secret),
-    ));
-    let Ok(Message::Success(list)) = Message::decode(&body) else {
-        panic!("success expected")
-    };
+    let body = janus.admin(&encode(&AdminRequest::list_sessions(t).with_secret(&janus.admin_secret)));
+    let Ok(Message::Success(list)) = Message::decode(&body) else { panic!("success expected") };
     let sessions = list.raw.get("sessions").expect("sessions");
     assert!(sessions.elements().any(|s| s.as_u64() == Some(session.0)));
-    let body = janus.admin(&encode(
-        &AdminRequest::handle_info(t, session, handle, false).with_secret(&janus.admin_secret),
-    ));
-    let Ok(Message::Success(info)) = Message::decode(&body) else {
-        panic!("success expected")
-    };
+    let body =
+        janus.admin(&encode(&AdminRequest::handle_info(t, session, handle, false).with_secret(&janus.admin_secret)));
+    let Ok(Message::Success(info)) = Message::decode(&body) else { panic!("success expected") };
     assert!(
         info.raw
             .get("info")
@@ -312,29 +217,16 @@ fn a_whole_echotest_session_over_http() {
             .is_some_and(|p| p == "janus.plugin.echotest")
     );
     let body = janus.admin(&encode(&AdminRequest::list_sessions(t)));
-    let Ok(Message::Error(e)) = Message::decode(&body) else {
-        panic!("error expected")
-    };
+    let Ok(Message::Error(e)) = Message::decode(&body) else { panic!("error expected") };
     assert_eq!(e.code, ErrorCode::Unauthorized);
 
     // detach → destroy → the session is gone.
-    let (_, body) = janus.post(
-        &|tx| encode(&DetachHandle::new(tx, session, handle)),
-        &handle_path,
-    );
+    let (_, body) = janus.post(&|tx| encode(&DetachHandle::new(tx, session, handle)), &handle_path);
     assert!(matches!(Message::decode(&body), Ok(Message::Success(_))));
-    let (_, body) = janus.post(
-        &|tx| encode(&DestroySession::new(tx, session)),
-        &format!("/{}", session.0),
-    );
+    let (_, body) = janus.post(&|tx| encode(&DestroySession::new(tx, session)), &format!("/{}", session.0));
     assert!(matches!(Message::decode(&body), Ok(Message::Success(_))));
-    let (_, body) = janus.post(
-        &|tx| encode(&KeepAlive::new(tx, session)),
-        &format!("/{}", session.0),
-    );
-    let Ok(Message::Error(e)) = Message::decode(&body) else {
-        panic!("error expected")
-    };
+    let (_, body) = janus.post(&|tx| encode(&KeepAlive::new(tx, session)), &format!("/{}", session.0));
+    let Ok(Message::Error(e)) = Message::decode(&body) else { panic!("error expected") };
     assert_eq!(e.code, ErrorCode::SessionNotFound);
 }
 
@@ -345,16 +237,9 @@ fn client_chosen_ids_above_2_pow_53_survive() {
     };
     let wanted = SessionId((1 << 62) + 12_345 + u64::from(std::process::id()));
     let (_, body) = janus.post(&|tx| encode(&CreateSession::new(tx).with_id(wanted)), "");
-    let Ok(Message::Success(created)) = Message::decode(&body) else {
-        panic!("success expected")
-    };
+    let Ok(Message::Success(created)) = Message::decode(&body) else { panic!("success expected") };
     assert_eq!(created.id(), Some(wanted.0));
-    let (_, body) = janus.post(
-        &|tx| encode(&DestroySession::new(tx, wanted)),
-        &format!("/{}", wanted.0),
-    );
-    let Ok(Message::Success(destroyed)) = Message::decode(&body) else {
-        panic!("success expected")
-    };
+    let (_, body) = janus.post(&|tx| encode(&DestroySession::new(tx, wanted)), &format!("/{}", wanted.0));
+    let Ok(Message::Success(destroyed)) = Message::decode(&body) else { panic!("success expected") };
     assert_eq!(destroyed.session_id, Some(wanted));
 }

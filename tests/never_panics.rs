@@ -17,9 +17,7 @@
 
 use janus_signal::DecodeError;
 use janus_signal::EncodeError;
-use janus_signal::json::{
-    JsonError, JsonErrorKind, JsonKind, JsonStr, MAX_DEPTH, PluginId, RawJson,
-};
+use janus_signal::json::{JsonError, JsonErrorKind, JsonKind, JsonStr, MAX_DEPTH, PluginId, RawJson};
 use janus_signal::message::{Batch, JsepType, Message, PluginData, TrickleCandidate};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -255,11 +253,7 @@ fn is_json_ws(b: u8) -> bool {
 #[track_caller]
 fn check_json_error(bytes: &[u8], e: JsonError) {
     let at = bytes.get(e.offset).copied();
-    assert!(
-        e.offset <= bytes.len(),
-        "{e:?} past the end of {} bytes",
-        bytes.len()
-    );
+    assert!(e.offset <= bytes.len(), "{e:?} past the end of {} bytes", bytes.len());
     match e.kind {
         JsonErrorKind::UnexpectedByte(b) => assert_eq!(at, Some(b), "{e:?}"),
         JsonErrorKind::ControlCharacterInString => {
@@ -298,9 +292,7 @@ fn exercise_str(s: JsonStr<'_>) {
     }
     // Unescaping never makes text longer.
     let mut big = vec![0u8; s.escaped().len()];
-    let text = s
-        .unescape_into(&mut big)
-        .expect("the escaped length is always enough");
+    let text = s.unescape_into(&mut big).expect("the escaped length is always enough");
     assert_eq!(text.len(), len);
     assert_eq!(s.chars().count(), text.chars().count());
     assert!(s.chars().eq(text.chars()));
@@ -327,19 +319,11 @@ fn walk(v: RawJson<'_>, depth: usize) {
     assert_eq!(b.is_some(), kind == JsonKind::Bool, "{v}");
     if let Some(u) = u {
         assert_eq!(i, i64::try_from(u).ok(), "{v}");
-        assert_eq!(
-            v.as_text(),
-            u.to_string(),
-            "as_u64 reads only canonical integers"
-        );
+        assert_eq!(v.as_text(), u.to_string(), "as_u64 reads only canonical integers");
     }
     if let Some(i) = i {
         if v.as_text() != "-0" {
-            assert_eq!(
-                v.as_text(),
-                i.to_string(),
-                "as_i64 reads only canonical integers"
-            );
+            assert_eq!(v.as_text(), i.to_string(), "as_i64 reads only canonical integers");
         }
         if i >= 0 {
             assert!(v.as_text() == "-0" || u == u64::try_from(i).ok(), "{v}");
@@ -372,10 +356,7 @@ fn walk(v: RawJson<'_>, depth: usize) {
         exercise_str(key);
         let key_text = key.to_string();
         // `get` finds the first member with this key (unescaped comparison).
-        let first = v
-            .members()
-            .find(|(k, _)| k.eq_str(&key_text))
-            .map(|(_, value)| value);
+        let first = v.members().find(|(k, _)| k.eq_str(&key_text)).map(|(_, value)| value);
         assert_eq!(v.get(&key_text), first);
         assert!(first.is_some());
         walk(value, depth + 1);
@@ -395,10 +376,7 @@ fn walk(v: RawJson<'_>, depth: usize) {
 
     if kind == JsonKind::Object {
         // Any object can be a plugin's data.
-        let plugin = RawJson::parse(br#""janus.plugin.x""#)
-            .ok()
-            .and_then(|p| p.as_str())
-            .expect("a string");
+        let plugin = RawJson::parse(br#""janus.plugin.x""#).ok().and_then(|p| p.as_str()).expect("a string");
         let data = PluginData { plugin, data: v };
         exercise_plugin_data(data);
     }
@@ -489,12 +467,7 @@ fn exercise_message(m: &Message<'_>) {
         }
         Message::Hangup(h) => opt_str(h.reason),
         Message::Trickle(t) => match t.candidate {
-            TrickleCandidate::Candidate {
-                candidate,
-                sdp_mid,
-                sdp_mline_index,
-                raw,
-            } => {
+            TrickleCandidate::Candidate { candidate, sdp_mid, sdp_mline_index, raw } => {
                 exercise_str(candidate);
                 opt_str(sdp_mid);
                 let _ = sdp_mline_index;
@@ -521,10 +494,7 @@ fn exercise_message(m: &Message<'_>) {
                 exercise_str(name);
                 let _ = description.get("version").and_then(|v| v.as_u64());
             }
-            let _ = (
-                info.has_plugin("janus.plugin.echotest"),
-                info.has_plugin(""),
-            );
+            let _ = (info.has_plugin("janus.plugin.echotest"), info.has_plugin(""));
         }
         Message::Unknown(u) => {
             exercise_str(u.kind);
@@ -541,18 +511,11 @@ fn exercise(bytes: &[u8]) {
     let batch = Batch::decode(bytes);
     match parsed {
         Ok(v) => {
-            assert_eq!(
-                v.as_bytes(),
-                bytes.trim_ascii(),
-                "surrounding whitespace only"
-            );
+            assert_eq!(v.as_bytes(), bytes.trim_ascii(), "surrounding whitespace only");
             walk(v, 0);
             match v.kind() {
                 JsonKind::Object => {
-                    assert!(!matches!(
-                        message,
-                        Err(DecodeError::Json(_) | DecodeError::NotAnObject)
-                    ));
+                    assert!(!matches!(message, Err(DecodeError::Json(_) | DecodeError::NotAnObject)));
                     assert_eq!(Message::from_json(v), message);
                     let items: Vec<_> = batch.expect("an object is a batch of one").collect();
                     assert_eq!(items, vec![message.clone()]);
@@ -678,10 +641,7 @@ enum Mutation {
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
-    let structural = prop_oneof![
-        any::<u8>(),
-        prop::sample::select(b"{}[]\":,\\ u0-.eEtfn\x00\xff".to_vec()),
-    ];
+    let structural = prop_oneof![any::<u8>(), prop::sample::select(b"{}[]\":,\\ u0-.eEtfn\x00\xff".to_vec()),];
     // Bytes that often keep the message valid: letters, digits, spaces.
     let benign = prop::sample::select(b"abcxyz0123456789 \n".to_vec());
     prop_oneof![
@@ -726,10 +686,7 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 }
 
 fn real_mutated() -> impl Strategy<Value = Vec<u8>> {
-    (
-        prop::sample::select(all_seeds().collect::<Vec<_>>()),
-        prop::collection::vec(mutation(), 1..4),
-    )
+    (prop::sample::select(all_seeds().collect::<Vec<_>>()), prop::collection::vec(mutation(), 1..4))
         .prop_map(|(seed, mutations)| mutate(seed.as_bytes().to_vec(), &mutations))
 }
 
@@ -749,9 +706,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<u64>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_filter("JSON has no NaN or infinity", |f| f.is_finite())
-            .prop_map(Value::from),
+        any::<f64>().prop_filter("JSON has no NaN or infinity", |f| f.is_finite()).prop_map(Value::from),
         text().prop_map(Value::String),
     ];
     leaf.prop_recursive(5, 40, 5, |inner| {
@@ -815,25 +770,17 @@ fn janus_shaped() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         Just(Value::Null),
         (text(), json_value()).prop_map(|(p, d)| serde_json::json!({"plugin": p, "data": d})),
-        (
-            prop::sample::select(vec!["offer", "answer", "x"]),
-            text(),
-            any::<bool>()
-        )
+        (prop::sample::select(vec!["offer", "answer", "x"]), text(), any::<bool>())
             .prop_map(|(t, s, b)| serde_json::json!({"type": t, "sdp": s, "trickle": b})),
         (any::<u64>(), text()).prop_map(|(c, r)| serde_json::json!({"code": c, "reason": r})),
-        (text(), text(), any::<u32>()).prop_map(|(c, m, i)| {
-            serde_json::json!({"candidate": c, "sdpMid": m, "sdpMLineIndex": i})
-        }),
+        (text(), text(), any::<u32>())
+            .prop_map(|(c, m, i)| { serde_json::json!({"candidate": c, "sdpMid": m, "sdpMLineIndex": i}) }),
         any::<bool>().prop_map(|b| serde_json::json!({"completed": b})),
         any::<u64>().prop_map(|id| serde_json::json!({"id": id})),
         json_value(),
     ];
     (kinds, prop::collection::vec((names, member), 0..8)).prop_map(|(kind, members)| {
-        let mut object: serde_json::Map<String, Value> = members
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
+        let mut object: serde_json::Map<String, Value> = members.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         object.insert("janus".to_owned(), Value::from(kind));
         Value::Object(object)
     })
@@ -849,11 +796,7 @@ fn serialized(value: &Value, pretty: bool) -> Vec<u8> {
 }
 
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -865,25 +808,16 @@ fn config(cases: u32) -> ProptestConfig {
 #[track_caller]
 fn check_truncation(bytes: &[u8], cut: usize) {
     let prefix = &bytes[..cut];
-    let expected = if prefix.iter().all(|&b| is_json_ws(b)) {
-        JsonErrorKind::Empty
-    } else {
-        JsonErrorKind::UnexpectedEnd
-    };
+    let expected =
+        if prefix.iter().all(|&b| is_json_ws(b)) { JsonErrorKind::Empty } else { JsonErrorKind::UnexpectedEnd };
     match RawJson::parse(prefix) {
         Err(DecodeError::Json(JsonError { kind, offset })) => {
-            assert_eq!(
-                kind,
-                expected,
-                "prefix of {cut} bytes: {:?}",
-                String::from_utf8_lossy(prefix)
-            );
+            assert_eq!(kind, expected, "prefix of {cut} bytes: {:?}", String::from_utf8_lossy(prefix));
             assert!(offset <= cut);
         }
-        other => panic!(
-            "a prefix of {cut} bytes of a valid value gave {other:?}: {:?}",
-            String::from_utf8_lossy(prefix)
-        ),
+        other => {
+            panic!("a prefix of {cut} bytes of a valid value gave {other:?}: {:?}", String::from_utf8_lossy(prefix))
+        }
     }
     let error = RawJson::parse(prefix).err();
     assert_eq!(Message::decode(prefix).err(), error);
@@ -1004,11 +938,7 @@ fn to_value(v: RawJson<'_>) -> Value {
             (None, None) => Value::from(v.as_f64().expect("number")),
         },
         JsonKind::Array => Value::Array(v.elements().map(to_value).collect()),
-        JsonKind::Object => Value::Object(
-            v.members()
-                .map(|(k, value)| (k.to_string(), to_value(value)))
-                .collect(),
-        ),
+        JsonKind::Object => Value::Object(v.members().map(|(k, value)| (k.to_string(), to_value(value))).collect()),
     }
 }
 
@@ -1068,11 +998,7 @@ fn real_messages_decode() {
     for (kind, text) in REAL {
         let bytes = text.as_bytes();
         exercise(bytes);
-        let first = Batch::decode(bytes)
-            .expect("decodes")
-            .next()
-            .expect("one message")
-            .expect("valid");
+        let first = Batch::decode(bytes).expect("decodes").next().expect("one message").expect("valid");
         assert_eq!(first.kind(), kind);
     }
     for text in SYNTHETIC {
@@ -1152,14 +1078,7 @@ fn deep_nesting_is_too_deep_without_stack_overflow() {
                 ("mixed", mixed.as_str(), (MAX_DEPTH / 2) * 6),
             ] {
                 let e = json_error(input.as_bytes());
-                assert_eq!(
-                    e,
-                    JsonError {
-                        kind: JsonErrorKind::TooDeep,
-                        offset: deepest_open
-                    },
-                    "{name}"
-                );
+                assert_eq!(e, JsonError { kind: JsonErrorKind::TooDeep, offset: deepest_open }, "{name}");
             }
         })
         .expect("spawns")
@@ -1170,13 +1089,8 @@ fn deep_nesting_is_too_deep_without_stack_overflow() {
 /// Exactly [`MAX_DEPTH`] levels are fine; one more is not.
 #[test]
 fn nesting_limit_is_exact() {
-    let nested = |levels: usize| {
-        format!(
-            r#"{{"janus":"x","a":{}1{}}}"#,
-            r#"{"a":"#.repeat(levels - 1),
-            "}".repeat(levels - 1)
-        )
-    };
+    let nested =
+        |levels: usize| format!(r#"{{"janus":"x","a":{}1{}}}"#, r#"{"a":"#.repeat(levels - 1), "}".repeat(levels - 1));
     let ok = nested(MAX_DEPTH);
     let Ok(Message::Unknown(u)) = Message::decode(ok.as_bytes()) else {
         panic!("{MAX_DEPTH} levels decode");
@@ -1186,10 +1100,7 @@ fn nesting_limit_is_exact() {
     let too_deep = nested(MAX_DEPTH + 1);
     assert_eq!(json_error(too_deep.as_bytes()).kind, JsonErrorKind::TooDeep);
     let arrays = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
-    assert_eq!(
-        Message::decode(arrays.as_bytes()),
-        Err(DecodeError::NotAnObject)
-    );
+    assert_eq!(Message::decode(arrays.as_bytes()), Err(DecodeError::NotAnObject));
     assert_eq!(Batch::decode(arrays.as_bytes()).map(Iterator::count), Ok(1));
     let arrays = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
     assert_eq!(json_error(arrays.as_bytes()).kind, JsonErrorKind::TooDeep);

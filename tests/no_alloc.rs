@@ -25,9 +25,8 @@ use std::hint::black_box;
 use janus_signal::json::{JsonKind, JsonStr, RawJson, to_slice};
 use janus_signal::message::{Batch, ErrorCode, JsepType, Message, TrickleCandidate};
 use janus_signal::request::{
-    AdminRequest, AttachPlugin, Auth, ClaimSession, CreateSession, DestroySession, DetachHandle,
-    GetServerInfo, HangUp, IceCandidate, KeepAlive, Ping, PluginMessage, Request, SdpType,
-    SessionDescription, TrickleCandidates,
+    AdminRequest, AttachPlugin, Auth, ClaimSession, CreateSession, DestroySession, DetachHandle, GetServerInfo, HangUp,
+    IceCandidate, KeepAlive, Ping, PluginMessage, Request, SdpType, SessionDescription, TrickleCandidates,
 };
 use janus_signal::{DecodeError, EncodeError, HandleId, SessionId, Transaction};
 use serde::{Deserialize, Serialize};
@@ -92,10 +91,7 @@ struct HeapUse {
     deallocations: usize,
 }
 
-const NONE: HeapUse = HeapUse {
-    allocations: 0,
-    deallocations: 0,
-};
+const NONE: HeapUse = HeapUse { allocations: 0, deallocations: 0 };
 
 fn heap_use_of(f: impl FnOnce()) -> HeapUse {
     ALLOCATIONS.with(|n| n.set(0));
@@ -103,10 +99,7 @@ fn heap_use_of(f: impl FnOnce()) -> HeapUse {
     COUNTING.with(|c| c.set(true));
     f();
     COUNTING.with(|c| c.set(false));
-    HeapUse {
-        allocations: ALLOCATIONS.with(Cell::get),
-        deallocations: DEALLOCATIONS.with(Cell::get),
-    }
+    HeapUse { allocations: ALLOCATIONS.with(Cell::get), deallocations: DEALLOCATIONS.with(Cell::get) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,10 +114,7 @@ struct StackText {
 
 impl StackText {
     const fn new() -> Self {
-        Self {
-            buf: [0; 512],
-            len: 0,
-        }
+        Self { buf: [0; 512], len: 0 }
     }
 
     fn as_str(&self) -> &str {
@@ -151,10 +141,7 @@ fn read_str(s: JsonStr<'_>) -> usize {
     assert_eq!(s.chars().count(), text.chars().count());
     let mut small = [0u8; 2];
     if text.len() > small.len() {
-        assert!(matches!(
-            s.unescape_into(&mut small),
-            Err(EncodeError::BufferTooSmall { .. })
-        ));
+        assert!(matches!(s.unescape_into(&mut small), Err(EncodeError::BufferTooSmall { .. })));
     }
     let mut shown = StackText::new();
     if text.len() <= shown.buf.len() {
@@ -167,16 +154,7 @@ fn read_str(s: JsonStr<'_>) -> usize {
 
 /// Walks a value recursively with every accessor; returns the number of values seen.
 fn walk(v: RawJson<'_>) -> usize {
-    black_box((
-        v.kind(),
-        v.is_null(),
-        v.as_u64(),
-        v.as_i64(),
-        v.as_f64(),
-        v.as_bool(),
-        v.as_plugin_id(),
-        v.as_bytes(),
-    ));
+    black_box((v.kind(), v.is_null(), v.as_u64(), v.as_i64(), v.as_f64(), v.as_bool(), v.as_plugin_id(), v.as_bytes()));
     if let Some(s) = v.as_str() {
         read_str(s);
     }
@@ -387,13 +365,7 @@ fn the_counter_counts() {
         let v: Vec<u8> = black_box(Vec::with_capacity(64));
         drop(black_box(v));
     });
-    assert_eq!(
-        used,
-        HeapUse {
-            allocations: 1,
-            deallocations: 1
-        }
-    );
+    assert_eq!(used, HeapUse { allocations: 1, deallocations: 1 });
     let used = heap_use_of(|| {
         let mut s = String::new();
         for _ in 0..100 {
@@ -430,13 +402,7 @@ fn decoding_does_not_allocate() {
         let plugin = event.plugin_data.expect("plugindata");
         assert!(plugin.plugin == "janus.plugin.echotest");
         assert!(plugin.error().is_none());
-        assert!(
-            plugin
-                .data
-                .get("result")
-                .and_then(|r| r.as_str())
-                .is_some_and(|r| r == "ok")
-        );
+        assert!(plugin.data.get("result").and_then(|r| r.as_str()).is_some_and(|r| r == "ok"));
         let echo: EchoData<'_> = plugin.decode(&mut [0u8; 64]).expect("fits the type");
         assert_eq!((echo.echotest, echo.result), ("event", "ok"));
         let jsep = event.jsep.expect("jsep");
@@ -447,16 +413,12 @@ fn decoding_does_not_allocate() {
         assert!(text.starts_with("v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n"));
         assert!(text.ends_with("a=end-of-candidates\r\n"));
         assert_eq!(text.len(), jsep.sdp.unescaped_len());
-        assert_eq!(
-            text.lines().count(),
-            jsep.sdp.chars().filter(|&c| c == '\n').count()
-        );
+        assert_eq!(text.lines().count(), jsep.sdp.chars().filter(|&c| c == '\n').count());
         assert_eq!(jsep.raw.members().count(), 2);
         assert!(walk(event.raw) > 10);
 
         // server_info, with every accessor.
-        let Ok(Message::ServerInfo(info)) = Message::decode(black_box(SERVER_INFO.as_bytes()))
-        else {
+        let Ok(Message::ServerInfo(info)) = Message::decode(black_box(SERVER_INFO.as_bytes())) else {
             panic!("server_info");
         };
         assert!(info.transaction.is_some_and(|t| t == "ws-0002"));
@@ -476,12 +438,7 @@ fn decoding_does_not_allocate() {
         assert!(!info.has_plugin("janus.plugin.nope"));
         for (name, description) in info.plugins().chain(info.transports()) {
             read_str(name);
-            assert!(
-                description
-                    .get("version")
-                    .and_then(|v| v.as_u64())
-                    .is_some()
-            );
+            assert!(description.get("version").and_then(|v| v.as_u64()).is_some());
             walk(description);
         }
         assert!(walk(info.raw) > 50);
@@ -494,11 +451,7 @@ fn decoding_does_not_allocate() {
         assert_eq!(error.code.code(), 458);
         let mut shown = StackText::new();
         write!(shown, "{}", error.code).expect("fits");
-        assert!(
-            error
-                .reason
-                .is_some_and(|r| r == "No such session 1234567890")
-        );
+        assert!(error.reason.is_some_and(|r| r == "No such session 1234567890"));
         assert_eq!(error.session_id, Some(SessionId(1_234_567_890)));
 
         // An ack with a hint.
@@ -529,13 +482,7 @@ fn decoding_does_not_allocate() {
         let Ok(Message::Trickle(t)) = Message::decode(black_box(trickle)) else {
             panic!("trickle");
         };
-        let TrickleCandidate::Candidate {
-            candidate,
-            sdp_mid,
-            sdp_mline_index,
-            ..
-        } = t.candidate
-        else {
+        let TrickleCandidate::Candidate { candidate, sdp_mid, sdp_mline_index, .. } = t.candidate else {
             panic!("a candidate");
         };
         read_str(candidate);
@@ -545,10 +492,7 @@ fn decoding_does_not_allocate() {
         let Ok(Message::Success(s)) = Message::decode(black_box(failed)) else {
             panic!("success");
         };
-        let error = s
-            .plugin_data
-            .and_then(|p| p.error())
-            .expect("a plugin error");
+        let error = s.plugin_data.and_then(|p| p.error()).expect("a plugin error");
         assert_eq!(error.code, Some(428));
         assert!(error.reason.is_some_and(|r| r == "No such feed (é😀)"));
     });
@@ -570,13 +514,7 @@ fn decode_errors_do_not_allocate() {
         let e = Message::decode(black_box(br#"{"janus":"event"}"#)).expect_err("no sender");
         let mut shown = StackText::new();
         write!(shown, "{e}").expect("fits");
-        assert_eq!(
-            e,
-            DecodeError::MissingField {
-                kind: "event",
-                field: "sender"
-            }
-        );
+        assert_eq!(e, DecodeError::MissingField { kind: "event", field: "sender" });
         let e = Batch::decode(black_box(b"[1,")).expect_err("truncated");
         black_box(e);
         for item in Batch::decode(black_box(b"[1,{}]")).expect("valid JSON") {
@@ -622,25 +560,10 @@ struct AdminFields<'a> {
 fn encode(request: &impl Request, out: &mut [u8]) -> usize {
     let n = request.encode(out).expect("fits the stack buffer");
     let parsed = RawJson::parse(&out[..n]).expect("valid JSON");
-    assert!(
-        parsed
-            .get("janus")
-            .is_some_and(|j| j.as_str().is_some_and(|j| j == request.name()))
-    );
-    assert!(
-        parsed
-            .get("transaction")
-            .and_then(|t| t.as_str())
-            .is_some_and(|t| t == request.transaction().as_str())
-    );
+    assert!(parsed.get("janus").is_some_and(|j| j.as_str().is_some_and(|j| j == request.name())));
+    assert!(parsed.get("transaction").and_then(|t| t.as_str()).is_some_and(|t| t == request.transaction().as_str()));
     // One byte short is reported with the exact size.
-    assert_eq!(
-        request.encode(&mut out[..n - 1]),
-        Err(EncodeError::BufferTooSmall {
-            needed: n,
-            available: n - 1
-        })
-    );
+    assert_eq!(request.encode(&mut out[..n - 1]), Err(EncodeError::BufferTooSmall { needed: n, available: n - 1 }));
     n
 }
 
@@ -671,17 +594,9 @@ fn encoding_does_not_allocate() {
         let tx = Transaction::new(black_box("tx-0001")).expect("valid");
         let s = SessionId(black_box(8_374_001_098_332_022));
         let h = HandleId(black_box(1_241_231_443_534_215));
-        let auth = Auth {
-            apisecret: Some("s3cret"),
-            token: Some("t\"ok\\en\n"),
-        };
+        let auth = Auth { apisecret: Some("s3cret"), token: Some("t\"ok\\en\n") };
 
-        note!(encode(
-            &CreateSession::new(tx)
-                .with_id(SessionId(u64::MAX))
-                .with_auth(auth),
-            &mut out,
-        ));
+        note!(encode(&CreateSession::new(tx).with_id(SessionId(u64::MAX)).with_auth(auth), &mut out,));
         note!(encode(
             &AttachPlugin::new(tx, s, "janus.plugin.videoroom")
                 .with_opaque_id("me-é😀")
@@ -697,55 +612,24 @@ fn encoding_does_not_allocate() {
             display: "Ünïcödé \"quoted\" \\ \u{1}",
             pin: None,
             feeds: [1, 2, u64::MAX],
-            role: Role::Subscriber {
-                feed: 42,
-                private_id: Some(7),
-            },
-            nested: Nested {
-                note: '€',
-                ratio: 0.25,
-                tags: &["a", "b\tc"],
-            },
+            role: Role::Subscriber { feed: 42, private_id: Some(7) },
+            nested: Nested { note: '€', ratio: 0.25, tags: &["a", "b\tc"] },
         };
         let offer = SessionDescription::new(SdpType::Offer, "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n")
             .with_trickle(false)
             .with_e2ee(true);
-        note!(encode(
-            &PluginMessage::new(tx, s, h, &join)
-                .with_jsep(&offer)
-                .with_auth(auth),
-            &mut out,
-        ));
+        note!(encode(&PluginMessage::new(tx, s, h, &join).with_jsep(&offer).with_auth(auth), &mut out,));
         // Forwarding what Janus sent: the SDP escaped as received, the data as raw JSON.
         let jsep = event.jsep.expect("jsep");
         let answer = SessionDescription::new(SdpType::Answer, jsep.sdp);
         let data = event.plugin_data.expect("plugindata").data;
-        note!(encode(
-            &PluginMessage::new(tx, s, h, &data).with_jsep(&answer),
-            &mut out
-        ));
-        note!(encode(
-            &PluginMessage::new(tx, s, h, &data).with_jsep(&jsep.raw),
-            &mut out
-        ));
+        note!(encode(&PluginMessage::new(tx, s, h, &data).with_jsep(&answer), &mut out));
+        note!(encode(&PluginMessage::new(tx, s, h, &data).with_jsep(&jsep.raw), &mut out));
 
-        let candidate = IceCandidate::new(
-            "candidate:1467250027 1 udp 2122260223 127.0.0.1 50000 typ host",
-            "0",
-            0,
-        );
-        note!(encode(
-            &TrickleCandidates::one(tx, s, h, &candidate),
-            &mut out
-        ));
-        let many = [
-            candidate,
-            IceCandidate::new("candidate:2 1 tcp 1 ::1 9 typ host", "1", 1),
-        ];
-        note!(encode(
-            &TrickleCandidates::many(tx, s, h, &many).with_auth(auth),
-            &mut out
-        ));
+        let candidate = IceCandidate::new("candidate:1467250027 1 udp 2122260223 127.0.0.1 50000 typ host", "0", 0);
+        note!(encode(&TrickleCandidates::one(tx, s, h, &candidate), &mut out));
+        let many = [candidate, IceCandidate::new("candidate:2 1 tcp 1 ::1 9 typ host", "1", 1)];
+        note!(encode(&TrickleCandidates::many(tx, s, h, &many).with_auth(auth), &mut out));
         note!(encode(&TrickleCandidates::completed(tx, s, h), &mut out));
         note!(encode(&KeepAlive::new(tx, s).with_auth(auth), &mut out));
         note!(encode(&HangUp::new(tx, s, h), &mut out));
@@ -756,51 +640,26 @@ fn encoding_does_not_allocate() {
         note!(encode(&Ping::new(tx), &mut out));
 
         // Admin API, typed and custom.
-        note!(encode(
-            &AdminRequest::list_sessions(tx).with_secret("janusoverlord"),
-            &mut out
-        ));
+        note!(encode(&AdminRequest::list_sessions(tx).with_secret("janusoverlord"), &mut out));
         note!(encode(&AdminRequest::handle_info(tx, s, h, true), &mut out));
+        note!(encode(&AdminRequest::set_session_timeout(tx, 120).on_session(s), &mut out));
         note!(encode(
-            &AdminRequest::set_session_timeout(tx, 120).on_session(s),
-            &mut out
-        ));
-        note!(encode(
-            &AdminRequest::add_token(
-                tx,
-                "tok",
-                &["janus.plugin.echotest", "janus.plugin.videoroom"]
-            ),
+            &AdminRequest::add_token(tx, "tok", &["janus.plugin.echotest", "janus.plugin.videoroom"]),
             &mut out,
         ));
         note!(encode(&AdminRequest::set_log_level(tx, 5), &mut out));
-        note!(encode(
-            &AdminRequest::accept_new_sessions(tx, false),
-            &mut out
-        ));
+        note!(encode(&AdminRequest::accept_new_sessions(tx, false), &mut out));
         let list = RawJson::parse(br#"{"request":"list"}"#).expect("valid");
-        let fields = AdminFields {
-            plugin: "janus.plugin.videoroom",
-            request: list,
-        };
-        note!(encode(
-            &AdminRequest::custom(tx, "message_plugin", &fields).with_secret("janusoverlord"),
-            &mut out,
-        ));
+        let fields = AdminFields { plugin: "janus.plugin.videoroom", request: list };
+        note!(encode(&AdminRequest::custom(tx, "message_plugin", &fields).with_secret("janusoverlord"), &mut out,));
         let raw_fields = RawJson::parse(br#" { "level" : 4 } "#).expect("valid");
-        note!(encode(
-            &AdminRequest::custom(tx, "set_log_level", &raw_fields),
-            &mut out
-        ));
+        note!(encode(&AdminRequest::custom(tx, "set_log_level", &raw_fields), &mut out));
 
         // Any value, and the too-small paths.
         let n = to_slice(&join, &mut out).expect("fits");
         assert!(RawJson::parse(&out[..n]).is_ok());
         let mut tiny = [0u8; 16];
-        let e = PluginMessage::new(tx, s, h, &join)
-            .with_jsep(&offer)
-            .encode(&mut tiny)
-            .expect_err("too small");
+        let e = PluginMessage::new(tx, s, h, &join).with_jsep(&offer).encode(&mut tiny).expect_err("too small");
         let EncodeError::BufferTooSmall { needed, available } = e else {
             panic!("BufferTooSmall");
         };
@@ -810,21 +669,13 @@ fn encoding_does_not_allocate() {
         write!(shown, "{e}").expect("fits");
         assert!(to_slice(&join, &mut tiny).is_err());
         let mut sdp = [0u8; 8];
-        assert!(matches!(
-            jsep.sdp.unescape_into(&mut sdp),
-            Err(EncodeError::BufferTooSmall { .. })
-        ));
+        assert!(matches!(jsep.sdp.unescape_into(&mut sdp), Err(EncodeError::BufferTooSmall { .. })));
         assert_eq!(jsep.raw.kind(), JsonKind::Object);
     });
     assert_eq!(used, NONE);
 
     // Outside the measured section: every output is JSON for an independent parser.
-    let written: Vec<&[u8]> = outputs
-        .iter()
-        .zip(lengths)
-        .filter(|(_, n)| *n > 0)
-        .map(|(o, n)| &o[..n])
-        .collect();
+    let written: Vec<&[u8]> = outputs.iter().zip(lengths).filter(|(_, n)| *n > 0).map(|(o, n)| &o[..n]).collect();
     assert_eq!(written.len(), 23);
     for bytes in written {
         let value: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_else(|e| {

@@ -19,13 +19,11 @@ use std::io;
 use janus_signal::json::{JsonKind, JsonStr, RawJson, to_slice};
 use janus_signal::message::{ErrorCode, JsepType, Message, TrickleCandidate};
 use janus_signal::request::{
-    AdminRequest, Api, AttachPlugin, Auth, ClaimSession, CreateSession, DestroySession,
-    DetachHandle, GetServerInfo, HangUp, IceCandidate, KeepAlive, Ping, PluginMessage, Request,
-    SdpType, SessionDescription, Text, TrickleCandidates,
+    AdminRequest, Api, AttachPlugin, Auth, ClaimSession, CreateSession, DestroySession, DetachHandle, GetServerInfo,
+    HangUp, IceCandidate, KeepAlive, Ping, PluginMessage, Request, SdpType, SessionDescription, Text,
+    TrickleCandidates,
 };
-use janus_signal::{
-    DecodeError, EncodeError, HandleId, MAX_TRANSACTION_LEN, SessionId, Transaction,
-};
+use janus_signal::{DecodeError, EncodeError, HandleId, MAX_TRANSACTION_LEN, SessionId, Transaction};
 use proptest::prelude::*;
 use serde::ser::SerializeMap as _;
 use serde::{Deserialize, Serialize};
@@ -51,10 +49,7 @@ fn nasty_char() -> impl Strategy<Value = char> {
 
 /// Any string: proptest's own `String` strategy, or one made of [`nasty_char`]s.
 fn text() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        prop::collection::vec(nasty_char(), 0..40).prop_map(|v| v.into_iter().collect()),
-    ]
+    prop_oneof![any::<String>(), prop::collection::vec(nasty_char(), 0..40).prop_map(|v| v.into_iter().collect()),]
 }
 
 /// Any `u64`, with the edges that break `f64`-based parsers made likely.
@@ -82,11 +77,7 @@ fn transaction_text() -> impl Strategy<Value = String> {
     prop::collection::vec(nasty_char(), 1..70).prop_map(|chars| {
         let mut s = String::new();
         for c in chars {
-            let c = if c < ' ' || c == '"' || c == '\\' {
-                'x'
-            } else {
-                c
-            };
+            let c = if c < ' ' || c == '"' || c == '\\' { 'x' } else { c };
             if s.len() + c.len_utf8() > MAX_TRANSACTION_LEN {
                 break;
             }
@@ -104,11 +95,7 @@ fn tx(text: &str) -> Transaction<'_> {
 }
 
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,10 +108,7 @@ fn config(cases: u32) -> ProptestConfig {
 #[track_caller]
 fn encode_exact(encode: impl Fn(&mut [u8]) -> Result<usize, EncodeError>) -> Vec<u8> {
     let needed = match encode(&mut []) {
-        Err(EncodeError::BufferTooSmall {
-            needed,
-            available: 0,
-        }) => needed,
+        Err(EncodeError::BufferTooSmall { needed, available: 0 }) => needed,
         other => panic!("encoding into an empty buffer gave {other:?}"),
     };
     assert!(needed > 0);
@@ -133,28 +117,15 @@ fn encode_exact(encode: impl Fn(&mut [u8]) -> Result<usize, EncodeError>) -> Vec
     let mut short = vec![0u8; needed - 1];
     assert_eq!(
         encode(&mut short),
-        Err(EncodeError::BufferTooSmall {
-            needed,
-            available: needed - 1
-        }),
+        Err(EncodeError::BufferTooSmall { needed, available: needed - 1 }),
         "one byte short"
     );
     let mut half = vec![0u8; needed / 2];
-    assert_eq!(
-        encode(&mut half),
-        Err(EncodeError::BufferTooSmall {
-            needed,
-            available: needed / 2
-        }),
-        "half the size"
-    );
+    assert_eq!(encode(&mut half), Err(EncodeError::BufferTooSmall { needed, available: needed / 2 }), "half the size");
     let mut roomy = vec![0xA5u8; needed + 33];
     assert_eq!(encode(&mut roomy), Ok(needed), "a roomy buffer");
     assert_eq!(&roomy[..needed], &exact[..], "same bytes in any buffer");
-    assert!(
-        roomy[needed..].iter().all(|&b| b == 0xA5),
-        "nothing is written past the output"
-    );
+    assert!(roomy[needed..].iter().all(|&b| b == 0xA5), "nothing is written past the output");
     exact
 }
 
@@ -162,12 +133,8 @@ fn encode_exact(encode: impl Fn(&mut [u8]) -> Result<usize, EncodeError>) -> Vec
 #[track_caller]
 fn encode_request(request: &impl Request) -> (Vec<u8>, Value) {
     let bytes = encode_exact(|out| request.encode(out));
-    let value: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-        panic!(
-            "serde_json rejects our output {:?}: {e}",
-            String::from_utf8_lossy(&bytes)
-        )
-    });
+    let value: Value = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("serde_json rejects our output {:?}: {e}", String::from_utf8_lossy(&bytes)));
     // Our own scanner accepts what we write, too.
     RawJson::parse(&bytes).expect("our output parses with RawJson");
     assert_eq!(value["janus"], request.name());
@@ -180,10 +147,7 @@ fn encode_request(request: &impl Request) -> (Vec<u8>, Value) {
 #[track_caller]
 fn exact_u64(value: &Value, key: &str) -> Option<u64> {
     let member = value.get(key)?;
-    assert!(
-        member.is_u64(),
-        "`{key}` must be written as an integer: {member}"
-    );
+    assert!(member.is_u64(), "`{key}` must be written as an integer: {member}");
     member.as_u64()
 }
 
@@ -194,42 +158,25 @@ fn check_json_str(js: JsonStr<'_>, expected: &str) {
     let mut buf = vec![0u8; expected.len()];
     assert_eq!(js.unescape_into(&mut buf), Ok(expected), "unescape_into");
     let mut roomy = vec![0u8; expected.len() + 8];
-    assert_eq!(
-        js.unescape_into(&mut roomy),
-        Ok(expected),
-        "unescape_into roomy"
-    );
+    assert_eq!(js.unescape_into(&mut roomy), Ok(expected), "unescape_into roomy");
     if !expected.is_empty() {
         let mut short = vec![0u8; expected.len() - 1];
         assert_eq!(
             js.unescape_into(&mut short),
-            Err(EncodeError::BufferTooSmall {
-                needed: expected.len(),
-                available: expected.len() - 1
-            }),
+            Err(EncodeError::BufferTooSmall { needed: expected.len(), available: expected.len() - 1 }),
             "unescape_into one byte short"
         );
         assert_eq!(
             js.unescape_into(&mut []),
-            Err(EncodeError::BufferTooSmall {
-                needed: expected.len(),
-                available: 0
-            }),
+            Err(EncodeError::BufferTooSmall { needed: expected.len(), available: 0 }),
             "unescape_into an empty buffer"
         );
     }
     assert_eq!(js.chars().collect::<String>(), expected, "chars");
-    assert_eq!(
-        js.chars().count(),
-        expected.chars().count(),
-        "chars().count()"
-    );
+    assert_eq!(js.chars().count(), expected.chars().count(), "chars().count()");
     assert!(js.eq_str(expected), "eq_str");
     assert!(js == expected, "PartialEq<&str>");
-    assert!(
-        !js.eq_str(&format!("{expected}x")),
-        "eq_str with a longer text"
-    );
+    assert!(!js.eq_str(&format!("{expected}x")), "eq_str with a longer text");
     if let Some(last) = expected.chars().last() {
         let shorter = &expected[..expected.len() - last.len_utf8()];
         assert!(!js.eq_str(shorter), "eq_str with a shorter text");
@@ -264,11 +211,7 @@ const STYLES: [Style; 4] = [Style::Compact, Style::Pretty, Style::Indented, Styl
 struct AsciiFormatter;
 
 impl serde_json::ser::Formatter for AsciiFormatter {
-    fn write_string_fragment<W: ?Sized + io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
         for c in fragment.chars() {
             if c == '/' {
                 writer.write_all(b"\\/")?;
@@ -403,11 +346,7 @@ enum Shape {
     Unit,
     Newtype(String),
     Tuple(i8, String, Option<u16>),
-    Struct {
-        a: Option<u64>,
-        b: Vec<i32>,
-        c: char,
-    },
+    Struct { a: Option<u64>, b: Vec<i32>, c: char },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -437,11 +376,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         Just(Shape::Unit),
         text().prop_map(Shape::Newtype),
         (any::<i8>(), text(), any::<Option<u16>>()).prop_map(|(a, b, c)| Shape::Tuple(a, b, c)),
-        (
-            any::<Option<u64>>(),
-            prop::collection::vec(any::<i32>(), 0..3),
-            nasty_char()
-        )
+        (any::<Option<u64>>(), prop::collection::vec(any::<i32>(), 0..3), nasty_char())
             .prop_map(|(a, b, c)| Shape::Struct { a, b, c }),
     ]
 }
@@ -456,18 +391,16 @@ fn everything() -> impl Strategy<Value = Everything> {
         prop::collection::vec(any::<u8>(), 0..4),
         text(),
     )
-        .prop_map(
-            |(shapes, keys_u64, keys_i64, keys_char, tuple, bytes_as_seq, display)| Everything {
-                shapes,
-                keys_u64,
-                keys_i64,
-                keys_char,
-                tuple,
-                unit: (),
-                bytes_as_seq,
-                display: ViaDisplay(display),
-            },
-        )
+        .prop_map(|(shapes, keys_u64, keys_i64, keys_char, tuple, bytes_as_seq, display)| Everything {
+            shapes,
+            keys_u64,
+            keys_i64,
+            keys_char,
+            tuple,
+            unit: (),
+            bytes_as_seq,
+            display: ViaDisplay(display),
+        })
 }
 
 proptest! {
@@ -562,18 +495,16 @@ fn body() -> impl Strategy<Value = Body> {
         ),
         (id(), text(), any::<bool>()),
     )
-        .prop_map(
-            |((request, room, display, pin), (feeds, tags, extra), (id, note, flag))| Body {
-                request,
-                room,
-                display,
-                pin,
-                feeds,
-                tags,
-                extra,
-                inner: Inner { id, note, flag },
-            },
-        )
+        .prop_map(|((request, room, display, pin), (feeds, tags, extra), (id, note, flag))| Body {
+            request,
+            room,
+            display,
+            pin,
+            feeds,
+            tags,
+            extra,
+            inner: Inner { id, note, flag },
+        })
 }
 
 /// Reads the body back with our own accessors.
@@ -587,16 +518,8 @@ fn check_body_with_accessors(data: RawJson<'_>, body: &Body) {
         Some(pin) => check_json_str(text("pin"), pin),
         None => assert!(data.get("pin").expect("pin").is_null()),
     }
-    let feeds: Vec<Option<u64>> = data
-        .get("feeds")
-        .expect("feeds")
-        .elements()
-        .map(|e| e.as_u64())
-        .collect();
-    assert_eq!(
-        feeds,
-        body.feeds.iter().copied().map(Some).collect::<Vec<_>>()
-    );
+    let feeds: Vec<Option<u64>> = data.get("feeds").expect("feeds").elements().map(|e| e.as_u64()).collect();
+    assert_eq!(feeds, body.feeds.iter().copied().map(Some).collect::<Vec<_>>());
     let tags = data.get("tags").expect("tags");
     assert_eq!(tags.elements().count(), body.tags.len());
     for (element, tag) in tags.elements().zip(&body.tags) {
@@ -604,25 +527,12 @@ fn check_body_with_accessors(data: RawJson<'_>, body: &Body) {
     }
     let extra = data.get("extra").expect("extra");
     for (key, n) in &body.extra {
-        assert_eq!(
-            extra.get(key).and_then(|v| v.as_u64()),
-            Some(*n),
-            "extra[{key:?}]"
-        );
+        assert_eq!(extra.get(key).and_then(|v| v.as_u64()), Some(*n), "extra[{key:?}]");
     }
     let inner = data.get("inner").expect("inner");
-    assert_eq!(
-        inner.get("id").and_then(|v| v.as_u64()),
-        Some(body.inner.id)
-    );
-    assert_eq!(
-        inner.get("flag").and_then(|v| v.as_bool()),
-        Some(body.inner.flag)
-    );
-    check_json_str(
-        inner.get("note").and_then(|v| v.as_str()).expect("note"),
-        &body.inner.note,
-    );
+    assert_eq!(inner.get("id").and_then(|v| v.as_u64()), Some(body.inner.id));
+    assert_eq!(inner.get("flag").and_then(|v| v.as_bool()), Some(body.inner.flag));
+    check_json_str(inner.get("note").and_then(|v| v.as_str()).expect("note"), &body.inner.note);
 }
 
 proptest! {
@@ -1035,40 +945,22 @@ impl<R: Request> ErasedRequest for R {
 /// Ids that are not `u64` are refused, never rounded or wrapped.
 #[test]
 fn ids_that_are_not_u64_are_refused() {
-    for bad in [
-        "-1",
-        "1.0",
-        "1e3",
-        "18446744073709551616",
-        "99999999999999999999999",
-        "\"1\"",
-        "true",
-        "[1]",
-    ] {
+    for bad in ["-1", "1.0", "1e3", "18446744073709551616", "99999999999999999999999", "\"1\"", "true", "[1]"] {
         let bytes = format!(r#"{{"janus":"timeout","session_id":{bad}}}"#);
         assert_eq!(
             Message::decode(bytes.as_bytes()),
-            Err(DecodeError::InvalidField {
-                kind: "timeout",
-                field: "session_id"
-            }),
+            Err(DecodeError::InvalidField { kind: "timeout", field: "session_id" }),
             "{bad}"
         );
         let bytes = format!(r#"{{"janus":"success","transaction":"t","data":{{"id":{bad}}}}}"#);
         assert_eq!(
             Message::decode(bytes.as_bytes()),
-            Err(DecodeError::InvalidField {
-                kind: "success",
-                field: "data.id"
-            }),
+            Err(DecodeError::InvalidField { kind: "success", field: "data.id" }),
             "{bad}"
         );
     }
     let max = format!(r#"{{"janus":"timeout","session_id":{}}}"#, u64::MAX);
-    assert_eq!(
-        Message::decode(max.as_bytes()).map(|m| m.session_id()),
-        Ok(Some(SessionId(u64::MAX)))
-    );
+    assert_eq!(Message::decode(max.as_bytes()).map(|m| m.session_id()), Ok(Some(SessionId(u64::MAX))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1093,8 +985,7 @@ fn near_limit_text() -> impl Strategy<Value = String> {
 
 /// What the documentation of [`Transaction::new`] says it accepts.
 fn documented_rule(text: &str) -> bool {
-    (1..=MAX_TRANSACTION_LEN).contains(&text.len())
-        && text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+    (1..=MAX_TRANSACTION_LEN).contains(&text.len()) && text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
 }
 
 proptest! {

@@ -6,8 +6,8 @@ mod fake_janus;
 
 use fake_janus::{Behaviour, FakeJanus};
 use janus_signal::client::{
-    Abandoned, Client, ClientError, Config, Event, Ignored, Output, RequestId, RequestKind,
-    SessionEnd, SessionState, Transmit, Transport,
+    Abandoned, Client, ClientError, Config, Event, Ignored, Output, RequestId, RequestKind, SessionEnd, SessionState,
+    Transmit, Transport,
 };
 use janus_signal::http::Route;
 use janus_signal::message::Message;
@@ -20,47 +20,21 @@ type TestClient = Client<3, 4, 16>;
 /// What the client reported, in order, in an owned form tests can compare.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seen {
-    Reply {
-        request: RequestId,
-        kind: RequestKind,
-        janus: String,
-    },
-    Acked {
-        request: RequestId,
-    },
-    Handle {
-        handle: HandleId,
-        janus: String,
-    },
+    Reply { request: RequestId, kind: RequestKind, janus: String },
+    Acked { request: RequestId },
+    Handle { handle: HandleId, janus: String },
     SessionTimedOut,
-    Ignored {
-        reason: Ignored,
-        janus: String,
-    },
+    Ignored { reason: Ignored, janus: String },
     Event(Event),
 }
 
 fn seen(output: Output<'_>) -> Seen {
     match output {
-        Output::Reply {
-            request,
-            kind,
-            message,
-        } => Seen::Reply {
-            request,
-            kind,
-            janus: message.kind().to_owned(),
-        },
+        Output::Reply { request, kind, message } => Seen::Reply { request, kind, janus: message.kind().to_owned() },
         Output::Acked { request } => Seen::Acked { request },
-        Output::Handle { handle, message } => Seen::Handle {
-            handle,
-            janus: message.kind().to_owned(),
-        },
+        Output::Handle { handle, message } => Seen::Handle { handle, janus: message.kind().to_owned() },
         Output::SessionTimedOut { .. } => Seen::SessionTimedOut,
-        Output::Ignored { reason, message } => Seen::Ignored {
-            reason,
-            janus: message.kind().to_owned(),
-        },
+        Output::Ignored { reason, message } => Seen::Ignored { reason, janus: message.kind().to_owned() },
         _ => panic!("unexpected output"),
     }
 }
@@ -134,21 +108,13 @@ impl Sim {
     fn step(&mut self) {
         for _ in 0..100 {
             let mut busy = false;
-            while let Some(t) = self
-                .client
-                .poll_transmit(self.now, &mut self.buf)
-                .expect("transmit")
-            {
+            while let Some(t) = self.client.poll_transmit(self.now, &mut self.buf).expect("transmit") {
                 busy = true;
                 match t.route {
                     Route::LongPoll { session, maxev } => {
-                        assert!(
-                            self.poll_out.is_none(),
-                            "a second long poll while one is out"
-                        );
+                        assert!(self.poll_out.is_none(), "a second long poll while one is out");
                         if self.janus.long_poll(self.now, session.0) {
-                            self.poll_out =
-                                Some((session, usize::from(maxev), self.now.total_millis()));
+                            self.poll_out = Some((session, usize::from(maxev), self.now.total_millis()));
                         } else {
                             self.client.long_poll_answered(self.now, 404);
                         }
@@ -204,15 +170,11 @@ impl Sim {
         loop {
             self.step();
             let idle_poll = self.poll_out.map(|(_, _, since)| since + LONG_POLL_IDLE_MS);
-            let next = [
-                self.client.poll_timeout().map(Instant::total_millis),
-                self.janus.next_deadline(),
-                idle_poll,
-            ]
-            .into_iter()
-            .flatten()
-            .filter(|t| *t > self.now.total_millis())
-            .min();
+            let next = [self.client.poll_timeout().map(Instant::total_millis), self.janus.next_deadline(), idle_poll]
+                .into_iter()
+                .flatten()
+                .filter(|t| *t > self.now.total_millis())
+                .min();
             match next {
                 Some(t) if t <= until => {
                     self.now = Instant::from_millis(t);
@@ -238,16 +200,11 @@ impl Sim {
     fn attach(&mut self) -> HandleId {
         let before: Vec<HandleId> = self.client.handles().collect();
         self.command(|c, now, out| c.attach(now, out, "janus.plugin.echotest", None));
-        self.client
-            .handles()
-            .find(|h| !before.contains(h))
-            .expect("handle attached")
+        self.client.handles().find(|h| !before.contains(h)).expect("handle attached")
     }
 
     fn message(&mut self, handle: HandleId) -> RequestId {
-        self.command(|c, now, out| {
-            c.message::<_, ()>(now, out, handle, &json!({"audio": true}), None)
-        })
+        self.command(|c, now, out| c.message::<_, ()>(now, out, handle, &json!({"audio": true}), None))
     }
 
     fn take_seen(&mut self) -> Vec<Seen> {
@@ -256,11 +213,7 @@ impl Sim {
 }
 
 fn reply(request: RequestId, kind: RequestKind, janus: &str) -> Seen {
-    Seen::Reply {
-        request,
-        kind,
-        janus: janus.to_owned(),
-    }
+    Seen::Reply { request, kind, janus: janus.to_owned() }
 }
 
 #[test]
@@ -268,27 +221,14 @@ fn websocket_keepalives_every_25_s_keep_the_session_alive() {
     let mut sim = Sim::websocket();
     sim.create_and_attach();
     sim.run_until(10 * 60 * 1000);
-    let keepalives: Vec<u64> = sim
-        .janus
-        .log
-        .iter()
-        .filter(|(_, k)| k == "keepalive")
-        .map(|(t, _)| *t)
-        .collect();
+    let keepalives: Vec<u64> = sim.janus.log.iter().filter(|(_, k)| k == "keepalive").map(|(t, _)| *t).collect();
     assert_eq!(keepalives.len(), 24, "{keepalives:?}");
     assert_eq!(keepalives[0], 25_000);
-    assert!(
-        keepalives.windows(2).all(|w| w[1] - w[0] == 25_000),
-        "{keepalives:?}"
-    );
+    assert!(keepalives.windows(2).all(|w| w[1] - w[0] == 25_000), "{keepalives:?}");
     assert!(matches!(sim.client.session(), SessionState::Active(_)));
     assert_eq!(sim.janus.sessions.len(), 1, "the server kept the session");
     assert!(!sim.seen.contains(&Seen::SessionTimedOut));
-    assert_eq!(
-        sim.client.pending_requests(),
-        0,
-        "every keepalive was acked"
-    );
+    assert_eq!(sim.client.pending_requests(), 0, "every keepalive was acked");
 }
 
 #[test]
@@ -298,13 +238,7 @@ fn other_requests_push_the_keepalive_back() {
     sim.run_until(20_000);
     sim.message(handle);
     sim.run_until(60_000);
-    let keepalives: Vec<u64> = sim
-        .janus
-        .log
-        .iter()
-        .filter(|(_, k)| k == "keepalive")
-        .map(|(t, _)| *t)
-        .collect();
+    let keepalives: Vec<u64> = sim.janus.log.iter().filter(|(_, k)| k == "keepalive").map(|(t, _)| *t).collect();
     assert_eq!(keepalives, [45_000]);
 }
 
@@ -318,18 +252,11 @@ fn without_keepalives_the_session_times_out() {
     sim.run_until(70_000);
     let seen = sim.take_seen();
     assert!(seen.contains(&Seen::SessionTimedOut), "{seen:?}");
-    assert!(seen.contains(&Seen::Event(Event::SessionEnded {
-        session,
-        reason: SessionEnd::TimedOut
-    })));
-    assert_eq!(
-        sim.client.session(),
-        SessionState::Ended(session, SessionEnd::TimedOut)
-    );
+    assert!(seen.contains(&Seen::Event(Event::SessionEnded { session, reason: SessionEnd::TimedOut })));
+    assert_eq!(sim.client.session(), SessionState::Ended(session, SessionEnd::TimedOut));
     assert_eq!(sim.client.handles().count(), 0);
     assert_eq!(
-        sim.client
-            .message::<_, ()>(sim.now, &mut sim.buf, handle, &json!({}), None),
+        sim.client.message::<_, ()>(sim.now, &mut sim.buf, handle, &json!({}), None),
         Err(ClientError::NoSession)
     );
     // A new session can be created afterwards.
@@ -344,54 +271,26 @@ fn ack_then_event_answers_the_message() {
     sim.take_seen();
     let request = sim.message(handle);
     sim.run_until(sim.now.total_millis() + 10);
-    assert_eq!(
-        sim.take_seen(),
-        [
-            Seen::Acked { request },
-            reply(request, RequestKind::Message, "event")
-        ]
-    );
+    assert_eq!(sim.take_seen(), [Seen::Acked { request }, reply(request, RequestKind::Message, "event")]);
     assert_eq!(sim.client.pending_requests(), 0);
 }
 
 #[test]
 fn event_before_ack_answers_the_message_and_the_late_ack_is_absorbed() {
-    let mut sim = Sim::new(
-        Config::websocket(),
-        Behaviour {
-            event_before_ack: true,
-            ..Behaviour::default()
-        },
-    );
+    let mut sim = Sim::new(Config::websocket(), Behaviour { event_before_ack: true, ..Behaviour::default() });
     let (_, handle) = sim.create_and_attach();
     sim.take_seen();
     let request = sim.message(handle);
-    assert_eq!(
-        sim.take_seen(),
-        [
-            reply(request, RequestKind::Message, "event"),
-            Seen::Acked { request }
-        ]
-    );
+    assert_eq!(sim.take_seen(), [reply(request, RequestKind::Message, "event"), Seen::Acked { request }]);
     assert_eq!(sim.client.pending_requests(), 0);
     // Nothing times out later: the request is complete.
     sim.run_until(sim.now.total_millis() + 30_000);
-    assert!(
-        !sim.take_seen()
-            .iter()
-            .any(|s| matches!(s, Seen::Event(Event::RequestTimedOut { .. })))
-    );
+    assert!(!sim.take_seen().iter().any(|s| matches!(s, Seen::Event(Event::RequestTimedOut { .. }))));
 }
 
 #[test]
 fn unanswered_requests_time_out_and_the_session_stays_usable() {
-    let mut sim = Sim::new(
-        Config::websocket(),
-        Behaviour {
-            silent_messages: true,
-            ..Behaviour::default()
-        },
-    );
+    let mut sim = Sim::new(Config::websocket(), Behaviour { silent_messages: true, ..Behaviour::default() });
     let (_, handle) = sim.create_and_attach();
     sim.take_seen();
     let request = sim.message(handle);
@@ -399,32 +298,17 @@ fn unanswered_requests_time_out_and_the_session_stays_usable() {
     sim.run_until(sent_at + 14_999);
     assert!(sim.take_seen().is_empty());
     sim.run_until(sent_at + 15_000);
-    assert_eq!(
-        sim.take_seen(),
-        [Seen::Event(Event::RequestTimedOut {
-            request,
-            kind: RequestKind::Message
-        })]
-    );
+    assert_eq!(sim.take_seen(), [Seen::Event(Event::RequestTimedOut { request, kind: RequestKind::Message })]);
     assert_eq!(sim.client.pending_requests(), 0);
     sim.janus.behaviour.silent_messages = false;
     let again = sim.message(handle);
     sim.run_until(sim.now.total_millis() + 10);
-    assert!(
-        sim.take_seen()
-            .contains(&reply(again, RequestKind::Message, "event"))
-    );
+    assert!(sim.take_seen().contains(&reply(again, RequestKind::Message, "event")));
 }
 
 #[test]
 fn a_late_answer_after_a_timeout_is_ignored_not_an_error() {
-    let mut sim = Sim::new(
-        Config::websocket(),
-        Behaviour {
-            silent_messages: true,
-            ..Behaviour::default()
-        },
-    );
+    let mut sim = Sim::new(Config::websocket(), Behaviour { silent_messages: true, ..Behaviour::default() });
     let (session, handle) = sim.create_and_attach();
     let request = sim.message(handle);
     sim.run_until(sim.now.total_millis() + 16_000);
@@ -432,45 +316,24 @@ fn a_late_answer_after_a_timeout_is_ignored_not_an_error() {
     let late = json!({"janus": "ack", "session_id": session.0, "transaction": request.as_str()});
     sim.janus.push(sim.now, late);
     sim.step();
-    assert_eq!(
-        sim.take_seen(),
-        [Seen::Ignored {
-            reason: Ignored::UnknownTransaction,
-            janus: "ack".into()
-        }]
-    );
+    assert_eq!(sim.take_seen(), [Seen::Ignored { reason: Ignored::UnknownTransaction, janus: "ack".into() }]);
 }
 
 #[test]
 fn detach_with_detached_before_success() {
     for detached_first in [false, true] {
-        let behaviour = Behaviour {
-            detached_before_success: detached_first,
-            ..Behaviour::default()
-        };
+        let behaviour = Behaviour { detached_before_success: detached_first, ..Behaviour::default() };
         let mut sim = Sim::new(Config::websocket(), behaviour);
         let (_, handle) = sim.create_and_attach();
         sim.take_seen();
         let request = sim.command(|c, now, out| c.detach(now, out, handle));
         let seen = sim.take_seen();
-        assert!(
-            seen.contains(&reply(request, RequestKind::Detach, "success")),
-            "{seen:?}"
-        );
-        assert!(
-            seen.contains(&Seen::Event(Event::HandleDetached { handle })),
-            "{seen:?}"
-        );
-        assert_eq!(
-            seen.iter()
-                .filter(|s| matches!(s, Seen::Event(Event::HandleDetached { .. })))
-                .count(),
-            1
-        );
+        assert!(seen.contains(&reply(request, RequestKind::Detach, "success")), "{seen:?}");
+        assert!(seen.contains(&Seen::Event(Event::HandleDetached { handle })), "{seen:?}");
+        assert_eq!(seen.iter().filter(|s| matches!(s, Seen::Event(Event::HandleDetached { .. }))).count(), 1);
         assert_eq!(sim.client.handles().count(), 0);
         assert_eq!(
-            sim.client
-                .message::<_, ()>(sim.now, &mut sim.buf, handle, &json!({}), None),
+            sim.client.message::<_, ()>(sim.now, &mut sim.buf, handle, &json!({}), None),
             Err(ClientError::UnknownHandle(handle))
         );
         // A late plugin event for the gone handle is dropped quietly.
@@ -478,35 +341,17 @@ fn detach_with_detached_before_success() {
             "plugindata": {"plugin": "janus.plugin.echotest", "data": {"echotest": "event", "result": "done"}}});
         sim.janus.push(sim.now, late);
         sim.step();
-        assert_eq!(
-            sim.take_seen(),
-            [Seen::Ignored {
-                reason: Ignored::UnknownHandle,
-                janus: "event".into()
-            }]
-        );
+        assert_eq!(sim.take_seen(), [Seen::Ignored { reason: Ignored::UnknownHandle, janus: "event".into() }]);
     }
 }
 
 #[test]
 fn commands_on_a_detaching_handle_are_refused() {
-    let mut sim = Sim::new(
-        Config::websocket(),
-        Behaviour {
-            silent_messages: true,
-            ..Behaviour::default()
-        },
-    );
+    let mut sim = Sim::new(Config::websocket(), Behaviour { silent_messages: true, ..Behaviour::default() });
     let (_, handle) = sim.create_and_attach();
-    let t = sim
-        .client
-        .detach(sim.now, &mut sim.buf, handle)
-        .expect("detach");
+    let t = sim.client.detach(sim.now, &mut sim.buf, handle).expect("detach");
     assert!(t.request.is_some());
-    assert_eq!(
-        sim.client.hangup(sim.now, &mut sim.buf, handle),
-        Err(ClientError::HandleDetaching(handle))
-    );
+    assert_eq!(sim.client.hangup(sim.now, &mut sim.buf, handle), Err(ClientError::HandleDetaching(handle)));
 }
 
 #[test]
@@ -518,22 +363,19 @@ fn hangup_and_unsolicited_events_reach_their_handle() {
     sim.run_until(sim.now.total_millis() + 5);
     assert_eq!(
         sim.take_seen(),
-        [
-            reply(request, RequestKind::Hangup, "success"),
-            Seen::Handle {
-                handle,
-                janus: "hangup".into()
-            }
-        ]
+        [reply(request, RequestKind::Hangup, "success"), Seen::Handle { handle, janus: "hangup".into() }]
     );
     for kind in ["webrtcup", "ice-failed"] {
-        sim.janus.push(
-            sim.now,
-            json!({"janus": kind, "session_id": session.0, "sender": handle.0}),
-        );
+        sim.janus.push(sim.now, json!({"janus": kind, "session_id": session.0, "sender": handle.0}));
     }
-    sim.janus.push(sim.now, json!({"janus": "media", "session_id": session.0, "sender": handle.0, "type": "audio", "receiving": true}));
-    sim.janus.push(sim.now, json!({"janus": "slowlink", "session_id": session.0, "sender": handle.0, "uplink": true, "lost": 3}));
+    sim.janus.push(
+        sim.now,
+        json!({"janus": "media", "session_id": session.0, "sender": handle.0, "type": "audio", "receiving": true}),
+    );
+    sim.janus.push(
+        sim.now,
+        json!({"janus": "slowlink", "session_id": session.0, "sender": handle.0, "uplink": true, "lost": 3}),
+    );
     sim.step();
     let kinds: Vec<String> = sim
         .take_seen()
@@ -555,79 +397,49 @@ fn two_handles_on_one_session_each_get_only_their_events() {
     sim.take_seen();
     let to_first = sim.message(first);
     let to_second = sim.message(second);
-    sim.janus.push(
-        sim.now,
-        json!({"janus": "hangup", "session_id": session.0, "sender": second.0, "reason": "x"}),
-    );
+    sim.janus.push(sim.now, json!({"janus": "hangup", "session_id": session.0, "sender": second.0, "reason": "x"}));
     sim.run_until(sim.now.total_millis() + 10);
     let seen = sim.take_seen();
     assert!(seen.contains(&reply(to_first, RequestKind::Message, "event")));
     assert!(seen.contains(&reply(to_second, RequestKind::Message, "event")));
-    assert!(seen.contains(&Seen::Handle {
-        handle: second,
-        janus: "hangup".into()
-    }));
-    assert!(
-        !seen
-            .iter()
-            .any(|s| matches!(s, Seen::Handle { handle, .. } if *handle == first))
-    );
+    assert!(seen.contains(&Seen::Handle { handle: second, janus: "hangup".into() }));
+    assert!(!seen.iter().any(|s| matches!(s, Seen::Handle { handle, .. } if *handle == first)));
 }
 
 #[test]
 fn full_tables_are_typed_errors_and_the_session_stays_usable() {
-    let mut sim = Sim::new(
-        Config::websocket(),
-        Behaviour {
-            silent_messages: true,
-            ..Behaviour::default()
-        },
-    );
+    let mut sim = Sim::new(Config::websocket(), Behaviour { silent_messages: true, ..Behaviour::default() });
     let (_, handle) = sim.create_and_attach();
     sim.attach();
     sim.attach();
     assert_eq!(
-        sim.client
-            .attach(sim.now, &mut sim.buf, "janus.plugin.echotest", None),
+        sim.client.attach(sim.now, &mut sim.buf, "janus.plugin.echotest", None),
         Err(ClientError::TooManyHandles)
     );
     for _ in 0..4 {
         sim.message(handle);
     }
     assert_eq!(
-        sim.client
-            .message::<_, ()>(sim.now, &mut sim.buf, handle, &json!({}), None),
+        sim.client.message::<_, ()>(sim.now, &mut sim.buf, handle, &json!({}), None),
         Err(ClientError::TooManyPending)
     );
     // Buffer too small: a typed error, nothing recorded.
     let mut tiny = [0u8; 8];
     sim.run_until(sim.now.total_millis() + 16_000);
     assert!(matches!(
-        sim.client
-            .message::<_, ()>(sim.now, &mut tiny, handle, &json!({}), None),
-        Err(ClientError::Encode(
-            janus_signal::EncodeError::BufferTooSmall { .. }
-        ))
+        sim.client.message::<_, ()>(sim.now, &mut tiny, handle, &json!({}), None),
+        Err(ClientError::Encode(janus_signal::EncodeError::BufferTooSmall { .. }))
     ));
     assert_eq!(sim.client.pending_requests(), 0);
     sim.janus.behaviour.silent_messages = false;
     let request = sim.message(handle);
     sim.run_until(sim.now.total_millis() + 10);
-    assert!(
-        sim.take_seen()
-            .contains(&reply(request, RequestKind::Message, "event"))
-    );
+    assert!(sim.take_seen().contains(&reply(request, RequestKind::Message, "event")));
 }
 
 #[test]
 fn claim_after_a_lost_websocket_keeps_the_handles() {
-    let mut sim = Sim::new(
-        Config::websocket(),
-        Behaviour {
-            silent_messages: true,
-            ..Behaviour::default()
-        },
-    );
+    let mut sim = Sim::new(Config::websocket(), Behaviour { silent_messages: true, ..Behaviour::default() });
     let (session, handle) = sim.create_and_attach();
     let request = sim.message(handle);
     sim.take_seen();
@@ -636,17 +448,10 @@ fn claim_after_a_lost_websocket_keeps_the_handles() {
     let abandoned = Abandoned::SessionEnded(SessionEnd::TransportLost);
     assert_eq!(
         sim.take_seen_after_step(),
-        [Seen::Event(Event::RequestAbandoned {
-            request,
-            kind: RequestKind::Message,
-            reason: abandoned
-        })]
+        [Seen::Event(Event::RequestAbandoned { request, kind: RequestKind::Message, reason: abandoned })]
     );
     let claim = sim.command(|c, now, out| c.claim_session(now, out, session));
-    assert!(
-        sim.take_seen()
-            .contains(&reply(claim, RequestKind::Claim, "success"))
-    );
+    assert!(sim.take_seen().contains(&reply(claim, RequestKind::Claim, "success")));
     assert_eq!(sim.client.session(), SessionState::Active(session));
     assert_eq!(sim.client.handles().collect::<Vec<_>>(), [handle]);
 }
@@ -659,10 +464,7 @@ fn claiming_a_session_the_server_forgot_ends_it() {
     sim.janus.sessions.clear();
     let claim = sim.command(|c, now, out| c.claim_session(now, out, session));
     let seen = sim.take_seen();
-    assert!(
-        seen.contains(&reply(claim, RequestKind::Claim, "error")),
-        "{seen:?}"
-    );
+    assert!(seen.contains(&reply(claim, RequestKind::Claim, "error")), "{seen:?}");
     assert!(matches!(sim.client.session(), SessionState::Ended(s, _) if s == session));
 }
 
@@ -675,10 +477,7 @@ fn a_458_ends_the_session() {
     let keepalive = sim.command(|c, now, out| c.keepalive(now, out));
     let seen = sim.take_seen();
     assert_eq!(seen[0], reply(keepalive, RequestKind::Keepalive, "error"));
-    assert!(seen.contains(&Seen::Event(Event::SessionEnded {
-        session,
-        reason: SessionEnd::NotFound
-    })));
+    assert!(seen.contains(&Seen::Event(Event::SessionEnded { session, reason: SessionEnd::NotFound })));
 }
 
 #[test]
@@ -690,21 +489,14 @@ fn destroy_ends_the_session_and_a_new_one_can_start() {
     assert_eq!(
         sim.take_seen(),
         [
-            Seen::Event(Event::SessionEnded {
-                session,
-                reason: SessionEnd::Destroyed
-            }),
+            Seen::Event(Event::SessionEnded { session, reason: SessionEnd::Destroyed }),
             reply(destroy, RequestKind::Destroy, "success"),
         ]
         .into_iter()
         .rev()
         .collect::<Vec<_>>()
     );
-    assert_eq!(
-        sim.client.poll_timeout(),
-        None,
-        "no keepalives for a destroyed session"
-    );
+    assert_eq!(sim.client.poll_timeout(), None, "no keepalives for a destroyed session");
     sim.command(|c, now, out| c.create_session(now, out));
     assert!(matches!(sim.client.session(), SessionState::Active(s) if s != session));
 }
@@ -719,14 +511,8 @@ fn http_runs_exactly_one_long_poll_per_session_whatever_the_handles() {
     let b = sim.message(second);
     sim.run_until(sim.now.total_millis() + 100);
     let seen = sim.take_seen();
-    assert!(
-        seen.contains(&reply(a, RequestKind::Message, "event")),
-        "{seen:?}"
-    );
-    assert!(
-        seen.contains(&reply(b, RequestKind::Message, "event")),
-        "{seen:?}"
-    );
+    assert!(seen.contains(&reply(a, RequestKind::Message, "event")), "{seen:?}");
+    assert!(seen.contains(&reply(b, RequestKind::Message, "event")), "{seen:?}");
     // Long polls were never concurrent: each was answered before the next went out, and no
     // keepalive request was ever sent over HTTP.
     assert!(!sim.janus.log.iter().any(|(_, k)| k == "keepalive"));
@@ -744,10 +530,10 @@ fn http_long_poll_404_ends_the_session() {
     sim.take_seen();
     sim.janus.sessions.clear();
     sim.step();
-    assert!(sim.take_seen().contains(&Seen::Event(Event::SessionEnded {
-        session,
-        reason: SessionEnd::LongPollStatus(404)
-    })));
+    assert!(
+        sim.take_seen()
+            .contains(&Seen::Event(Event::SessionEnded { session, reason: SessionEnd::LongPollStatus(404) }))
+    );
     let t = sim.client.poll_transmit(sim.now, &mut sim.buf).expect("ok");
     assert_eq!(t, None, "no long poll for an ended session");
 }
@@ -758,17 +544,9 @@ fn trickle_is_ack_only() {
     let (_, handle) = sim.create_and_attach();
     sim.take_seen();
     let request = sim.command(|c, now, out| {
-        c.trickle::<janus_signal::request::IceCandidate<'_>>(
-            now,
-            out,
-            handle,
-            Candidates::Completed,
-        )
+        c.trickle::<janus_signal::request::IceCandidate<'_>>(now, out, handle, Candidates::Completed)
     });
-    assert_eq!(
-        sim.take_seen(),
-        [reply(request, RequestKind::Trickle, "ack")]
-    );
+    assert_eq!(sim.take_seen(), [reply(request, RequestKind::Trickle, "ack")]);
     assert_eq!(sim.client.pending_requests(), 0);
 }
 
@@ -777,25 +555,15 @@ fn messages_for_other_sessions_are_ignored() {
     let mut sim = Sim::websocket();
     let (_, handle) = sim.create_and_attach();
     sim.take_seen();
-    sim.janus.push(
-        sim.now,
-        json!({"janus": "hangup", "session_id": 1, "sender": handle.0, "reason": "x"}),
-    );
-    sim.janus
-        .push(sim.now, json!({"janus": "timeout", "session_id": 1}));
+    sim.janus.push(sim.now, json!({"janus": "hangup", "session_id": 1, "sender": handle.0, "reason": "x"}));
+    sim.janus.push(sim.now, json!({"janus": "timeout", "session_id": 1}));
     sim.step();
     let seen = sim.take_seen();
     assert_eq!(
         seen,
         [
-            Seen::Ignored {
-                reason: Ignored::OtherSession,
-                janus: "hangup".into()
-            },
-            Seen::Ignored {
-                reason: Ignored::OtherSession,
-                janus: "timeout".into()
-            }
+            Seen::Ignored { reason: Ignored::OtherSession, janus: "hangup".into() },
+            Seen::Ignored { reason: Ignored::OtherSession, janus: "timeout".into() }
         ]
     );
     assert!(matches!(sim.client.session(), SessionState::Active(_)));
@@ -806,35 +574,17 @@ fn misuse_before_a_session() {
     let mut client: TestClient = Client::new(Config::websocket(), 1);
     let mut buf = [0u8; 256];
     let now = Instant::ZERO;
-    assert_eq!(
-        client.attach(now, &mut buf, "p", None),
-        Err(ClientError::NoSession)
-    );
-    assert_eq!(
-        client.destroy_session(now, &mut buf),
-        Err(ClientError::NoSession)
-    );
+    assert_eq!(client.attach(now, &mut buf, "p", None), Err(ClientError::NoSession));
+    assert_eq!(client.destroy_session(now, &mut buf), Err(ClientError::NoSession));
     assert_eq!(client.poll_transmit(now, &mut buf), Ok(None));
     client.create_session(now, &mut buf).expect("create");
-    assert_eq!(
-        client.create_session(now, &mut buf),
-        Err(ClientError::SessionBusy)
-    );
-    assert!(
-        client.server_info(now, &mut buf).is_ok(),
-        "info needs no session"
-    );
+    assert_eq!(client.create_session(now, &mut buf), Err(ClientError::SessionBusy));
+    assert!(client.server_info(now, &mut buf).is_ok(), "info needs no session");
     let garbage = client.handle_input(now, b"{\"janus\":");
     assert!(garbage.is_err());
     assert_eq!(client.session(), SessionState::Creating);
     let message = Message::decode(br#"{"janus":"event","sender":5}"#).expect("valid");
-    assert!(matches!(
-        client.handle_message(now, message),
-        Output::Ignored {
-            reason: Ignored::UnknownHandle,
-            ..
-        }
-    ));
+    assert!(matches!(client.handle_message(now, message), Output::Ignored { reason: Ignored::UnknownHandle, .. }));
 }
 
 impl Sim {

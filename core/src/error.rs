@@ -83,10 +83,7 @@ impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BufferTooSmall { needed, available } => {
-                write!(
-                    f,
-                    "buffer too small: {needed} bytes needed, {available} available"
-                )
+                write!(f, "buffer too small: {needed} bytes needed, {available} available")
             }
             Self::Serialize => f.write_str("the value's Serialize implementation failed"),
             Self::KeyMustBeString => f.write_str("map keys must serialise as strings"),

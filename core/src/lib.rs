@@ -69,6 +69,7 @@
 extern crate std;
 
 pub mod client;
+pub mod driver;
 pub mod error;
 pub mod http;
 mod ids;

@@ -22,20 +22,14 @@ pub(crate) fn split_url(url: &str) -> (String, String) {
 
 /// Whether something accepts TCP connections at `authority`.
 pub(crate) fn reachable(authority: &str) -> bool {
-    authority
-        .parse()
-        .ok()
-        .and_then(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok())
-        .is_some()
+    authority.parse().ok().and_then(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()).is_some()
 }
 
 /// Sends one request on a fresh connection and reads one response (Content-Length or
 /// chunked).
 pub(crate) fn request(authority: &str, method: &str, path: &str, body: &[u8]) -> Response {
     let mut stream = TcpStream::connect(authority).expect("connect to Janus");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(40)))
-        .expect("timeout");
+    stream.set_read_timeout(Some(Duration::from_secs(40))).expect("timeout");
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
         body.len()
@@ -51,8 +45,7 @@ fn read_response(stream: &mut TcpStream) -> Response {
     loop {
         let mut headers = [httparse::EMPTY_HEADER; 32];
         let mut response = httparse::Response::new(&mut headers);
-        if let httparse::Status::Complete(head_len) = response.parse(&buf).expect("valid HTTP head")
-        {
+        if let httparse::Status::Complete(head_len) = response.parse(&buf).expect("valid HTTP head") {
             let status = response.code.expect("status");
             let header = |name: &str| {
                 response
@@ -61,10 +54,8 @@ fn read_response(stream: &mut TcpStream) -> Response {
                     .find(|h| h.name.eq_ignore_ascii_case(name))
                     .map(|h| String::from_utf8_lossy(h.value).into_owned())
             };
-            let chunked =
-                header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
-            let length =
-                header("content-length").map(|v| v.trim().parse::<usize>().expect("length"));
+            let chunked = header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+            let length = header("content-length").map(|v| v.trim().parse::<usize>().expect("length"));
             let mut rest = buf.split_off(head_len);
             let body = if chunked {
                 read_chunked(stream, &mut rest)

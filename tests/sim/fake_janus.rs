@@ -53,11 +53,7 @@ pub(crate) struct FakeJanus {
 
 impl FakeJanus {
     pub(crate) fn new(behaviour: Behaviour) -> Self {
-        Self {
-            behaviour,
-            next_id: 1_000,
-            ..Self::default()
-        }
+        Self { behaviour, next_id: 1_000, ..Self::default() }
     }
 
     fn id(&mut self) -> u64 {
@@ -73,11 +69,7 @@ impl FakeJanus {
     pub(crate) fn take_due(&mut self, now: Instant) -> Vec<String> {
         self.expire_sessions(now.total_millis());
         let mut due = Vec::new();
-        while self
-            .outbox
-            .front()
-            .is_some_and(|(at, _)| *at <= now.total_millis())
-        {
+        while self.outbox.front().is_some_and(|(at, _)| *at <= now.total_millis()) {
             if let Some((_, message)) = self.outbox.pop_front() {
                 due.push(message);
             }
@@ -119,10 +111,7 @@ impl FakeJanus {
         self.expire_sessions(now_ms);
         let request: Value = serde_json::from_slice(bytes).expect("the client sends JSON");
         let kind = request["janus"].as_str().expect("janus").to_owned();
-        let tx = request["transaction"]
-            .as_str()
-            .expect("every request has a transaction")
-            .to_owned();
+        let tx = request["transaction"].as_str().expect("every request has a transaction").to_owned();
         self.log.push((now_ms, kind.clone()));
         let session = request["session_id"].as_u64();
         let handle = request["handle_id"].as_u64();
@@ -141,25 +130,13 @@ impl FakeJanus {
         match kind.as_str() {
             "create" => {
                 let id = self.id();
-                self.sessions.insert(
-                    id,
-                    FakeSession {
-                        handles: Vec::new(),
-                        last_activity: now_ms,
-                    },
-                );
-                self.send(
-                    now_ms,
-                    json!({"janus": "success", "transaction": tx, "data": {"id": id}}),
-                );
+                self.sessions.insert(id, FakeSession { handles: Vec::new(), last_activity: now_ms });
+                self.send(now_ms, json!({"janus": "success", "transaction": tx, "data": {"id": id}}));
             }
             "claim" => {
                 let s = session.expect("claim names a session");
                 if self.sessions.contains_key(&s) {
-                    self.send(
-                        now_ms,
-                        json!({"janus": "success", "session_id": s, "transaction": tx}),
-                    );
+                    self.send(now_ms, json!({"janus": "success", "session_id": s, "transaction": tx}));
                 } else {
                     let error = json!({"code": 458, "reason": format!("No such session {s}")});
                     self.send(now_ms, json!({"janus": "error", "session_id": s, "transaction": tx, "error": error}));
@@ -191,22 +168,12 @@ impl FakeJanus {
             }
             "hangup" => {
                 let (s, h) = (session.expect("session"), handle.expect("handle"));
-                self.send(
-                    now_ms,
-                    json!({"janus": "success", "session_id": s, "transaction": tx}),
-                );
-                self.send(
-                    now_ms + 1,
-                    json!({"janus": "hangup", "session_id": s, "sender": h, "reason": "Janus API"}),
-                );
+                self.send(now_ms, json!({"janus": "success", "session_id": s, "transaction": tx}));
+                self.send(now_ms + 1, json!({"janus": "hangup", "session_id": s, "sender": h, "reason": "Janus API"}));
             }
             "detach" => {
                 let (s, h) = (session.expect("session"), handle.expect("handle"));
-                self.sessions
-                    .get_mut(&s)
-                    .expect("checked")
-                    .handles
-                    .retain(|x| *x != h);
+                self.sessions.get_mut(&s).expect("checked").handles.retain(|x| *x != h);
                 let success = json!({"janus": "success", "session_id": s, "transaction": tx});
                 let detached = json!({"janus": "detached", "session_id": s, "sender": h});
                 if self.behaviour.detached_before_success {
@@ -220,10 +187,7 @@ impl FakeJanus {
             "destroy" => {
                 let s = session.expect("session");
                 self.sessions.remove(&s);
-                self.send(
-                    now_ms,
-                    json!({"janus": "success", "session_id": s, "transaction": tx}),
-                );
+                self.send(now_ms, json!({"janus": "success", "session_id": s, "transaction": tx}));
             }
             other => panic!("the fake does not know {other}"),
         }
@@ -239,11 +203,7 @@ impl FakeJanus {
     /// When the fake next has something to do: a queued message or a session expiring.
     pub(crate) fn next_deadline(&self) -> Option<u64> {
         let queued = self.outbox.front().map(|(at, _)| *at);
-        let expiry = self
-            .sessions
-            .values()
-            .map(|s| s.last_activity + self.behaviour.session_timeout_ms + 1)
-            .min();
+        let expiry = self.sessions.values().map(|s| s.last_activity + self.behaviour.session_timeout_ms + 1).min();
         queued.into_iter().chain(expiry).min()
     }
 
@@ -257,8 +217,7 @@ impl FakeJanus {
     pub(crate) fn take_reply(&mut self, tx: &str) -> Option<String> {
         let index = self.outbox.iter().position(|(_, m)| {
             let v: Value = serde_json::from_str(m).expect("json");
-            v["transaction"] == tx
-                && matches!(v["janus"].as_str(), Some("success" | "ack" | "error"))
+            v["transaction"] == tx && matches!(v["janus"].as_str(), Some("success" | "ack" | "error"))
         })?;
         self.outbox.remove(index).map(|(_, m)| m)
     }

@@ -53,8 +53,8 @@ use crate::http::Route;
 use crate::ids::{HandleId, SessionId};
 use crate::message::{Batch, ErrorCode, Message};
 use crate::request::{
-    AttachPlugin, Auth, Candidates, ClaimSession, CreateSession, DestroySession, DetachHandle,
-    GetServerInfo, HangUp, KeepAlive, Ping, PluginMessage, Request, TrickleCandidates,
+    AttachPlugin, Auth, Candidates, ClaimSession, CreateSession, DestroySession, DetachHandle, GetServerInfo, HangUp,
+    KeepAlive, Ping, PluginMessage, Request, TrickleCandidates,
 };
 use crate::time::{Duration, Instant};
 
@@ -225,9 +225,7 @@ pub struct Client<const HANDLES: usize = 8, const PENDING: usize = 16, const EVE
     long_poll_out: bool,
 }
 
-impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
-    Client<HANDLES, PENDING, EVENTS>
-{
+impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HANDLES, PENDING, EVENTS> {
     /// A client with `config`, its transaction ids generated from `seed`.
     #[must_use]
     pub fn new(config: Config, seed: u64) -> Self {
@@ -252,14 +250,9 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     /// # Errors
     ///
     /// [`ClientError::CredentialTooLong`] beyond [`MAX_CREDENTIAL_LEN`] bytes.
-    pub fn set_credentials(
-        &mut self,
-        apisecret: Option<&str>,
-        token: Option<&str>,
-    ) -> Result<(), ClientError> {
+    pub fn set_credentials(&mut self, apisecret: Option<&str>, token: Option<&str>) -> Result<(), ClientError> {
         let copy = |s: Option<&str>| -> Result<Option<String<MAX_CREDENTIAL_LEN>>, ClientError> {
-            s.map(|s| String::try_from(s).map_err(|_| ClientError::CredentialTooLong))
-                .transpose()
+            s.map(|s| String::try_from(s).map_err(|_| ClientError::CredentialTooLong)).transpose()
         };
         let (apisecret, token) = (copy(apisecret)?, copy(token)?);
         self.apisecret = apisecret;
@@ -270,10 +263,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     /// The credentials, for the transport's long-poll query.
     #[must_use]
     pub fn auth(&self) -> Auth<'_> {
-        Auth {
-            apisecret: self.apisecret.as_deref(),
-            token: self.token.as_deref(),
-        }
+        Auth { apisecret: self.apisecret.as_deref(), token: self.token.as_deref() }
     }
 
     /// The configuration.
@@ -308,6 +298,12 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
         self.pending.len()
     }
 
+    /// Whether `request` still waits for its answer.
+    #[must_use]
+    pub fn is_pending(&self, request: RequestId) -> bool {
+        self.pending.iter().any(|p| p.id == request)
+    }
+
     /// Events dropped because the event queue was full (drain [`poll_event`](Self::poll_event)
     /// after every call and this stays 0).
     #[must_use]
@@ -323,11 +319,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     ///
     /// [`ClientError::SessionBusy`] unless the client is idle or its last session ended;
     /// [`ClientError::TooManyPending`]; [`ClientError::Encode`].
-    pub fn create_session(
-        &mut self,
-        now: Instant,
-        out: &mut [u8],
-    ) -> Result<Transmit, ClientError> {
+    pub fn create_session(&mut self, now: Instant, out: &mut [u8]) -> Result<Transmit, ClientError> {
         if !matches!(self.session, SessionState::Idle | SessionState::Ended(..)) {
             return Err(ClientError::SessionBusy);
         }
@@ -347,16 +339,8 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     ///
     /// [`ClientError::SessionBusy`] while another session is active or being set up;
     /// [`ClientError::TooManyPending`]; [`ClientError::Encode`].
-    pub fn claim_session(
-        &mut self,
-        now: Instant,
-        out: &mut [u8],
-        session: SessionId,
-    ) -> Result<Transmit, ClientError> {
-        if !matches!(
-            self.session,
-            SessionState::Idle | SessionState::Ended(..) | SessionState::Disconnected(_)
-        ) {
+    pub fn claim_session(&mut self, now: Instant, out: &mut [u8], session: SessionId) -> Result<Transmit, ClientError> {
+        if !matches!(self.session, SessionState::Idle | SessionState::Ended(..) | SessionState::Disconnected(_)) {
             return Err(ClientError::SessionBusy);
         }
         if matches!(self.session, SessionState::Disconnected(id) if id != session) {
@@ -374,11 +358,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     /// # Errors
     ///
     /// [`ClientError::NoSession`]; [`ClientError::TooManyPending`]; [`ClientError::Encode`].
-    pub fn destroy_session(
-        &mut self,
-        now: Instant,
-        out: &mut [u8],
-    ) -> Result<Transmit, ClientError> {
+    pub fn destroy_session(&mut self, now: Instant, out: &mut [u8]) -> Result<Transmit, ClientError> {
         let session = self.active_session()?;
         let t = self.send(now, out, RequestKind::Destroy, None, |tx, auth, out| {
             DestroySession::new(tx, session).with_auth(auth).encode(out)
@@ -415,11 +395,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
         opaque_id: Option<&str>,
     ) -> Result<Transmit, ClientError> {
         let session = self.active_session()?;
-        let attaching = self
-            .pending
-            .iter()
-            .filter(|p| p.kind == RequestKind::Attach)
-            .count();
+        let attaching = self.pending.iter().filter(|p| p.kind == RequestKind::Attach).count();
         if self.handles.len().saturating_add(attaching) >= HANDLES {
             return Err(ClientError::TooManyHandles);
         }
@@ -450,19 +426,13 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
         jsep: Option<&J>,
     ) -> Result<Transmit, ClientError> {
         let session = self.usable_handle(handle)?;
-        self.send(
-            now,
-            out,
-            RequestKind::Message,
-            Some(handle),
-            |tx, auth, out| {
-                let message = PluginMessage::new(tx, session, handle, body).with_auth(auth);
-                match jsep {
-                    Some(jsep) => message.with_jsep(jsep).encode(out),
-                    None => message.encode(out),
-                }
-            },
-        )
+        self.send(now, out, RequestKind::Message, Some(handle), |tx, auth, out| {
+            let message = PluginMessage::new(tx, session, handle, body).with_auth(auth);
+            match jsep {
+                Some(jsep) => message.with_jsep(jsep).encode(out),
+                None => message.encode(out),
+            }
+        })
     }
 
     /// `trickle`: one candidate, several, or the end of candidates. Answered by an ack.
@@ -478,17 +448,9 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
         candidates: Candidates<'_, C>,
     ) -> Result<Transmit, ClientError> {
         let session = self.usable_handle(handle)?;
-        self.send(
-            now,
-            out,
-            RequestKind::Trickle,
-            Some(handle),
-            |tx, auth, out| {
-                TrickleCandidates::new(tx, session, handle, candidates)
-                    .with_auth(auth)
-                    .encode(out)
-            },
-        )
+        self.send(now, out, RequestKind::Trickle, Some(handle), |tx, auth, out| {
+            TrickleCandidates::new(tx, session, handle, candidates).with_auth(auth).encode(out)
+        })
     }
 
     /// `hangup`: closes the handle's PeerConnection, keeps the handle.
@@ -496,20 +458,11 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     /// # Errors
     ///
     /// As [`message`](Self::message).
-    pub fn hangup(
-        &mut self,
-        now: Instant,
-        out: &mut [u8],
-        handle: HandleId,
-    ) -> Result<Transmit, ClientError> {
+    pub fn hangup(&mut self, now: Instant, out: &mut [u8], handle: HandleId) -> Result<Transmit, ClientError> {
         let session = self.usable_handle(handle)?;
-        self.send(
-            now,
-            out,
-            RequestKind::Hangup,
-            Some(handle),
-            |tx, auth, out| HangUp::new(tx, session, handle).with_auth(auth).encode(out),
-        )
+        self.send(now, out, RequestKind::Hangup, Some(handle), |tx, auth, out| {
+            HangUp::new(tx, session, handle).with_auth(auth).encode(out)
+        })
     }
 
     /// `detach`: ends the handle. Further commands on it are refused at once.
@@ -517,24 +470,11 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     /// # Errors
     ///
     /// As [`message`](Self::message).
-    pub fn detach(
-        &mut self,
-        now: Instant,
-        out: &mut [u8],
-        handle: HandleId,
-    ) -> Result<Transmit, ClientError> {
+    pub fn detach(&mut self, now: Instant, out: &mut [u8], handle: HandleId) -> Result<Transmit, ClientError> {
         let session = self.usable_handle(handle)?;
-        let t = self.send(
-            now,
-            out,
-            RequestKind::Detach,
-            Some(handle),
-            |tx, auth, out| {
-                DetachHandle::new(tx, session, handle)
-                    .with_auth(auth)
-                    .encode(out)
-            },
-        )?;
+        let t = self.send(now, out, RequestKind::Detach, Some(handle), |tx, auth, out| {
+            DetachHandle::new(tx, session, handle).with_auth(auth).encode(out)
+        })?;
         if let Some(slot) = self.handles.iter_mut().find(|h| h.id == handle) {
             slot.detaching = true;
         }
@@ -547,9 +487,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     ///
     /// [`ClientError::TooManyPending`]; [`ClientError::Encode`].
     pub fn server_info(&mut self, now: Instant, out: &mut [u8]) -> Result<Transmit, ClientError> {
-        self.send(now, out, RequestKind::Info, None, |tx, _, out| {
-            GetServerInfo::new(tx).encode(out)
-        })
+        self.send(now, out, RequestKind::Info, None, |tx, _, out| GetServerInfo::new(tx).encode(out))
     }
 
     /// `ping` (needs no session).
@@ -558,9 +496,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     ///
     /// [`ClientError::TooManyPending`]; [`ClientError::Encode`].
     pub fn ping(&mut self, now: Instant, out: &mut [u8]) -> Result<Transmit, ClientError> {
-        self.send(now, out, RequestKind::Ping, None, |tx, _, out| {
-            Ping::new(tx).encode(out)
-        })
+        self.send(now, out, RequestKind::Ping, None, |tx, _, out| Ping::new(tx).encode(out))
     }
 
     fn active_session(&self) -> Result<SessionId, ClientError> {
@@ -593,10 +529,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
             return Err(ClientError::TooManyPending);
         }
         let id = self.fresh_id();
-        let auth = Auth {
-            apisecret: self.apisecret.as_deref(),
-            token: self.token.as_deref(),
-        };
+        let auth = Auth { apisecret: self.apisecret.as_deref(), token: self.token.as_deref() };
         let len = write(id.transaction(), auth, out)?;
         let pending = Pending {
             id,
@@ -606,9 +539,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
             acked: false,
             answered: false,
         };
-        self.pending
-            .push(pending)
-            .map_err(|_| ClientError::TooManyPending)?;
+        self.pending.push(pending).map_err(|_| ClientError::TooManyPending)?;
         self.note_sent(now);
         let session = match kind {
             RequestKind::Create | RequestKind::Info | RequestKind::Ping => None,
@@ -618,15 +549,8 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
             },
             _ => self.session_for_route(),
         };
-        let route = Route::Janus {
-            session,
-            handle: session.and(handle),
-        };
-        Ok(Transmit {
-            len,
-            route,
-            request: Some(id),
-        })
+        let route = Route::Janus { session, handle: session.and(handle) };
+        Ok(Transmit { len, route, request: Some(id) })
     }
 
     fn session_for_route(&self) -> Option<SessionId> {
@@ -665,11 +589,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     /// # Errors
     ///
     /// [`ClientError::Encode`] when `out` cannot hold a keepalive.
-    pub fn poll_transmit(
-        &mut self,
-        now: Instant,
-        out: &mut [u8],
-    ) -> Result<Option<Transmit>, ClientError> {
+    pub fn poll_transmit(&mut self, now: Instant, out: &mut [u8]) -> Result<Option<Transmit>, ClientError> {
         let SessionState::Active(session) = self.session else {
             return Ok(None);
         };
@@ -679,18 +599,11 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
                     return Ok(None);
                 }
                 self.long_poll_out = true;
-                Ok(Some(Transmit {
-                    len: 0,
-                    route: Route::LongPoll { session, maxev },
-                    request: None,
-                }))
+                Ok(Some(Transmit { len: 0, route: Route::LongPoll { session, maxev }, request: None }))
             }
             Transport::WebSocket => {
                 let due = self.keepalive_due.is_some_and(|due| now >= due);
-                let keepalive_pending = self
-                    .pending
-                    .iter()
-                    .any(|p| p.kind == RequestKind::Keepalive);
+                let keepalive_pending = self.pending.iter().any(|p| p.kind == RequestKind::Keepalive);
                 if !due || keepalive_pending || self.pending.is_full() {
                     return Ok(None);
                 }
@@ -717,24 +630,13 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     pub fn handle_timeout(&mut self, now: Instant) {
         while let Some(index) = self.pending.iter().position(|p| p.deadline <= now) {
             let expired = self.pending.swap_remove(index);
-            self.push_event(Event::RequestTimedOut {
-                request: expired.id,
-                kind: expired.kind,
-            });
+            self.push_event(Event::RequestTimedOut { request: expired.id, kind: expired.kind });
             match (expired.kind, self.session) {
                 (RequestKind::Create, SessionState::Creating) => self.session = SessionState::Idle,
-                (RequestKind::Claim, SessionState::Claiming(s)) => {
-                    self.session = SessionState::Disconnected(s)
-                }
-                (RequestKind::Destroy, SessionState::Destroying(s)) => {
-                    self.session = SessionState::Active(s)
-                }
+                (RequestKind::Claim, SessionState::Claiming(s)) => self.session = SessionState::Disconnected(s),
+                (RequestKind::Destroy, SessionState::Destroying(s)) => self.session = SessionState::Active(s),
                 (RequestKind::Detach, _) => {
-                    if let Some(slot) = self
-                        .handles
-                        .iter_mut()
-                        .find(|h| Some(h.id) == expired.handle)
-                    {
+                    if let Some(slot) = self.handles.iter_mut().find(|h| Some(h.id) == expired.handle) {
                         slot.detaching = false;
                     }
                 }
@@ -780,11 +682,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
         self.long_poll_out = false;
         let reason = Abandoned::SessionEnded(SessionEnd::TransportLost);
         while let Some(p) = self.pending.pop() {
-            self.push_event(Event::RequestAbandoned {
-                request: p.id,
-                kind: p.kind,
-                reason,
-            });
+            self.push_event(Event::RequestAbandoned { request: p.id, kind: p.kind, reason });
         }
         self.session = match self.session {
             SessionState::Active(s)
@@ -810,11 +708,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
         now: Instant,
         body: &'a [u8],
     ) -> Result<Outputs<'c, 'a, HANDLES, PENDING, EVENTS>, DecodeError> {
-        Ok(Outputs {
-            client: self,
-            batch: Batch::decode(body)?,
-            now,
-        })
+        Ok(Outputs { client: self, batch: Batch::decode(body)?, now })
     }
 
     /// Handles one received message and says what it meant.
@@ -829,10 +723,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
 
     fn handle_reply<'a>(&mut self, now: Instant, index: usize, message: Message<'a>) -> Output<'a> {
         let Some(pending) = self.pending.get(index).copied() else {
-            return Output::Ignored {
-                reason: Ignored::UnknownTransaction,
-                message,
-            };
+            return Output::Ignored { reason: Ignored::UnknownTransaction, message };
         };
         let request = pending.id;
         let kind = pending.kind;
@@ -855,11 +746,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
                 } else if let Some(p) = self.pending.get_mut(index) {
                     p.answered = true;
                 }
-                return Output::Reply {
-                    request,
-                    kind,
-                    message,
-                };
+                return Output::Reply { request, kind, message };
             }
             _ => {}
         }
@@ -869,20 +756,10 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
             Message::Success(s) => self.apply_success(now, kind, s.id(), pending.handle),
             _ => {}
         }
-        Output::Reply {
-            request,
-            kind,
-            message,
-        }
+        Output::Reply { request, kind, message }
     }
 
-    fn apply_success(
-        &mut self,
-        now: Instant,
-        kind: RequestKind,
-        id: Option<u64>,
-        handle: Option<HandleId>,
-    ) {
+    fn apply_success(&mut self, now: Instant, kind: RequestKind, id: Option<u64>, handle: Option<HandleId>) {
         match kind {
             RequestKind::Create => match id {
                 Some(id) => self.start_session(now, SessionId(id)),
@@ -896,10 +773,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
             RequestKind::Attach => {
                 if let Some(id) = id {
                     // A slot was reserved when the attach was sent.
-                    let _ = self.handles.push(HandleSlot {
-                        id: HandleId(id),
-                        detaching: false,
-                    });
+                    let _ = self.handles.push(HandleSlot { id: HandleId(id), detaching: false });
                 }
             }
             RequestKind::Detach => {
@@ -924,9 +798,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
         }
         match self.session {
             SessionState::Creating => self.session = SessionState::Idle,
-            SessionState::Claiming(s) => {
-                self.session = SessionState::Ended(s, SessionEnd::NotFound)
-            }
+            SessionState::Claiming(s) => self.session = SessionState::Ended(s, SessionEnd::NotFound),
             SessionState::Destroying(s) => self.session = SessionState::Active(s),
             _ => {}
         }
@@ -940,42 +812,25 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
         if let (Some(theirs), Some(ours)) = (message.session_id(), ours)
             && theirs != ours
         {
-            return Output::Ignored {
-                reason: Ignored::OtherSession,
-                message,
-            };
+            return Output::Ignored { reason: Ignored::OtherSession, message };
         }
         match message {
-            Message::Keepalive(_) => Output::Ignored {
-                reason: Ignored::Keepalive,
-                message,
-            },
+            Message::Keepalive(_) => Output::Ignored { reason: Ignored::Keepalive, message },
             Message::Timeout(t) => {
                 if ours != Some(t.session_id) {
-                    return Output::Ignored {
-                        reason: Ignored::OtherSession,
-                        message,
-                    };
+                    return Output::Ignored { reason: Ignored::OtherSession, message };
                 }
                 self.end_session(SessionEnd::TimedOut);
-                Output::SessionTimedOut {
-                    session: t.session_id,
-                }
+                Output::SessionTimedOut { session: t.session_id }
             }
             _ => {
                 let Some(handle) = message.sender() else {
-                    let reason = if message.transaction().is_some() {
-                        Ignored::UnknownTransaction
-                    } else {
-                        Ignored::Unroutable
-                    };
+                    let reason =
+                        if message.transaction().is_some() { Ignored::UnknownTransaction } else { Ignored::Unroutable };
                     return Output::Ignored { reason, message };
                 };
                 if !self.handles.iter().any(|h| h.id == handle) {
-                    return Output::Ignored {
-                        reason: Ignored::UnknownHandle,
-                        message,
-                    };
+                    return Output::Ignored { reason: Ignored::UnknownHandle, message };
                 }
                 if matches!(message, Message::Detached(_)) {
                     self.remove_handle(handle);
@@ -1002,17 +857,10 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
         };
         self.handles.swap_remove(index);
         self.push_event(Event::HandleDetached { handle });
-        while let Some(i) = self
-            .pending
-            .iter()
-            .position(|p| p.handle == Some(handle) && p.kind != RequestKind::Detach)
+        while let Some(i) = self.pending.iter().position(|p| p.handle == Some(handle) && p.kind != RequestKind::Detach)
         {
             let p = self.pending.swap_remove(i);
-            self.push_event(Event::RequestAbandoned {
-                request: p.id,
-                kind: p.kind,
-                reason: Abandoned::HandleDetached,
-            });
+            self.push_event(Event::RequestAbandoned { request: p.id, kind: p.kind, reason: Abandoned::HandleDetached });
         }
     }
 
@@ -1025,17 +873,9 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
         self.keepalive_due = None;
         self.long_poll_out = false;
         let abandoned = Abandoned::SessionEnded(reason);
-        while let Some(i) = self
-            .pending
-            .iter()
-            .position(|p| !matches!(p.kind, RequestKind::Info | RequestKind::Ping))
-        {
+        while let Some(i) = self.pending.iter().position(|p| !matches!(p.kind, RequestKind::Info | RequestKind::Ping)) {
             let p = self.pending.swap_remove(i);
-            self.push_event(Event::RequestAbandoned {
-                request: p.id,
-                kind: p.kind,
-                reason: abandoned,
-            });
+            self.push_event(Event::RequestAbandoned { request: p.id, kind: p.kind, reason: abandoned });
         }
         self.push_event(Event::SessionEnded { session, reason });
     }

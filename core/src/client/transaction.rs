@@ -59,13 +59,7 @@ impl TransactionIds {
     /// A generator from `seed` (any value; zero is replaced by a fixed odd constant).
     #[must_use]
     pub const fn new(seed: u64) -> Self {
-        Self {
-            state: if seed == 0 {
-                0x9E37_79B9_7F4A_7C15
-            } else {
-                seed
-            },
-        }
+        Self { state: if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed } }
     }
 
     fn next_u64(&mut self) -> u64 {
@@ -110,9 +104,6 @@ mod tests {
             assert!(seen.insert(id));
             assert_eq!(id.transaction().as_str(), id.as_str());
         }
-        assert_ne!(
-            TransactionIds::new(1).next_id(),
-            TransactionIds::new(2).next_id()
-        );
+        assert_ne!(TransactionIds::new(1).next_id(), TransactionIds::new(2).next_id());
     }
 }

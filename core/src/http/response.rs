@@ -12,6 +12,8 @@ pub struct Response<'b> {
     pub status: u16,
     /// The body, de-chunked.
     pub body: &'b [u8],
+    /// Where the body starts in the buffer (it ends `body.len()` bytes later).
+    pub body_start: usize,
     /// How many bytes of the buffer this response took: drop them before reading the next
     /// (pipelined) response.
     pub consumed: usize,
@@ -76,11 +78,7 @@ pub fn parse_response(buf: &mut [u8], eof: bool) -> Result<Option<Response<'_>>,
     let head_len = match head.parse(buf) {
         Ok(httparse::Status::Complete(n)) => n,
         Ok(httparse::Status::Partial) => {
-            return if eof {
-                Err(HttpError::Truncated)
-            } else {
-                Ok(None)
-            };
+            return if eof { Err(HttpError::Truncated) } else { Ok(None) };
         }
         Err(httparse::Error::TooManyHeaders) => return Err(HttpError::TooManyHeaders),
         Err(_) => return Err(HttpError::Head),
@@ -119,15 +117,9 @@ pub fn parse_response(buf: &mut [u8], eof: bool) -> Result<Option<Response<'_>>,
     };
     let (body_end, consumed) = match framing {
         Framing::Length(length) => {
-            let end = head_len
-                .checked_add(length)
-                .ok_or(HttpError::InvalidContentLength)?;
+            let end = head_len.checked_add(length).ok_or(HttpError::InvalidContentLength)?;
             if buf.len() < end {
-                return if eof {
-                    Err(HttpError::Truncated)
-                } else {
-                    Ok(None)
-                };
+                return if eof { Err(HttpError::Truncated) } else { Ok(None) };
             }
             (end, end)
         }
@@ -141,21 +133,12 @@ pub fn parse_response(buf: &mut [u8], eof: bool) -> Result<Option<Response<'_>>,
         Framing::Chunked => match dechunk(buf, head_len)? {
             Some(ends) => ends,
             None => {
-                return if eof {
-                    Err(HttpError::Truncated)
-                } else {
-                    Ok(None)
-                };
+                return if eof { Err(HttpError::Truncated) } else { Ok(None) };
             }
         },
     };
     let body = buf.get(head_len..body_end).ok_or(HttpError::Head)?;
-    Ok(Some(Response {
-        status,
-        body,
-        consumed,
-        connection_close: close,
-    }))
+    Ok(Some(Response { status, body, body_start: head_len, consumed, connection_close: close }))
 }
 
 /// Joins the chunks that start at `start`, in place, if they have all arrived. Returns the
@@ -196,9 +179,7 @@ fn walk_chunks(
             // The last chunk: skip trailer lines up to the empty line.
             return trailers_end(buf, data_start);
         }
-        let data_end = data_start
-            .checked_add(size)
-            .ok_or(HttpError::InvalidChunk)?;
+        let data_end = data_start.checked_add(size).ok_or(HttpError::InvalidChunk)?;
         let crlf_end = data_end.checked_add(2).ok_or(HttpError::InvalidChunk)?;
         match buf.get(data_end..crlf_end) {
             None => return Ok(None),
@@ -228,9 +209,7 @@ fn trailers_end(buf: &[u8], mut pos: usize) -> Result<Option<usize>, HttpError> 
 }
 
 fn contains_token(value: &[u8], token: &[u8]) -> bool {
-    value
-        .split(|&b| b == b',')
-        .any(|part| part.trim_ascii().eq_ignore_ascii_case(token))
+    value.split(|&b| b == b',').any(|part| part.trim_ascii().eq_ignore_ascii_case(token))
 }
 
 fn parse_length(value: &[u8]) -> Result<usize, HttpError> {
@@ -258,8 +237,7 @@ mod tests {
 
     fn parse(bytes: &[u8], eof: bool) -> Result<Option<Owned>, HttpError> {
         let mut buf = bytes.to_vec();
-        parse_response(&mut buf, eof)
-            .map(|r| r.map(|r| (r.status, r.body.to_vec(), r.consumed, r.connection_close)))
+        parse_response(&mut buf, eof).map(|r| r.map(|r| (r.status, r.body.to_vec(), r.consumed, r.connection_close)))
     }
 
     #[test]
@@ -267,10 +245,7 @@ mod tests {
         let r = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\nHTTP/1.1";
         assert_eq!(parse(r, false), Ok(Some((404, Vec::new(), 45, false))));
         let r = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
-        assert_eq!(
-            parse(r, false),
-            Ok(Some((200, b"{}".to_vec(), r.len(), false)))
-        );
+        assert_eq!(parse(r, false), Ok(Some((200, b"{}".to_vec(), r.len(), false))));
         assert_eq!(parse(&r[..r.len() - 1], false), Ok(None));
         assert_eq!(parse(&r[..r.len() - 1], true), Err(HttpError::Truncated));
     }
@@ -278,10 +253,7 @@ mod tests {
     #[test]
     fn chunked_with_uppercase_hex_and_several_chunks() {
         let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nA\r\n0123456789\r\n3\r\nabc\r\n0\r\n\r\nrest";
-        assert_eq!(
-            parse(r, false),
-            Ok(Some((200, b"0123456789abc".to_vec(), r.len() - 4, false)))
-        );
+        assert_eq!(parse(r, false), Ok(Some((200, b"0123456789abc".to_vec(), r.len() - 4, false))));
         let bad = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY0\r\n\r\n";
         assert_eq!(parse(bad, false), Err(HttpError::InvalidChunk));
         let bad = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n";
@@ -292,36 +264,21 @@ mod tests {
     fn close_delimited_and_connection_close() {
         let r = b"HTTP/1.0 200 OK\r\n\r\n{\"a\":1}";
         assert_eq!(parse(r, false), Ok(None));
-        assert_eq!(
-            parse(r, true),
-            Ok(Some((200, b"{\"a\":1}".to_vec(), r.len(), true)))
-        );
+        assert_eq!(parse(r, true), Ok(Some((200, b"{\"a\":1}".to_vec(), r.len(), true))));
         let r = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
         assert_eq!(parse(r, false), Ok(Some((200, Vec::new(), r.len(), true))));
     }
 
     #[test]
     fn malformed() {
+        assert_eq!(parse(b"HTTX/1.1 200 OK\r\n\r\n", false), Err(HttpError::Head));
+        assert_eq!(parse(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", false), Err(HttpError::InvalidContentLength));
         assert_eq!(
-            parse(b"HTTX/1.1 200 OK\r\n\r\n", false),
-            Err(HttpError::Head)
-        );
-        assert_eq!(
-            parse(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", false),
+            parse(b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n", false),
             Err(HttpError::InvalidContentLength)
         );
         assert_eq!(
-            parse(
-                b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n",
-                false
-            ),
-            Err(HttpError::InvalidContentLength)
-        );
-        assert_eq!(
-            parse(
-                b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-                false
-            ),
+            parse(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", false),
             Err(HttpError::InvalidContentLength)
         );
         let many: Vec<u8> = b"HTTP/1.1 200 OK\r\n"

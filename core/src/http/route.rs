@@ -69,12 +69,7 @@ impl Route {
 /// # Errors
 ///
 /// [`EncodeError::BufferTooSmall`] with the exact size needed.
-pub fn write_path(
-    out: &mut [u8],
-    base: &str,
-    route: &Route,
-    auth: &Auth<'_>,
-) -> Result<usize, EncodeError> {
+pub fn write_path(out: &mut [u8], base: &str, route: &Route, auth: &Auth<'_>) -> Result<usize, EncodeError> {
     let mut w = Writer::new(out);
     path(&mut w, base, route, auth);
     w.finish()
@@ -173,50 +168,20 @@ mod tests {
     fn routes_follow_the_ids() {
         let tx = Transaction::new("t").unwrap();
         let none = Auth::none();
-        assert_eq!(
-            path_of(&Route::of(&CreateSession::new(tx)), &none),
-            "/janus"
-        );
-        assert_eq!(
-            path_of(&Route::of(&AttachPlugin::new(tx, SessionId(5), "p")), &none),
-            "/janus/5"
-        );
+        assert_eq!(path_of(&Route::of(&CreateSession::new(tx)), &none), "/janus");
+        assert_eq!(path_of(&Route::of(&AttachPlugin::new(tx, SessionId(5), "p")), &none), "/janus/5");
         let body = crate::json::RawJson::parse(b"{}").unwrap();
         let message = PluginMessage::new(tx, SessionId(5), HandleId(6), &body);
         assert_eq!(path_of(&Route::of(&message), &none), "/janus/5/6");
-        assert!(matches!(
-            Route::of(&AdminRequest::list_sessions(tx)),
-            Route::Admin {
-                session: None,
-                handle: None
-            }
-        ));
-        assert_eq!(
-            path_of(
-                &Route::LongPoll {
-                    session: SessionId(5),
-                    maxev: 0
-                },
-                &none
-            ),
-            "/janus/5?maxev=1"
-        );
+        assert!(matches!(Route::of(&AdminRequest::list_sessions(tx)), Route::Admin { session: None, handle: None }));
+        assert_eq!(path_of(&Route::LongPoll { session: SessionId(5), maxev: 0 }, &none), "/janus/5?maxev=1");
     }
 
     #[test]
     fn long_poll_credentials_are_percent_encoded() {
-        let auth = Auth {
-            apisecret: Some("s3 cr+t"),
-            token: Some("1700000000,janus,janus.plugin.echotest:aB+/="),
-        };
+        let auth = Auth { apisecret: Some("s3 cr+t"), token: Some("1700000000,janus,janus.plugin.echotest:aB+/=") };
         assert_eq!(
-            path_of(
-                &Route::LongPoll {
-                    session: SessionId(7),
-                    maxev: 10
-                },
-                &auth
-            ),
+            path_of(&Route::LongPoll { session: SessionId(7), maxev: 10 }, &auth),
             "/janus/7?maxev=10&apisecret=s3%20cr%2Bt&token=1700000000%2Cjanus%2Cjanus.plugin.echotest%3AaB%2B%2F%3D"
         );
     }
@@ -224,37 +189,16 @@ mod tests {
     #[test]
     fn post_head() {
         let mut out = [0u8; 256];
-        let route = Route::Janus {
-            session: Some(SessionId(1)),
-            handle: Some(HandleId(2)),
-        };
-        let n = write_request_head(
-            &mut out,
-            "127.0.0.1:8088",
-            "/janus/",
-            &route,
-            &Auth::none(),
-            86,
-        )
-        .unwrap();
+        let route = Route::Janus { session: Some(SessionId(1)), handle: Some(HandleId(2)) };
+        let n = write_request_head(&mut out, "127.0.0.1:8088", "/janus/", &route, &Auth::none(), 86).unwrap();
         assert_eq!(
             &out[..n],
             b"POST /janus/1/2 HTTP/1.1\r\nHost: 127.0.0.1:8088\r\nContent-Type: application/json\r\nContent-Length: 86\r\n\r\n"
         );
         let mut small = [0u8; 10];
         assert_eq!(
-            write_request_head(
-                &mut small,
-                "127.0.0.1:8088",
-                "/janus",
-                &route,
-                &Auth::none(),
-                86
-            ),
-            Err(EncodeError::BufferTooSmall {
-                needed: n,
-                available: 10
-            })
+            write_request_head(&mut small, "127.0.0.1:8088", "/janus", &route, &Auth::none(), 86),
+            Err(EncodeError::BufferTooSmall { needed: n, available: 10 })
         );
     }
 }

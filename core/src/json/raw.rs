@@ -66,28 +66,16 @@ impl<'a> RawJson<'a> {
     /// trailing bytes.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         let text = core::str::from_utf8(bytes).map_err(|e| {
-            let kind = if e.error_len().is_none() {
-                JsonErrorKind::UnexpectedEnd
-            } else {
-                JsonErrorKind::InvalidUtf8
-            };
-            DecodeError::Json(JsonError {
-                kind,
-                offset: e.valid_up_to(),
-            })
+            let kind = if e.error_len().is_none() { JsonErrorKind::UnexpectedEnd } else { JsonErrorKind::InvalidUtf8 };
+            DecodeError::Json(JsonError { kind, offset: e.valid_up_to() })
         })?;
         let (start, end) = validate_value(bytes, 0).map_err(DecodeError::Json)?;
         let trailing = skip_ws(bytes, end);
         if trailing != bytes.len() {
-            return Err(DecodeError::Json(JsonError {
-                kind: JsonErrorKind::TrailingBytes,
-                offset: trailing,
-            }));
+            return Err(DecodeError::Json(JsonError { kind: JsonErrorKind::TrailingBytes, offset: trailing }));
         }
-        let text = text.get(start..end).ok_or(DecodeError::Json(JsonError {
-            kind: JsonErrorKind::Empty,
-            offset: 0,
-        }))?;
+        let text =
+            text.get(start..end).ok_or(DecodeError::Json(JsonError { kind: JsonErrorKind::Empty, offset: 0 }))?;
         Ok(Self { text })
     }
 
@@ -146,17 +134,13 @@ impl<'a> RawJson<'a> {
     /// The members of an object, in order (empty for anything else).
     #[must_use]
     pub fn members(&self) -> Members<'a> {
-        Members {
-            cursor: Cursor::open(self.text, b'{'),
-        }
+        Members { cursor: Cursor::open(self.text, b'{') }
     }
 
     /// The elements of an array, in order (empty for anything else).
     #[must_use]
     pub fn elements(&self) -> Elements<'a> {
-        Elements {
-            cursor: Cursor::open(self.text, b'['),
-        }
+        Elements { cursor: Cursor::open(self.text, b'[') }
     }
 
     /// The text of a string value.
@@ -250,8 +234,7 @@ pub(crate) fn parse_u64(digits: &[u8]) -> Option<u64> {
         if !b.is_ascii_digit() {
             return None;
         }
-        acc.checked_mul(10)?
-            .checked_add(u64::from(b.wrapping_sub(b'0')))
+        acc.checked_mul(10)?.checked_add(u64::from(b.wrapping_sub(b'0')))
     })
 }
 
@@ -294,11 +277,7 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     fn open(text: &'a str, open: u8) -> Self {
         let is_container = text.as_bytes().first() == Some(&open);
-        Self {
-            text,
-            pos: 1,
-            done: !is_container,
-        }
+        Self { text, pos: 1, done: !is_container }
     }
 
     /// Positions on the next item; returns its start or `None` at the end.
@@ -334,9 +313,7 @@ impl<'a> Cursor<'a> {
         let start = self.next_start()?;
         let bytes = self.text.as_bytes();
         let key_end = skip_string(bytes, start);
-        let key = self
-            .text
-            .get(start.saturating_add(1)..key_end.saturating_sub(1));
+        let key = self.text.get(start.saturating_add(1)..key_end.saturating_sub(1));
         let colon = skip_ws(bytes, key_end);
         let value_start = skip_ws(bytes, colon.saturating_add(1));
         match (key, bytes.get(colon)) {
@@ -397,12 +374,7 @@ mod tests {
         assert_eq!(v.get("d").and_then(|d| d.as_i64()), Some(-5));
         assert_eq!(v.get("d").and_then(|d| d.as_u64()), None);
         assert_eq!(v.get("big").and_then(|d| d.as_u64()), Some(u64::MAX));
-        let c: Vec<_> = v
-            .get("b")
-            .and_then(|b| b.get("c"))
-            .unwrap()
-            .elements()
-            .collect();
+        let c: Vec<_> = v.get("b").and_then(|b| b.get("c")).unwrap().elements().collect();
         assert_eq!(c.len(), 3);
         assert_eq!(c[0].as_bool(), Some(true));
         assert!(c[1].is_null());
@@ -416,17 +388,11 @@ mod tests {
     fn rejects_trailing_bytes_and_bad_utf8() {
         assert!(matches!(
             RawJson::parse(b"{} x"),
-            Err(DecodeError::Json(JsonError {
-                kind: JsonErrorKind::TrailingBytes,
-                offset: 3
-            }))
+            Err(DecodeError::Json(JsonError { kind: JsonErrorKind::TrailingBytes, offset: 3 }))
         ));
         assert!(matches!(
             RawJson::parse(b"\"\xff\""),
-            Err(DecodeError::Json(JsonError {
-                kind: JsonErrorKind::InvalidUtf8,
-                offset: 1
-            }))
+            Err(DecodeError::Json(JsonError { kind: JsonErrorKind::InvalidUtf8, offset: 1 }))
         ));
     }
 
@@ -443,10 +409,7 @@ mod tests {
 
     #[test]
     fn plugin_ids() {
-        assert_eq!(
-            RawJson::parse(b"1234").unwrap().as_plugin_id(),
-            Some(PluginId::Number(1234))
-        );
+        assert_eq!(RawJson::parse(b"1234").unwrap().as_plugin_id(), Some(PluginId::Number(1234)));
         let text = RawJson::parse(br#""room-1""#).unwrap().as_plugin_id();
         assert!(matches!(text, Some(PluginId::Text(t)) if t == "room-1"));
         assert_eq!(RawJson::parse(b"true").unwrap().as_plugin_id(), None);

@@ -92,14 +92,9 @@ impl Nesting {
 
     fn push(&mut self, is_object: bool, offset: usize) -> Result<(), JsonError> {
         if self.depth >= MAX_DEPTH {
-            return Err(JsonError {
-                kind: JsonErrorKind::TooDeep,
-                offset,
-            });
+            return Err(JsonError { kind: JsonErrorKind::TooDeep, offset });
         }
-        let bit = 1u64
-            .checked_shl(u32::try_from(self.depth).unwrap_or(u32::MAX))
-            .unwrap_or(0);
+        let bit = 1u64.checked_shl(u32::try_from(self.depth).unwrap_or(u32::MAX)).unwrap_or(0);
         if is_object {
             self.bits |= bit;
         } else {
@@ -144,9 +139,7 @@ fn hex_digit(b: u8) -> Option<u16> {
 /// Reads the four hex digits of a `\uXXXX` escape starting at `pos`.
 pub(crate) fn hex4(bytes: &[u8], pos: usize) -> Option<u16> {
     let digits = bytes.get(pos..pos.checked_add(4)?)?;
-    digits
-        .iter()
-        .try_fold(0u16, |acc, &b| Some(acc.wrapping_shl(4) | hex_digit(b)?))
+    digits.iter().try_fold(0u16, |acc, &b| Some(acc.wrapping_shl(4) | hex_digit(b)?))
 }
 
 /// Validates a string whose opening quote is at `pos`; returns the index after the closing
@@ -258,11 +251,7 @@ fn validate_number(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
 }
 
 fn number_error(bytes: &[u8], at: usize) -> JsonError {
-    if at >= bytes.len() {
-        err(JsonErrorKind::UnexpectedEnd, at)
-    } else {
-        err(JsonErrorKind::InvalidNumber, at)
-    }
+    if at >= bytes.len() { err(JsonErrorKind::UnexpectedEnd, at) } else { err(JsonErrorKind::InvalidNumber, at) }
 }
 
 fn validate_literal(bytes: &[u8], pos: usize, word: &[u8]) -> Result<usize, JsonError> {

@@ -53,11 +53,7 @@ impl<'a> JsonStr<'a> {
     /// transactions); `None` when it must be unescaped first.
     #[must_use]
     pub fn as_plain(&self) -> Option<&'a str> {
-        if self.has_escapes() {
-            None
-        } else {
-            Some(self.escaped)
-        }
+        if self.has_escapes() { None } else { Some(self.escaped) }
     }
 
     /// The unescaped text, character by character.
@@ -73,8 +69,7 @@ impl<'a> JsonStr<'a> {
         if !self.has_escapes() {
             return self.escaped.len();
         }
-        self.chars()
-            .fold(0usize, |n, c| n.saturating_add(c.len_utf8()))
+        self.chars().fold(0usize, |n, c| n.saturating_add(c.len_utf8()))
     }
 
     /// Unescapes the text into `out` and returns it as a `&str` borrowed from `out`.
@@ -101,17 +96,11 @@ impl<'a> JsonStr<'a> {
             rest = chars.rest;
         }
         if overflow {
-            return Err(EncodeError::BufferTooSmall {
-                needed: len,
-                available: out.len(),
-            });
+            return Err(EncodeError::BufferTooSmall { needed: len, available: out.len() });
         }
         let written = out.get(..len).unwrap_or_default();
         // Input is valid UTF-8 and escapes decode to chars, so this cannot fail.
-        core::str::from_utf8(written).map_err(|_| EncodeError::BufferTooSmall {
-            needed: len,
-            available: out.len(),
-        })
+        core::str::from_utf8(written).map_err(|_| EncodeError::BufferTooSmall { needed: len, available: out.len() })
     }
 
     /// Compares the unescaped text with `other` without a buffer.
@@ -215,15 +204,9 @@ fn decode_unicode_escape(bytes: &[u8]) -> (char, usize) {
         let high = u32::from(unit).wrapping_sub(0xD800);
         let low = u32::from(low).wrapping_sub(0xDC00);
         let code = 0x10000u32.wrapping_add(high.wrapping_shl(10) | low);
-        return (
-            char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER),
-            11,
-        );
+        return (char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER), 11);
     }
-    (
-        char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER),
-        5,
-    )
+    (char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER), 5)
 }
 
 #[cfg(test)]
@@ -252,21 +235,12 @@ mod tests {
     fn too_small_reports_needed_size() {
         let s = js(r"v=0\r\n");
         let mut buf = [0u8; 3];
-        assert_eq!(
-            s.unescape_into(&mut buf),
-            Err(EncodeError::BufferTooSmall {
-                needed: 5,
-                available: 3
-            })
-        );
+        assert_eq!(s.unescape_into(&mut buf), Err(EncodeError::BufferTooSmall { needed: 5, available: 3 }));
     }
 
     #[test]
     fn plain_text_is_borrowed() {
-        assert_eq!(
-            js("janus.plugin.echotest").as_plain(),
-            Some("janus.plugin.echotest")
-        );
+        assert_eq!(js("janus.plugin.echotest").as_plain(), Some("janus.plugin.echotest"));
         assert_eq!(js(r"a\nb").as_plain(), None);
     }
 }

@@ -45,10 +45,7 @@ impl<'b> Writer<'b> {
     /// Finishes: the number of bytes written, or how many would have been needed.
     pub(crate) fn finish(self) -> Result<usize, EncodeError> {
         if self.len > self.buf.len() {
-            Err(EncodeError::BufferTooSmall {
-                needed: self.len,
-                available: self.buf.len(),
-            })
+            Err(EncodeError::BufferTooSmall { needed: self.len, available: self.buf.len() })
         } else {
             Ok(self.len)
         }
@@ -196,11 +193,7 @@ impl Compound<'_, '_> {
 impl<'w, 'b> ValueSerializer<'w, 'b> {
     fn open(self, open: &[u8], close: &'static [u8]) -> Compound<'w, 'b> {
         self.w.raw(open);
-        Compound {
-            w: self.w,
-            first: true,
-            close,
-        }
+        Compound { w: self.w, first: true, close }
     }
 
     fn variant_open(self, variant: &str, open: u8, close: &'static [u8]) -> Compound<'w, 'b> {
@@ -208,11 +201,7 @@ impl<'w, 'b> ValueSerializer<'w, 'b> {
         self.w.string(variant);
         self.w.byte(b':');
         self.w.byte(open);
-        Compound {
-            w: self.w,
-            first: true,
-            close,
-        }
+        Compound { w: self.w, first: true, close }
     }
 }
 
@@ -310,20 +299,10 @@ impl<'w, 'b> ser::Serializer for ValueSerializer<'w, 'b> {
     ) -> Result<(), EncodeError> {
         self.serialize_str(variant)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), EncodeError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), EncodeError> {
         match name {
-            RAW_JSON_TOKEN => value.serialize(Verbatim {
-                w: self.w,
-                quoted: false,
-            }),
-            ESCAPED_STR_TOKEN => value.serialize(Verbatim {
-                w: self.w,
-                quoted: true,
-            }),
+            RAW_JSON_TOKEN => value.serialize(Verbatim { w: self.w, quoted: false }),
+            ESCAPED_STR_TOKEN => value.serialize(Verbatim { w: self.w, quoted: true }),
             _ => value.serialize(self),
         }
     }
@@ -347,11 +326,7 @@ impl<'w, 'b> ser::Serializer for ValueSerializer<'w, 'b> {
     fn serialize_tuple(self, len: usize) -> Result<Compound<'w, 'b>, EncodeError> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        len: usize,
-    ) -> Result<Compound<'w, 'b>, EncodeError> {
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Compound<'w, 'b>, EncodeError> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -366,11 +341,7 @@ impl<'w, 'b> ser::Serializer for ValueSerializer<'w, 'b> {
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'w, 'b>, EncodeError> {
         Ok(self.open(b"{", b"}"))
     }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Compound<'w, 'b>, EncodeError> {
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Compound<'w, 'b>, EncodeError> {
         Ok(self.open(b"{", b"}"))
     }
     fn serialize_struct_variant(
@@ -464,11 +435,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
 impl ser::SerializeStruct for Compound<'_, '_> {
     type Ok = ();
     type Error = EncodeError;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), EncodeError> {
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), EncodeError> {
         self.comma();
         self.w.string(key);
         self.w.byte(b':');
@@ -482,11 +449,7 @@ impl ser::SerializeStruct for Compound<'_, '_> {
 impl ser::SerializeStructVariant for Compound<'_, '_> {
     type Ok = ();
     type Error = EncodeError;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), EncodeError> {
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), EncodeError> {
         ser::SerializeStruct::serialize_field(self, key, value)
     }
     fn end(self) -> Result<(), EncodeError> {
@@ -544,11 +507,7 @@ impl ser::Serializer for Verbatim<'_, '_> {
     fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
         Err(EncodeError::Serialize)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), EncodeError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), EncodeError> {
         Err(EncodeError::Serialize)
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
@@ -566,11 +525,7 @@ impl ser::Serializer for Verbatim<'_, '_> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
         Err(EncodeError::Serialize)
     }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, EncodeError> {
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
         Err(EncodeError::Serialize)
     }
     fn serialize_tuple_variant(
@@ -585,11 +540,7 @@ impl ser::Serializer for Verbatim<'_, '_> {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
         Err(EncodeError::Serialize)
     }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, EncodeError> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
         Err(EncodeError::Serialize)
     }
     fn serialize_struct_variant(
@@ -664,24 +615,12 @@ impl ser::Serializer for KeySerializer<'_, '_> {
     fn serialize_u64(self, v: u64) -> Result<(), EncodeError> {
         self.quoted(|w| w.u64(v))
     }
-    fn serialize_unit_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-    ) -> Result<(), EncodeError> {
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), EncodeError> {
         self.serialize_str(variant)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), EncodeError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), EncodeError> {
         if name == ESCAPED_STR_TOKEN {
-            return value.serialize(Verbatim {
-                w: self.w,
-                quoted: true,
-            });
+            return value.serialize(Verbatim { w: self.w, quoted: true });
         }
         value.serialize(self)
     }
@@ -712,11 +651,7 @@ impl ser::Serializer for KeySerializer<'_, '_> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
         Err(EncodeError::KeyMustBeString)
     }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, EncodeError> {
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
         Err(EncodeError::KeyMustBeString)
     }
     fn serialize_tuple_variant(
@@ -731,11 +666,7 @@ impl ser::Serializer for KeySerializer<'_, '_> {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
         Err(EncodeError::KeyMustBeString)
     }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, EncodeError> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
         Err(EncodeError::KeyMustBeString)
     }
     fn serialize_struct_variant(
@@ -761,18 +692,10 @@ impl<'w, 'b> ser::Serializer for InlineMembers<'w, 'b> {
     type SerializeStructVariant = ser::Impossible<(), EncodeError>;
 
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'b>, EncodeError> {
-        Ok(Compound {
-            w: self.w,
-            first: self.first,
-            close: b"",
-        })
+        Ok(Compound { w: self.w, first: self.first, close: b"" })
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'b>, EncodeError> {
-        Ok(Compound {
-            w: self.w,
-            first: self.first,
-            close: b"",
-        })
+        Ok(Compound { w: self.w, first: self.first, close: b"" })
     }
     fn serialize_unit(self) -> Result<(), EncodeError> {
         Ok(())
@@ -786,16 +709,9 @@ impl<'w, 'b> ser::Serializer for InlineMembers<'w, 'b> {
     fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), EncodeError> {
         value.serialize(self)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), EncodeError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), EncodeError> {
         if name == RAW_JSON_TOKEN {
-            return value.serialize(SpliceObject {
-                w: self.w,
-                first: self.first,
-            });
+            return value.serialize(SpliceObject { w: self.w, first: self.first });
         }
         value.serialize(self)
     }
@@ -822,11 +738,7 @@ impl<'w, 'b> ser::Serializer for InlineMembers<'w, 'b> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, EncodeError> {
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
     fn serialize_tuple_variant(
@@ -902,11 +814,7 @@ impl ser::Serializer for SpliceObject<'_, '_> {
     fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), EncodeError> {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
@@ -924,11 +832,7 @@ impl ser::Serializer for SpliceObject<'_, '_> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, EncodeError> {
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
     fn serialize_tuple_variant(
@@ -943,11 +847,7 @@ impl ser::Serializer for SpliceObject<'_, '_> {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, EncodeError> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
         Err(EncodeError::FieldsNotAnObject)
     }
     fn serialize_struct_variant(
@@ -1059,12 +959,6 @@ mod tests {
     #[test]
     fn reports_needed_size() {
         let mut buf = [0u8; 4];
-        assert_eq!(
-            to_slice(&"hello", &mut buf),
-            Err(EncodeError::BufferTooSmall {
-                needed: 7,
-                available: 4
-            })
-        );
+        assert_eq!(to_slice(&"hello", &mut buf), Err(EncodeError::BufferTooSmall { needed: 7, available: 4 }));
     }
 }

@@ -141,9 +141,7 @@ mod tests {
 
     #[test]
     fn round_trips_and_names_all_25() {
-        let named = (0..1000u64)
-            .filter(|&c| !matches!(ErrorCode::from_code(c), ErrorCode::Other(_)))
-            .count();
+        let named = (0..1000u64).filter(|&c| !matches!(ErrorCode::from_code(c), ErrorCode::Other(_))).count();
         assert_eq!(named, 25);
         for c in 0..1000u64 {
             assert_eq!(ErrorCode::from_code(c).code(), c);

@@ -409,9 +409,7 @@ impl<'a> Fields<'a> {
         let mut f = Self::default();
         for (key, value) in object.members() {
             // Janus never escapes its keys; an escaped one is compared after unescaping.
-            let name = key
-                .as_plain()
-                .or_else(|| FIELD_NAMES.iter().copied().find(|n| key.eq_str(n)));
+            let name = key.as_plain().or_else(|| FIELD_NAMES.iter().copied().find(|n| key.eq_str(n)));
             let slot = match name {
                 Some("janus") => &mut f.janus,
                 Some("transaction") => &mut f.transaction,
@@ -457,25 +455,15 @@ struct Reader {
 
 impl Reader {
     fn invalid(&self, field: &'static str) -> DecodeError {
-        DecodeError::InvalidField {
-            kind: self.kind,
-            field,
-        }
+        DecodeError::InvalidField { kind: self.kind, field }
     }
 
     fn missing(&self, field: &'static str) -> DecodeError {
-        DecodeError::MissingField {
-            kind: self.kind,
-            field,
-        }
+        DecodeError::MissingField { kind: self.kind, field }
     }
 
     /// A string member; `null` counts as absent.
-    fn text<'a>(
-        &self,
-        value: Option<RawJson<'a>>,
-        field: &'static str,
-    ) -> Result<Option<JsonStr<'a>>, DecodeError> {
+    fn text<'a>(&self, value: Option<RawJson<'a>>, field: &'static str) -> Result<Option<JsonStr<'a>>, DecodeError> {
         match value {
             None => Ok(None),
             Some(v) if v.is_null() => Ok(None),
@@ -483,11 +471,7 @@ impl Reader {
         }
     }
 
-    fn u64(
-        &self,
-        value: Option<RawJson<'_>>,
-        field: &'static str,
-    ) -> Result<Option<u64>, DecodeError> {
+    fn u64(&self, value: Option<RawJson<'_>>, field: &'static str) -> Result<Option<u64>, DecodeError> {
         match value {
             None => Ok(None),
             Some(v) if v.is_null() => Ok(None),
@@ -495,11 +479,7 @@ impl Reader {
         }
     }
 
-    fn bool(
-        &self,
-        value: Option<RawJson<'_>>,
-        field: &'static str,
-    ) -> Result<Option<bool>, DecodeError> {
+    fn bool(&self, value: Option<RawJson<'_>>, field: &'static str) -> Result<Option<bool>, DecodeError> {
         match value {
             None => Ok(None),
             Some(v) if v.is_null() => Ok(None),
@@ -519,11 +499,7 @@ impl Reader {
         self.sender(f)?.ok_or_else(|| self.missing("sender"))
     }
 
-    fn object<'a>(
-        &self,
-        value: Option<RawJson<'a>>,
-        field: &'static str,
-    ) -> Result<Option<RawJson<'a>>, DecodeError> {
+    fn object<'a>(&self, value: Option<RawJson<'a>>, field: &'static str) -> Result<Option<RawJson<'a>>, DecodeError> {
         match value {
             None => Ok(None),
             Some(v) if v.is_null() => Ok(None),
@@ -532,10 +508,7 @@ impl Reader {
         }
     }
 
-    fn plugin_data<'a>(
-        &self,
-        value: Option<RawJson<'a>>,
-    ) -> Result<Option<PluginData<'a>>, DecodeError> {
+    fn plugin_data<'a>(&self, value: Option<RawJson<'a>>) -> Result<Option<PluginData<'a>>, DecodeError> {
         let Some(pd) = self.object(value, "plugindata")? else {
             return Ok(None);
         };
@@ -547,9 +520,7 @@ impl Reader {
                 _ => {}
             }
         }
-        let plugin = self
-            .text(plugin, "plugindata.plugin")?
-            .ok_or_else(|| self.missing("plugindata.plugin"))?;
+        let plugin = self.text(plugin, "plugindata.plugin")?.ok_or_else(|| self.missing("plugindata.plugin"))?;
         let data = data.ok_or_else(|| self.missing("plugindata.data"))?;
         Ok(Some(PluginData { plugin, data }))
     }
@@ -572,9 +543,7 @@ impl Reader {
                 *slot = Some(value);
             }
         }
-        let kind = self
-            .text(kind, "jsep.type")?
-            .ok_or_else(|| self.missing("jsep.type"))?;
+        let kind = self.text(kind, "jsep.type")?.ok_or_else(|| self.missing("jsep.type"))?;
         let kind = if kind == "offer" {
             JsepType::Offer
         } else if kind == "answer" {
@@ -582,24 +551,13 @@ impl Reader {
         } else {
             JsepType::Other(kind)
         };
-        let sdp = self
-            .text(sdp, "jsep.sdp")?
-            .ok_or_else(|| self.missing("jsep.sdp"))?;
+        let sdp = self.text(sdp, "jsep.sdp")?.ok_or_else(|| self.missing("jsep.sdp"))?;
         let trickle = self.bool(trickle, "jsep.trickle")?;
         let e2ee = self.bool(e2ee, "jsep.e2ee")?;
-        Ok(Some(Jsep {
-            kind,
-            sdp,
-            trickle,
-            e2ee,
-            raw,
-        }))
+        Ok(Some(Jsep { kind, sdp, trickle, e2ee, raw }))
     }
 
-    fn trickle_candidate<'a>(
-        &self,
-        value: Option<RawJson<'a>>,
-    ) -> Result<TrickleCandidate<'a>, DecodeError> {
+    fn trickle_candidate<'a>(&self, value: Option<RawJson<'a>>) -> Result<TrickleCandidate<'a>, DecodeError> {
         let raw = match value {
             None => return Err(self.missing("candidate")),
             Some(v) if v.is_null() => return Ok(TrickleCandidate::Completed),
@@ -664,13 +622,9 @@ impl<'a> Message<'a> {
             return Err(DecodeError::NotAnObject);
         }
         let f = Fields::gather(raw);
-        let janus =
-            Reader { kind: "?" }
-                .text(f.janus, "janus")?
-                .ok_or(DecodeError::MissingField {
-                    kind: "?",
-                    field: "janus",
-                })?;
+        let janus = Reader { kind: "?" }
+            .text(f.janus, "janus")?
+            .ok_or(DecodeError::MissingField { kind: "?", field: "janus" })?;
         let Some(&kind) = KINDS.iter().find(|k| janus.eq_str(k)) else {
             let r = Reader { kind: "?" };
             return Ok(Self::Unknown(Unknown {
@@ -698,19 +652,10 @@ impl<'a> Message<'a> {
                     raw,
                 })
             }
-            "ack" => Self::Ack(Ack {
-                transaction,
-                session_id,
-                hint: r.text(f.hint, "hint")?,
-                raw,
-            }),
+            "ack" => Self::Ack(Ack { transaction, session_id, hint: r.text(f.hint, "hint")?, raw }),
             "error" => {
-                let error = r
-                    .object(f.error, "error")?
-                    .ok_or_else(|| r.missing("error"))?;
-                let code = r
-                    .u64(error.get("code"), "error.code")?
-                    .ok_or_else(|| r.missing("error.code"))?;
+                let error = r.object(f.error, "error")?.ok_or_else(|| r.missing("error"))?;
+                let code = r.u64(error.get("code"), "error.code")?.ok_or_else(|| r.missing("error.code"))?;
                 Self::Error(ErrorReply {
                     transaction,
                     session_id,
@@ -727,11 +672,7 @@ impl<'a> Message<'a> {
                 jsep: r.jsep(f.jsep)?,
                 raw,
             }),
-            "webrtcup" => Self::WebrtcUp(WebrtcUp {
-                session_id,
-                sender: r.required_sender(&f)?,
-                raw,
-            }),
+            "webrtcup" => Self::WebrtcUp(WebrtcUp { session_id, sender: r.required_sender(&f)?, raw }),
             "media" => Self::Media(Media {
                 session_id,
                 sender: r.required_sender(&f)?,
@@ -758,26 +699,15 @@ impl<'a> Message<'a> {
                 reason: r.text(f.reason, "reason")?,
                 raw,
             }),
-            "detached" => Self::Detached(Detached {
-                session_id,
-                sender: r.required_sender(&f)?,
-                raw,
-            }),
-            "timeout" => Self::Timeout(Timeout {
-                session_id: session_id.ok_or_else(|| r.missing("session_id"))?,
-                raw,
-            }),
+            "detached" => Self::Detached(Detached { session_id, sender: r.required_sender(&f)?, raw }),
+            "timeout" => Self::Timeout(Timeout { session_id: session_id.ok_or_else(|| r.missing("session_id"))?, raw }),
             "trickle" => Self::Trickle(Trickle {
                 session_id,
                 sender: r.required_sender(&f)?,
                 candidate: r.trickle_candidate(f.candidate)?,
                 raw,
             }),
-            "ice-failed" => Self::IceFailed(IceFailed {
-                session_id,
-                sender: r.required_sender(&f)?,
-                raw,
-            }),
+            "ice-failed" => Self::IceFailed(IceFailed { session_id, sender: r.required_sender(&f)?, raw }),
             "keepalive" => Self::Keepalive(Keepalive { session_id, raw }),
             "pong" => Self::Pong(Pong { transaction, raw }),
             _ => Self::ServerInfo(ServerInfo::new(transaction, raw)),

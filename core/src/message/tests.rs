@@ -10,99 +10,49 @@ fn decode(json: &str) -> Result<Message<'_>, DecodeError> {
 
 #[test]
 fn webrtcup_media_slowlink() {
-    let Ok(Message::WebrtcUp(up)) = decode(r#"{"janus":"webrtcup","session_id":1,"sender":2}"#)
-    else {
-        panic!()
-    };
-    assert_eq!(
-        (up.session_id, up.sender),
-        (Some(SessionId(1)), HandleId(2))
-    );
+    let Ok(Message::WebrtcUp(up)) = decode(r#"{"janus":"webrtcup","session_id":1,"sender":2}"#) else { panic!() };
+    assert_eq!((up.session_id, up.sender), (Some(SessionId(1)), HandleId(2)));
 
     let json = r#"{"janus":"media","session_id":1,"sender":2,"mid":"0","type":"audio","receiving":false,"seconds":3}"#;
-    let Ok(Message::Media(m)) = decode(json) else {
-        panic!()
-    };
+    let Ok(Message::Media(m)) = decode(json) else { panic!() };
     assert!(m.mid.is_some_and(|mid| mid == "0"));
     assert!(m.media_type.is_some_and(|t| t == "audio"));
-    assert_eq!(
-        (m.receiving, m.seconds, m.substream),
-        (Some(false), Some(3), None)
-    );
+    assert_eq!((m.receiving, m.seconds, m.substream), (Some(false), Some(3), None));
 
     let json = r#"{"janus":"slowlink","session_id":1,"sender":2,"mid":"1","media":"video","uplink":true,"lost":17}"#;
-    let Ok(Message::SlowLink(s)) = decode(json) else {
-        panic!()
-    };
+    let Ok(Message::SlowLink(s)) = decode(json) else { panic!() };
     assert_eq!((s.uplink, s.lost_packets()), (Some(true), Some(17)));
     let old = r#"{"janus":"slowlink","session_id":1,"sender":2,"uplink":false,"nacks":5}"#;
-    let Ok(Message::SlowLink(s)) = decode(old) else {
-        panic!()
-    };
-    assert_eq!(
-        (s.lost, s.nacks, s.lost_packets()),
-        (None, Some(5), Some(5))
-    );
+    let Ok(Message::SlowLink(s)) = decode(old) else { panic!() };
+    assert_eq!((s.lost, s.nacks, s.lost_packets()), (None, Some(5), Some(5)));
 }
 
 #[test]
 fn trickle_from_janus() {
     let json = r#"{"janus":"trickle","session_id":1,"sender":2,"candidate":{"sdpMid":"0","sdpMLineIndex":0,"candidate":"candidate:1 1 udp 2015363327 127.0.0.1 20460 typ host"}}"#;
-    let Ok(Message::Trickle(t)) = decode(json) else {
-        panic!()
-    };
-    let TrickleCandidate::Candidate {
-        candidate,
-        sdp_mid,
-        sdp_mline_index,
-        ..
-    } = t.candidate
-    else {
-        panic!()
-    };
+    let Ok(Message::Trickle(t)) = decode(json) else { panic!() };
+    let TrickleCandidate::Candidate { candidate, sdp_mid, sdp_mline_index, .. } = t.candidate else { panic!() };
     assert!(candidate.eq_str("candidate:1 1 udp 2015363327 127.0.0.1 20460 typ host"));
     assert!(sdp_mid.is_some_and(|m| m == "0"));
     assert_eq!(sdp_mline_index, Some(0));
     let done = r#"{"janus":"trickle","session_id":1,"sender":2,"candidate":{"completed":true}}"#;
-    assert!(matches!(
-        decode(done),
-        Ok(Message::Trickle(Trickle {
-            candidate: TrickleCandidate::Completed,
-            ..
-        }))
-    ));
+    assert!(matches!(decode(done), Ok(Message::Trickle(Trickle { candidate: TrickleCandidate::Completed, .. }))));
     let null = r#"{"janus":"trickle","session_id":1,"sender":2,"candidate":null}"#;
-    assert!(matches!(
-        decode(null),
-        Ok(Message::Trickle(Trickle {
-            candidate: TrickleCandidate::Completed,
-            ..
-        }))
-    ));
+    assert!(matches!(decode(null), Ok(Message::Trickle(Trickle { candidate: TrickleCandidate::Completed, .. }))));
 }
 
 #[test]
 fn ice_failed_and_unknown_kinds() {
-    let Ok(Message::IceFailed(f)) = decode(r#"{"janus":"ice-failed","session_id":1,"sender":2}"#)
-    else {
-        panic!()
-    };
+    let Ok(Message::IceFailed(f)) = decode(r#"{"janus":"ice-failed","session_id":1,"sender":2}"#) else { panic!() };
     assert_eq!(f.sender, HandleId(2));
-    let Ok(Message::Unknown(u)) =
-        decode(r#"{"transaction":"x","janus":"future-thing","sender":3,"session_id":4}"#)
+    let Ok(Message::Unknown(u)) = decode(r#"{"transaction":"x","janus":"future-thing","sender":3,"session_id":4}"#)
     else {
         panic!()
     };
     assert!(u.kind == "future-thing" && u.transaction.is_some_and(|t| t == "x"));
-    assert_eq!(
-        (u.sender, u.session_id),
-        (Some(HandleId(3)), Some(SessionId(4)))
-    );
+    assert_eq!((u.sender, u.session_id), (Some(HandleId(3)), Some(SessionId(4))));
     // An escaped kind is compared after unescaping.
-    assert!(matches!(
-        decode(r#"{"janus":"ac\u006b"}"#),
-        Ok(Message::Ack(_))
-    ));
+    assert!(matches!(decode(r#"{"janus":"ac\u006b"}"#), Ok(Message::Ack(_))));
 }
 
 #[test]
@@ -112,14 +62,11 @@ fn escaped_keys_are_compared_unescaped() {
 
 #[test]
 fn key_order_and_formatting_do_not_matter() {
-    let compact =
-        r#"{"sender":2,"plugindata":{"data":{"x":1},"plugin":"p"},"janus":"event","session_id":1}"#;
+    let compact = r#"{"sender":2,"plugindata":{"data":{"x":1},"plugin":"p"},"janus":"event","session_id":1}"#;
     let plain = r#"{"janus": "event", "session_id": 1, "sender": 2, "plugindata": {"plugin": "p", "data": {"x": 1}}}"#;
     let indented = "{\n   \"janus\": \"event\",\n   \"session_id\": 1,\n   \"sender\": 2,\n   \"plugindata\": {\n      \"plugin\": \"p\",\n      \"data\": {\n         \"x\": 1\n      }\n   }\n}";
     for json in [compact, plain, indented] {
-        let Ok(Message::Event(e)) = decode(json) else {
-            panic!("{json}")
-        };
+        let Ok(Message::Event(e)) = decode(json) else { panic!("{json}") };
         assert_eq!((e.session_id, e.sender), (Some(SessionId(1)), HandleId(2)));
         let data = e.plugin_data.unwrap();
         assert!(data.plugin == "p");
@@ -130,9 +77,7 @@ fn key_order_and_formatting_do_not_matter() {
 #[test]
 fn plugin_errors_inside_success() {
     let json = r#"{"janus":"success","session_id":1,"transaction":"t","sender":2,"plugindata":{"plugin":"janus.plugin.videoroom","data":{"videoroom":"event","error_code":427,"error":"Room 1 already exists"}}}"#;
-    let Ok(Message::Success(s)) = decode(json) else {
-        panic!()
-    };
+    let Ok(Message::Success(s)) = decode(json) else { panic!() };
     let error = s.plugin_data.and_then(|p| p.error()).unwrap();
     assert_eq!(error.code, Some(427));
     assert!(error.reason.is_some_and(|r| r == "Room 1 already exists"));
@@ -140,99 +85,48 @@ fn plugin_errors_inside_success() {
 
 #[test]
 fn error_paths_are_typed() {
-    assert_eq!(
-        decode(r#"{"transaction":"x"}"#),
-        Err(DecodeError::MissingField {
-            kind: "?",
-            field: "janus"
-        })
-    );
-    assert_eq!(
-        decode(r#"{"janus":5}"#),
-        Err(DecodeError::InvalidField {
-            kind: "?",
-            field: "janus"
-        })
-    );
+    assert_eq!(decode(r#"{"transaction":"x"}"#), Err(DecodeError::MissingField { kind: "?", field: "janus" }));
+    assert_eq!(decode(r#"{"janus":5}"#), Err(DecodeError::InvalidField { kind: "?", field: "janus" }));
     assert_eq!(decode("[1]"), Err(DecodeError::NotAnObject));
     assert_eq!(
         decode(r#"{"janus":"ack","session_id":-1}"#),
-        Err(DecodeError::InvalidField {
-            kind: "ack",
-            field: "session_id"
-        })
+        Err(DecodeError::InvalidField { kind: "ack", field: "session_id" })
     );
     assert_eq!(
         decode(r#"{"janus":"ack","session_id":1.5}"#),
-        Err(DecodeError::InvalidField {
-            kind: "ack",
-            field: "session_id"
-        })
+        Err(DecodeError::InvalidField { kind: "ack", field: "session_id" })
     );
     assert_eq!(
         decode(r#"{"janus":"ack","transaction":7}"#),
-        Err(DecodeError::InvalidField {
-            kind: "ack",
-            field: "transaction"
-        })
+        Err(DecodeError::InvalidField { kind: "ack", field: "transaction" })
     );
-    assert_eq!(
-        decode(r#"{"janus":"error"}"#),
-        Err(DecodeError::MissingField {
-            kind: "error",
-            field: "error"
-        })
-    );
+    assert_eq!(decode(r#"{"janus":"error"}"#), Err(DecodeError::MissingField { kind: "error", field: "error" }));
     assert_eq!(
         decode(r#"{"janus":"error","error":{"reason":"x"}}"#),
-        Err(DecodeError::MissingField {
-            kind: "error",
-            field: "error.code"
-        })
+        Err(DecodeError::MissingField { kind: "error", field: "error.code" })
     );
-    assert_eq!(
-        decode(r#"{"janus":"event"}"#),
-        Err(DecodeError::MissingField {
-            kind: "event",
-            field: "sender"
-        })
-    );
+    assert_eq!(decode(r#"{"janus":"event"}"#), Err(DecodeError::MissingField { kind: "event", field: "sender" }));
     assert_eq!(
         decode(r#"{"janus":"event","sender":1,"jsep":{"type":"offer"}}"#),
-        Err(DecodeError::MissingField {
-            kind: "event",
-            field: "jsep.sdp"
-        })
+        Err(DecodeError::MissingField { kind: "event", field: "jsep.sdp" })
     );
     assert_eq!(
         decode(r#"{"janus":"event","sender":1,"plugindata":[]}"#),
-        Err(DecodeError::InvalidField {
-            kind: "event",
-            field: "plugindata"
-        })
+        Err(DecodeError::InvalidField { kind: "event", field: "plugindata" })
     );
     assert_eq!(
         decode(r#"{"janus":"timeout"}"#),
-        Err(DecodeError::MissingField {
-            kind: "timeout",
-            field: "session_id"
-        })
+        Err(DecodeError::MissingField { kind: "timeout", field: "session_id" })
     );
     assert!(matches!(
         decode(r#"{"janus":"ack""#),
-        Err(DecodeError::Json(JsonError {
-            kind: JsonErrorKind::UnexpectedEnd,
-            ..
-        }))
+        Err(DecodeError::Json(JsonError { kind: JsonErrorKind::UnexpectedEnd, .. }))
     ));
 }
 
 #[test]
 fn unknown_error_codes_are_kept() {
-    let Ok(Message::Error(e)) = decode(r#"{"janus":"error","error":{"code":499,"reason":"new"}}"#)
-    else {
-        panic!()
-    };
+    let Ok(Message::Error(e)) = decode(r#"{"janus":"error","error":{"code":499,"reason":"new"}}"#) else { panic!() };
     assert_eq!(e.code, ErrorCode::Other(499));
     assert_eq!(e.code.code(), 499);
     assert_eq!(e.transaction, None);
@@ -245,18 +139,9 @@ fn batches() {
     assert_eq!(items.len(), 3);
     assert!(matches!(items[0], Ok(Message::Keepalive(_))));
     assert!(items[1].is_err(), "one bad element is reported on its own");
-    assert!(matches!(
-        items[2],
-        Ok(Message::Timeout(Timeout {
-            session_id: SessionId(9),
-            ..
-        }))
-    ));
+    assert!(matches!(items[2], Ok(Message::Timeout(Timeout { session_id: SessionId(9), .. }))));
     assert_eq!(Batch::decode(b"[]").unwrap().count(), 0);
-    assert_eq!(
-        Batch::decode(br#"{"janus":"keepalive"}"#).unwrap().count(),
-        1
-    );
+    assert_eq!(Batch::decode(br#"{"janus":"keepalive"}"#).unwrap().count(), 1);
     assert_eq!(Batch::decode(b"5").err(), Some(DecodeError::NotAnObject));
 }
 
@@ -269,13 +154,8 @@ fn decode_into_callers_type() {
         description: heapless::String<32>,
     }
     let json = r#"{"janus":"event","sender":1,"plugindata":{"plugin":"janus.plugin.videoroom","data":{"videoroom":"joined","room":1234,"description":"Caf\u00e9 \"demo\"","id":77}}}"#;
-    let Ok(Message::Event(e)) = decode(json) else {
-        panic!()
-    };
+    let Ok(Message::Event(e)) = decode(json) else { panic!() };
     let mut scratch = [0u8; 64];
     let joined: Joined = e.plugin_data.unwrap().decode(&mut scratch).unwrap();
-    assert_eq!(
-        (joined.room, joined.id, joined.description.as_str()),
-        (1234, 77, "Café \"demo\"")
-    );
+    assert_eq!((joined.room, joined.id, joined.description.as_str()), (1234, 77, "Café \"demo\""));
 }

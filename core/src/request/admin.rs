@@ -22,10 +22,7 @@ enum Params<'a> {
     None,
     Timeout(u64),
     PluginOnly(bool),
-    Token {
-        token: &'a str,
-        plugins: &'a [&'a str],
-    },
+    Token { token: &'a str, plugins: &'a [&'a str] },
     Accept(bool),
     Level(u8),
 }
@@ -69,15 +66,7 @@ pub struct AdminRequest<'a, F: ?Sized = NoFields> {
 
 impl<'a> AdminRequest<'a> {
     const fn typed(transaction: Transaction<'a>, name: &'a str, params: Params<'a>) -> Self {
-        Self {
-            transaction,
-            name,
-            session: None,
-            handle: None,
-            secret: None,
-            params,
-            fields: None,
-        }
+        Self { transaction, name, session: None, handle: None, secret: None, params, fields: None }
     }
 
     /// `ping` (needs no secret).
@@ -119,11 +108,7 @@ impl<'a> AdminRequest<'a> {
         handle: HandleId,
         plugin_only: bool,
     ) -> Self {
-        let params = if plugin_only {
-            Params::PluginOnly(true)
-        } else {
-            Params::None
-        };
+        let params = if plugin_only { Params::PluginOnly(true) } else { Params::None };
         Self::typed(transaction, "handle_info", params).on_handle(session, handle)
     }
 
@@ -135,21 +120,13 @@ impl<'a> AdminRequest<'a> {
 
     /// `detach_handle`.
     #[must_use]
-    pub const fn detach_handle(
-        transaction: Transaction<'a>,
-        session: SessionId,
-        handle: HandleId,
-    ) -> Self {
+    pub const fn detach_handle(transaction: Transaction<'a>, session: SessionId, handle: HandleId) -> Self {
         Self::typed(transaction, "detach_handle", Params::None).on_handle(session, handle)
     }
 
     /// `hangup_webrtc`: closes a handle's PeerConnection.
     #[must_use]
-    pub const fn hangup_webrtc(
-        transaction: Transaction<'a>,
-        session: SessionId,
-        handle: HandleId,
-    ) -> Self {
+    pub const fn hangup_webrtc(transaction: Transaction<'a>, session: SessionId, handle: HandleId) -> Self {
         Self::typed(transaction, "hangup_webrtc", Params::None).on_handle(session, handle)
     }
 
@@ -174,49 +151,26 @@ impl<'a> AdminRequest<'a> {
 
     /// `add_token`, optionally limited to some plugins.
     #[must_use]
-    pub const fn add_token(
-        transaction: Transaction<'a>,
-        token: &'a str,
-        plugins: &'a [&'a str],
-    ) -> Self {
+    pub const fn add_token(transaction: Transaction<'a>, token: &'a str, plugins: &'a [&'a str]) -> Self {
         Self::typed(transaction, "add_token", Params::Token { token, plugins })
     }
 
     /// `allow_token`: lets a token use more plugins.
     #[must_use]
-    pub const fn allow_token(
-        transaction: Transaction<'a>,
-        token: &'a str,
-        plugins: &'a [&'a str],
-    ) -> Self {
+    pub const fn allow_token(transaction: Transaction<'a>, token: &'a str, plugins: &'a [&'a str]) -> Self {
         Self::typed(transaction, "allow_token", Params::Token { token, plugins })
     }
 
     /// `disallow_token`: takes plugins away from a token.
     #[must_use]
-    pub const fn disallow_token(
-        transaction: Transaction<'a>,
-        token: &'a str,
-        plugins: &'a [&'a str],
-    ) -> Self {
-        Self::typed(
-            transaction,
-            "disallow_token",
-            Params::Token { token, plugins },
-        )
+    pub const fn disallow_token(transaction: Transaction<'a>, token: &'a str, plugins: &'a [&'a str]) -> Self {
+        Self::typed(transaction, "disallow_token", Params::Token { token, plugins })
     }
 
     /// `remove_token`.
     #[must_use]
     pub const fn remove_token(transaction: Transaction<'a>, token: &'a str) -> Self {
-        Self::typed(
-            transaction,
-            "remove_token",
-            Params::Token {
-                token,
-                plugins: &[],
-            },
-        )
+        Self::typed(transaction, "remove_token", Params::Token { token, plugins: &[] })
     }
 
     /// `list_tokens`.

@@ -78,13 +78,7 @@ impl<'a> SessionDescription<'a> {
     /// A description with only `type` and `sdp`.
     #[must_use]
     pub fn new(kind: SdpType, sdp: impl Into<Text<'a>>) -> Self {
-        Self {
-            kind,
-            sdp: sdp.into(),
-            trickle: None,
-            e2ee: None,
-            force_relay: None,
-        }
+        Self { kind, sdp: sdp.into(), trickle: None, e2ee: None, force_relay: None }
     }
 
     /// Sets `trickle`.
@@ -134,16 +128,8 @@ pub struct IceCandidate<'a> {
 impl<'a> IceCandidate<'a> {
     /// A candidate for the m-line `sdp_mid` / `sdp_mline_index`.
     #[must_use]
-    pub fn new(
-        candidate: impl Into<Text<'a>>,
-        sdp_mid: impl Into<Text<'a>>,
-        sdp_mline_index: u32,
-    ) -> Self {
-        Self {
-            candidate: candidate.into(),
-            sdp_mid: Some(sdp_mid.into()),
-            sdp_mline_index: Some(sdp_mline_index),
-        }
+    pub fn new(candidate: impl Into<Text<'a>>, sdp_mid: impl Into<Text<'a>>, sdp_mline_index: u32) -> Self {
+        Self { candidate: candidate.into(), sdp_mid: Some(sdp_mid.into()), sdp_mline_index: Some(sdp_mline_index) }
     }
 }
 

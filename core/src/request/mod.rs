@@ -97,28 +97,19 @@ impl<'a> Auth<'a> {
     /// No credentials.
     #[must_use]
     pub const fn none() -> Self {
-        Self {
-            apisecret: None,
-            token: None,
-        }
+        Self { apisecret: None, token: None }
     }
 
     /// Only an `apisecret`.
     #[must_use]
     pub const fn apisecret(secret: &'a str) -> Self {
-        Self {
-            apisecret: Some(secret),
-            token: None,
-        }
+        Self { apisecret: Some(secret), token: None }
     }
 
     /// Only a `token`.
     #[must_use]
     pub const fn token(token: &'a str) -> Self {
-        Self {
-            apisecret: None,
-            token: Some(token),
-        }
+        Self { apisecret: None, token: Some(token) }
     }
 }
 
@@ -173,11 +164,7 @@ impl<'w, 'b> Object<'w, 'b> {
         self.w.raw(if value { b"true" } else { b"false" });
     }
 
-    pub(crate) fn value<T: ?Sized + Serialize>(
-        &mut self,
-        key: &str,
-        value: &T,
-    ) -> Result<(), EncodeError> {
+    pub(crate) fn value<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Result<(), EncodeError> {
         self.w.key(&mut self.first, key);
         value.serialize(ValueSerializer { w: self.w })
     }
@@ -188,10 +175,7 @@ impl<'w, 'b> Object<'w, 'b> {
         let before = self.first;
         // The splicing serializer cannot report back whether it wrote anything, so count.
         let len_before = self.w.len();
-        fields.serialize(crate::json::write::InlineMembers {
-            w: self.w,
-            first: before,
-        })?;
+        fields.serialize(crate::json::write::InlineMembers { w: self.w, first: before })?;
         if self.w.len() != len_before {
             self.first = false;
         }
@@ -251,11 +235,7 @@ impl<'a> CreateSession<'a> {
     /// A `create` with a server-chosen session id.
     #[must_use]
     pub const fn new(transaction: Transaction<'a>) -> Self {
-        Self {
-            transaction,
-            id: None,
-            auth: Auth::none(),
-        }
+        Self { transaction, id: None, auth: Auth::none() }
     }
 
     /// Asks for a client-chosen session id (Janus accepts up to 2^63 − 1; error 468 if it is
@@ -403,14 +383,7 @@ impl<'a> AttachPlugin<'a> {
     /// Attaches to `plugin`, e.g. `janus.plugin.echotest`.
     #[must_use]
     pub const fn new(transaction: Transaction<'a>, session: SessionId, plugin: &'a str) -> Self {
-        Self {
-            transaction,
-            session,
-            plugin,
-            opaque_id: None,
-            loop_index: None,
-            auth: Auth::none(),
-        }
+        Self { transaction, session, plugin, opaque_id: None, loop_index: None, auth: Auth::none() }
     }
 
     /// An `opaque_id` that Janus reports in its Admin API and event handlers.
@@ -469,20 +442,8 @@ pub struct PluginMessage<'a, B: ?Sized, J: ?Sized = SessionDescription<'a>> {
 impl<'a, B: ?Sized + Serialize> PluginMessage<'a, B> {
     /// A message with `body`, which must serialise as a JSON object.
     #[must_use]
-    pub const fn new(
-        transaction: Transaction<'a>,
-        session: SessionId,
-        handle: HandleId,
-        body: &'a B,
-    ) -> Self {
-        Self {
-            transaction,
-            session,
-            handle,
-            body,
-            jsep: None,
-            auth: Auth::none(),
-        }
+    pub const fn new(transaction: Transaction<'a>, session: SessionId, handle: HandleId, body: &'a B) -> Self {
+        Self { transaction, session, handle, body, jsep: None, auth: Auth::none() }
     }
 }
 
@@ -514,13 +475,7 @@ impl<B: ?Sized + Serialize, J: ?Sized + Serialize> Request for PluginMessage<'_,
 
     fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         write_into(out, |w| {
-            let mut o = Object::open(
-                w,
-                "message",
-                self.transaction,
-                Some(self.session),
-                Some(self.handle),
-            );
+            let mut o = Object::open(w, "message", self.transaction, Some(self.session), Some(self.handle));
             o.value("body", self.body)?;
             if let Some(jsep) = self.jsep {
                 o.value("jsep", jsep)?;
@@ -562,47 +517,19 @@ impl<'a, C: Serialize> TrickleCandidates<'a, C> {
         handle: HandleId,
         candidates: Candidates<'a, C>,
     ) -> Self {
-        Self {
-            transaction,
-            session,
-            handle,
-            candidates,
-            auth: Auth::none(),
-        }
+        Self { transaction, session, handle, candidates, auth: Auth::none() }
     }
 
     /// One candidate: an [`IceCandidate`], the caller's own type, or pre-encoded JSON.
     #[must_use]
-    pub const fn one(
-        transaction: Transaction<'a>,
-        session: SessionId,
-        handle: HandleId,
-        candidate: &'a C,
-    ) -> Self {
-        Self {
-            transaction,
-            session,
-            handle,
-            candidates: Candidates::One(candidate),
-            auth: Auth::none(),
-        }
+    pub const fn one(transaction: Transaction<'a>, session: SessionId, handle: HandleId, candidate: &'a C) -> Self {
+        Self { transaction, session, handle, candidates: Candidates::One(candidate), auth: Auth::none() }
     }
 
     /// Several candidates in one request.
     #[must_use]
-    pub const fn many(
-        transaction: Transaction<'a>,
-        session: SessionId,
-        handle: HandleId,
-        candidates: &'a [C],
-    ) -> Self {
-        Self {
-            transaction,
-            session,
-            handle,
-            candidates: Candidates::Many(candidates),
-            auth: Auth::none(),
-        }
+    pub const fn many(transaction: Transaction<'a>, session: SessionId, handle: HandleId, candidates: &'a [C]) -> Self {
+        Self { transaction, session, handle, candidates: Candidates::Many(candidates), auth: Auth::none() }
     }
 
     /// Adds credentials.
@@ -616,18 +543,8 @@ impl<'a, C: Serialize> TrickleCandidates<'a, C> {
 impl<'a> TrickleCandidates<'a> {
     /// The end of candidates.
     #[must_use]
-    pub const fn completed(
-        transaction: Transaction<'a>,
-        session: SessionId,
-        handle: HandleId,
-    ) -> Self {
-        Self {
-            transaction,
-            session,
-            handle,
-            candidates: Candidates::Completed,
-            auth: Auth::none(),
-        }
+    pub const fn completed(transaction: Transaction<'a>, session: SessionId, handle: HandleId) -> Self {
+        Self { transaction, session, handle, candidates: Candidates::Completed, auth: Auth::none() }
     }
 }
 
@@ -636,13 +553,7 @@ impl<C: Serialize> Request for TrickleCandidates<'_, C> {
 
     fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
         write_into(out, |w| {
-            let mut o = Object::open(
-                w,
-                "trickle",
-                self.transaction,
-                Some(self.session),
-                Some(self.handle),
-            );
+            let mut o = Object::open(w, "trickle", self.transaction, Some(self.session), Some(self.handle));
             match self.candidates {
                 Candidates::One(c) => o.value("candidate", c)?,
                 Candidates::Many(cs) => o.value("candidates", cs)?,

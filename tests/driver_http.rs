@@ -1,0 +1,212 @@
+//! The embedded-io HTTP driver against the real Janus, over `std::net::TcpStream` adapted to
+//! embedded-io: create → attach echotest → message → long-poll event → detach → destroy,
+//! both with the blocking calls and with the non-blocking `step`.
+//!
+//! Janus comes from `JANUS_HTTP_URL` (default `http://127.0.0.1:8088/janus`); without it the
+//! tests skip, unless `JANUS_REQUIRED=1`.
+
+use std::io::{ErrorKind, Read as _, Write as _};
+use std::net::TcpStream;
+use std::time::{Duration, Instant as StdInstant};
+
+use janus_signal::client::{Client, Config, Output, RequestKind};
+use janus_signal::driver::{Buffers, DriverError, HttpDriver, HttpEndpoint};
+use janus_signal::message::{JsepType, Message};
+use janus_signal::request::{SdpType, SessionDescription};
+use janus_signal::{HandleId, Instant};
+
+const OFFER: &str = include_str!("fixtures/sdp/offer-audio-video-loopback.sdp");
+
+/// A `TcpStream` as an embedded-io stream, with `ReadReady` for the non-blocking step.
+struct Tcp(TcpStream);
+
+impl embedded_io::ErrorType for Tcp {
+    type Error = std::io::Error;
+}
+
+impl embedded_io::Read for Tcp {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        self.0.read(buf)
+    }
+}
+
+impl embedded_io::Write for Tcp {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.0.flush()
+    }
+}
+
+impl embedded_io::ReadReady for Tcp {
+    fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        self.0.set_nonblocking(true)?;
+        let mut probe = [0u8; 1];
+        let ready = match self.0.peek(&mut probe) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(false),
+            Err(e) => Err(e),
+        };
+        self.0.set_nonblocking(false)?;
+        ready
+    }
+}
+
+fn janus_authority() -> Option<String> {
+    let url = std::env::var("JANUS_HTTP_URL").unwrap_or_else(|_| "http://127.0.0.1:8088/janus".into());
+    let authority = url.trim_start_matches("http://").split('/').next().unwrap_or_default().to_owned();
+    if TcpStream::connect(&authority).is_ok() {
+        return Some(authority);
+    }
+    assert!(std::env::var("JANUS_REQUIRED").as_deref() != Ok("1"), "JANUS_REQUIRED=1 but no Janus at {url}");
+    eprintln!("no Janus at {url}: skipping");
+    None
+}
+
+fn connect(authority: &str) -> Tcp {
+    let stream = TcpStream::connect(authority).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(40))).expect("timeout");
+    Tcp(stream)
+}
+
+#[derive(serde::Serialize)]
+struct Echo {
+    audio: bool,
+    video: bool,
+}
+
+#[test]
+fn blocking_driver_runs_a_whole_echotest_session() {
+    let Some(authority) = janus_authority() else { return };
+    let (mut tx, mut rx_req, mut rx_ev) = (vec![0u8; 8192], vec![0u8; 8192], vec![0u8; 16384]);
+    let start = StdInstant::now();
+    let clock = move || Instant::from_millis(u64::try_from(start.elapsed().as_millis()).expect("fits"));
+    let client: Client = Client::new(Config::http(), 0xC0FFEE);
+    let endpoint = HttpEndpoint { host: &authority, base: "/janus" };
+    let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_req, rx_events: &mut rx_ev };
+    let mut driver = HttpDriver::new(client, connect(&authority), connect(&authority), clock, endpoint, buffers);
+
+    let session = driver.create_session().expect("create");
+    let handle = driver.attach("janus.plugin.echotest").expect("attach");
+    assert_eq!(driver.client().handles().collect::<Vec<_>>(), [handle]);
+
+    // A plain message: the echotest answers with an event on the long poll.
+    let mut result = String::new();
+    driver
+        .message::<_, ()>(
+            handle,
+            &Echo { audio: true, video: true },
+            None,
+            |reply| {
+                if let Message::Event(e) = reply {
+                    let data = e.plugin_data.expect("plugindata").data;
+                    result = data.get("result").and_then(|r| r.as_str()).map(|r| r.to_string()).unwrap_or_default();
+                }
+            },
+            |_| {},
+        )
+        .expect("message answered");
+    assert_eq!(result, "ok");
+
+    // An offer: the answering event carries Janus's SDP.
+    let offer = SessionDescription::new(SdpType::Offer, OFFER);
+    let mut answer = String::new();
+    driver
+        .message(
+            handle,
+            &Echo { audio: true, video: true },
+            Some(&offer),
+            |reply| {
+                if let Message::Event(e) = reply
+                    && let Some(jsep) = e.jsep
+                {
+                    assert_eq!(jsep.kind, JsepType::Answer);
+                    answer = jsep.sdp.to_string();
+                }
+            },
+            |_| {},
+        )
+        .expect("offer answered");
+    assert!(answer.starts_with("v=0\r\n"), "{answer}");
+
+    driver.detach(handle).expect("detach");
+    assert_eq!(driver.client().handles().count(), 0);
+    driver.destroy_session().expect("destroy");
+    assert!(driver.client().session_id().is_none());
+    // The session is really gone on the server.
+    assert!(matches!(driver.create_session(), Ok(s) if s != session));
+    driver.destroy_session().expect("destroy the second session");
+}
+
+#[test]
+fn janus_errors_reach_the_caller_typed() {
+    let Some(authority) = janus_authority() else { return };
+    let (mut tx, mut rx_req, mut rx_ev) = (vec![0u8; 4096], vec![0u8; 4096], vec![0u8; 4096]);
+    let start = StdInstant::now();
+    let clock = move || Instant::from_millis(u64::try_from(start.elapsed().as_millis()).expect("fits"));
+    let endpoint = HttpEndpoint { host: &authority, base: "/janus" };
+    let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_req, rx_events: &mut rx_ev };
+    let client: Client = Client::new(Config::http(), 7);
+    let mut driver = HttpDriver::new(client, connect(&authority), connect(&authority), clock, endpoint, buffers);
+    driver.create_session().expect("create");
+    assert!(matches!(driver.attach("janus.plugin.nope"), Err(DriverError::Janus { code: 460 })));
+    // The session is still usable after the error.
+    let handle = driver.attach("janus.plugin.echotest").expect("attach");
+    assert!(matches!(
+        driver.message::<_, ()>(HandleId(handle.0 + 1), &Echo { audio: true, video: false }, None, |_| {}, |_| {}),
+        Err(DriverError::Client(janus_signal::client::ClientError::UnknownHandle(_)))
+    ));
+    driver.destroy_session().expect("destroy");
+}
+
+#[test]
+fn a_reply_larger_than_the_buffer_is_a_typed_error() {
+    let Some(authority) = janus_authority() else { return };
+    // server_info is about 3 KB: 512 bytes cannot hold it.
+    let (mut tx, mut rx_req, mut rx_ev) = (vec![0u8; 1024], vec![0u8; 512], vec![0u8; 512]);
+    let clock = || Instant::ZERO;
+    let endpoint = HttpEndpoint { host: &authority, base: "/janus" };
+    let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_req, rx_events: &mut rx_ev };
+    let client: Client = Client::new(Config::http(), 9);
+    let mut driver = HttpDriver::new(client, connect(&authority), connect(&authority), clock, endpoint, buffers);
+    let err = driver.call(|c, now, out| c.server_info(now, out), |_| {}).expect_err("too large");
+    assert!(matches!(err, DriverError::ResponseTooLarge { buffer: "rx_requests", capacity: 512 }), "{err:?}");
+}
+
+#[test]
+fn nonblocking_step_delivers_the_event() {
+    let Some(authority) = janus_authority() else { return };
+    let (mut tx, mut rx_req, mut rx_ev) = (vec![0u8; 4096], vec![0u8; 4096], vec![0u8; 8192]);
+    let start = StdInstant::now();
+    let clock = move || Instant::from_millis(u64::try_from(start.elapsed().as_millis()).expect("fits"));
+    let endpoint = HttpEndpoint { host: &authority, base: "/janus" };
+    let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_req, rx_events: &mut rx_ev };
+    let client: Client = Client::new(Config::http(), 11);
+    let mut driver = HttpDriver::new(client, connect(&authority), connect(&authority), clock, endpoint, buffers);
+    driver.create_session().expect("create");
+    let handle = driver.attach("janus.plugin.echotest").expect("attach");
+    let request = driver
+        .call(|c, now, out| c.message::<_, ()>(now, out, handle, &Echo { audio: true, video: true }, None), |_| {})
+        .expect("sent");
+    let mut answered = false;
+    let mut would_block = 0u32;
+    let deadline = StdInstant::now() + Duration::from_secs(10);
+    while !answered {
+        assert!(StdInstant::now() < deadline, "no answer within 10 s");
+        match driver.step(|output| {
+            if let Output::Reply { request: r, kind: RequestKind::Message, message: Message::Event(_) } = output {
+                answered = r == request;
+            }
+        }) {
+            Ok(()) => {}
+            Err(nb::Error::WouldBlock) => {
+                would_block += 1;
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(nb::Error::Other(e)) => panic!("{e}"),
+        }
+    }
+    eprintln!("answered after {would_block} WouldBlock steps");
+    driver.destroy_session().expect("destroy");
+}
