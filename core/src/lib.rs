@@ -71,6 +71,10 @@ extern crate std;
 pub mod client;
 pub mod driver;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[allow(missing_docs, clippy::panic)]
+pub mod fuzzing;
 pub mod http;
 mod ids;
 pub mod json;
