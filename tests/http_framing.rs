@@ -6,8 +6,12 @@
 //!
 //! Walks `tests/fixtures/captures/http/` and, when present, `../shared/janus/captures/http/`.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use common::captures::find;
 
 use janus_signal::http::parse_response;
 use janus_signal::message::Batch;
@@ -17,23 +21,9 @@ const FURTHER: &[u8] = b"=== FURTHER BYTES RECEIVED ON THE SAME CONNECTION ===\n
 const SUMMARY: &[u8] = b"=== SUMMARY ===\n";
 
 fn capture_files() -> BTreeMap<String, PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = BTreeMap::new();
-    for dir in [root.join("tests/fixtures/captures/http"), root.join("../shared/janus/captures/http")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "http") {
-                // The same capture in both places is read once.
-                files.entry(path.file_name().expect("name").to_string_lossy().into_owned()).or_insert(path);
-            }
-        }
-    }
+    let mut files = common::captures::capture_files("http");
+    files.retain(|name, _| name.ends_with(".http"));
     files
-}
-
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
 }
 
 /// The summary's `key: value` lines.
