@@ -1,0 +1,171 @@
+//! A blocking client for the Admin/Monitor API over HTTP.
+
+use std::time::{Duration, Instant as StdInstant};
+
+use janus_signal::client::{RequestId, TransactionIds};
+use janus_signal::http::Route;
+use janus_signal::message::Message;
+use janus_signal::request::{AdminRequest, Request};
+use janus_signal::{HandleId, SessionId, Transaction};
+use serde::Serialize;
+
+use crate::http::HttpTransport;
+use crate::url::Endpoint;
+use crate::{Error, OwnedMessage};
+
+/// The Admin API at `http://host:port/admin`, with its `admin_secret`.
+#[derive(Debug)]
+pub struct AdminClient {
+    http: HttpTransport,
+    secret: String,
+    ids: TransactionIds,
+    timeout: Duration,
+}
+
+impl AdminClient {
+    /// Connects to the Admin API.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] (only `http://` is supported), [`Error::Io`].
+    pub fn connect(url: &str, admin_secret: &str) -> Result<Self, Error> {
+        let endpoint = Endpoint::parse(url)?;
+        if endpoint.websocket {
+            return Err(Error::InvalidUrl(url.to_owned()));
+        }
+        let path =
+            if url.trim_end_matches('/').ends_with(&endpoint.authority) { "/admin".to_owned() } else { endpoint.path };
+        let http = HttpTransport::new(endpoint.authority, path, Duration::from_secs(5), 4 << 20)?;
+        let seed = u64::from(std::process::id()) ^ 0xAD_0000;
+        Ok(Self {
+            http,
+            secret: admin_secret.to_owned(),
+            ids: TransactionIds::new(seed),
+            timeout: Duration::from_secs(10),
+        })
+    }
+
+    fn next_id(&mut self) -> RequestId {
+        self.ids.next_id()
+    }
+
+    fn call<F: ?Sized + Serialize>(&mut self, request: AdminRequest<'_, F>) -> Result<OwnedMessage, Error> {
+        let request = request.with_secret(&self.secret);
+        let mut out = vec![0u8; 4096];
+        let n = match request.encode(&mut out) {
+            Ok(n) => n,
+            Err(janus_signal::EncodeError::BufferTooSmall { needed, .. }) => {
+                out.resize(needed, 0);
+                request.encode(&mut out).map_err(Error::Encode)?
+            }
+            Err(e) => return Err(Error::Encode(e)),
+        };
+        let route = Route::of(&request);
+        let (status, body) = self.http.request(&route, &out[..n], StdInstant::now() + self.timeout)?;
+        if status != 200 {
+            return Err(Error::HttpStatus(status));
+        }
+        let message = Message::decode(&body)?;
+        if let Message::Error(e) = message {
+            return Err(Error::Janus { code: e.code, reason: e.reason.map(|r| r.to_string()).unwrap_or_default() });
+        }
+        Ok(OwnedMessage::from_json(body))
+    }
+
+    /// `ping`.
+    ///
+    /// # Errors
+    ///
+    /// Transport errors, [`Error::Janus`].
+    pub fn ping(&mut self) -> Result<(), Error> {
+        let id = self.next_id();
+        self.call(AdminRequest::ping(tx(&id))).map(drop)
+    }
+
+    /// `list_sessions`: the ids of all sessions.
+    ///
+    /// # Errors
+    ///
+    /// Transport errors, [`Error::Janus`] (403 with a wrong secret).
+    pub fn list_sessions(&mut self) -> Result<Vec<SessionId>, Error> {
+        let id = self.next_id();
+        let reply = self.call(AdminRequest::list_sessions(tx(&id)))?;
+        Ok(ids(&reply, "sessions").into_iter().map(SessionId).collect())
+    }
+
+    /// `list_handles` of a session.
+    ///
+    /// # Errors
+    ///
+    /// As [`list_sessions`](Self::list_sessions); 458 for an unknown session.
+    pub fn list_handles(&mut self, session: SessionId) -> Result<Vec<HandleId>, Error> {
+        let id = self.next_id();
+        let reply = self.call(AdminRequest::list_handles(tx(&id), session))?;
+        Ok(ids(&reply, "handles").into_iter().map(HandleId).collect())
+    }
+
+    /// `handle_info`: everything Janus knows about a handle (its `info` object).
+    ///
+    /// # Errors
+    ///
+    /// As [`list_sessions`](Self::list_sessions).
+    pub fn handle_info(&mut self, session: SessionId, handle: HandleId) -> Result<OwnedMessage, Error> {
+        let id = self.next_id();
+        self.call(AdminRequest::handle_info(tx(&id), session, handle, false))
+    }
+
+    /// `add_token`, optionally limited to `plugins`.
+    ///
+    /// # Errors
+    ///
+    /// As [`list_sessions`](Self::list_sessions).
+    pub fn add_token(&mut self, token: &str, plugins: &[&str]) -> Result<(), Error> {
+        let id = self.next_id();
+        self.call(AdminRequest::add_token(tx(&id), token, plugins)).map(drop)
+    }
+
+    /// `remove_token`.
+    ///
+    /// # Errors
+    ///
+    /// As [`list_sessions`](Self::list_sessions).
+    pub fn remove_token(&mut self, token: &str) -> Result<(), Error> {
+        let id = self.next_id();
+        self.call(AdminRequest::remove_token(tx(&id), token)).map(drop)
+    }
+
+    /// `list_tokens`: the stored tokens.
+    ///
+    /// # Errors
+    ///
+    /// As [`list_sessions`](Self::list_sessions).
+    pub fn list_tokens(&mut self) -> Result<Vec<String>, Error> {
+        let id = self.next_id();
+        let reply = self.call(AdminRequest::list_tokens(tx(&id)))?;
+        let message = reply.message();
+        let tokens = message.raw().get("data").and_then(|d| d.get("tokens"));
+        Ok(tokens
+            .map(|t| t.elements().filter_map(|e| e.get("token")?.as_str().map(|s| s.to_string())).collect())
+            .unwrap_or_default())
+    }
+
+    /// Any other Admin request, with `fields` at the top level of the request.
+    ///
+    /// # Errors
+    ///
+    /// As [`list_sessions`](Self::list_sessions).
+    pub fn custom<F: ?Sized + Serialize>(&mut self, name: &str, fields: &F) -> Result<OwnedMessage, Error> {
+        let id = self.next_id();
+        self.call(AdminRequest::custom(tx(&id), name, fields))
+    }
+}
+
+fn tx(id: &RequestId) -> Transaction<'_> {
+    // Generated ids are twelve alphanumerics: always a valid transaction.
+    Transaction::new(id.as_str()).unwrap_or_else(|_| unreachable!("generated transaction ids are valid"))
+}
+
+fn ids(reply: &OwnedMessage, key: &str) -> Vec<u64> {
+    let message = reply.message();
+    message.raw().get(key).map(|list| list.elements().filter_map(|e| e.as_u64()).collect()).unwrap_or_default()
+}

@@ -1,0 +1,136 @@
+//! The error type of the blocking clients.
+
+use std::fmt;
+
+use janus_signal::client::{ClientError, SessionEnd};
+use janus_signal::http::HttpError;
+use janus_signal::message::ErrorCode;
+use janus_signal::{DecodeError, EncodeError};
+
+/// Why a call failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The URL is not `http://host:port/path` or `ws://host:port[/path]`.
+    InvalidUrl(String),
+    /// A socket operation failed.
+    Io(std::io::Error),
+    /// The WebSocket layer failed (handshake refused, protocol error…).
+    WebSocket(Box<tungstenite::Error>),
+    /// The connection closed.
+    Closed,
+    /// The server's HTTP is malformed.
+    Http(HttpError),
+    /// Janus answered a POST with an HTTP status other than 200 (403: credentials refused on a
+    /// long poll, 404: no such session…).
+    HttpStatus(u16),
+    /// A reply is larger than the configured receive buffer / maximum message size.
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A reply is not valid Janus JSON.
+    Decode(DecodeError),
+    /// A request could not be written.
+    Encode(EncodeError),
+    /// The session machine refused the call (no session, unknown handle, full table…).
+    Client(ClientError),
+    /// Janus answered with a core `error`.
+    Janus {
+        /// `error.code`.
+        code: ErrorCode,
+        /// `error.reason`.
+        reason: String,
+    },
+    /// A plugin answered with an error in its data (`error_code`, `error`).
+    Plugin {
+        /// `error_code`, when given.
+        code: Option<u64>,
+        /// `error`, when given.
+        reason: String,
+    },
+    /// No answer within the request timeout.
+    Timeout,
+    /// The session ended while waiting.
+    SessionEnded(SessionEnd),
+    /// An answer of an unexpected kind.
+    Unexpected(&'static str),
+}
+
+impl Error {
+    /// The Janus error code, for core and plugin errors.
+    #[must_use]
+    pub fn janus_code(&self) -> Option<u64> {
+        match self {
+            Self::Janus { code, .. } => Some(code.code()),
+            Self::Plugin { code, .. } => *code,
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUrl(url) => write!(f, "not a Janus URL: {url}"),
+            Self::Io(e) => write!(f, "I/O error: {e}"),
+            Self::WebSocket(e) => write!(f, "WebSocket error: {e}"),
+            Self::Closed => f.write_str("connection closed"),
+            Self::Http(e) => write!(f, "HTTP error: {e}"),
+            Self::HttpStatus(s) => write!(f, "HTTP status {s}"),
+            Self::TooLarge { limit } => write!(f, "message larger than {limit} bytes"),
+            Self::Decode(e) => write!(f, "undecodable message: {e}"),
+            Self::Encode(e) => write!(f, "cannot write request: {e}"),
+            Self::Client(e) => write!(f, "{e}"),
+            Self::Janus { code, reason } => write!(f, "Janus error {code}: {reason}"),
+            Self::Plugin { code: Some(code), reason } => write!(f, "plugin error {code}: {reason}"),
+            Self::Plugin { code: None, reason } => write!(f, "plugin error: {reason}"),
+            Self::Timeout => f.write_str("no answer in time"),
+            Self::SessionEnded(reason) => write!(f, "session ended: {reason:?}"),
+            Self::Unexpected(what) => write!(f, "unexpected answer: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Io(e) => Some(e),
+            Self::WebSocket(e) => Some(e.as_ref()),
+            Self::Decode(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+impl From<ClientError> for Error {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Encode(e) => Self::Encode(e),
+            other => Self::Client(other),
+        }
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Self::Decode(e)
+    }
+}
+
+impl From<tungstenite::Error> for Error {
+    fn from(e: tungstenite::Error) -> Self {
+        match e {
+            tungstenite::Error::Io(io) => Self::Io(io),
+            tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => Self::Closed,
+            tungstenite::Error::Capacity(_) => Self::TooLarge { limit: 0 },
+            other => Self::WebSocket(Box::new(other)),
+        }
+    }
+}

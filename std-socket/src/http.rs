@@ -1,0 +1,222 @@
+//! Janus's HTTP transport over plain `TcpStream`s: one keep-alive connection for requests,
+//! a second one for the session's long poll. Framing comes from `janus_signal::http`.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use janus_signal::http::{Route, parse_response, write_request_head};
+use janus_signal::request::Auth;
+
+use crate::Error;
+
+/// One HTTP/1.1 connection and what has been received on it.
+#[derive(Debug)]
+pub(crate) struct Connection {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    /// A response was already read on it: a failure before any byte of the next one means the
+    /// server closed it while idle (Janus does after 120 s), and a retry is safe.
+    reused: bool,
+}
+
+/// A response: status and body.
+pub(crate) type Response = (u16, Vec<u8>);
+
+pub(crate) fn connect(authority: &str, timeout: Duration) -> Result<TcpStream, Error> {
+    let mut last = None;
+    for addr in authority.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(stream) => {
+                stream.set_nodelay(true)?;
+                return Ok(stream);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.map_or(Error::Closed, Error::Io))
+}
+
+impl Connection {
+    pub(crate) fn open(authority: &str, timeout: Duration) -> Result<Self, Error> {
+        Ok(Self { stream: connect(authority, timeout)?, buf: Vec::new(), reused: false })
+    }
+
+    /// Writes a request: head (from core) and body.
+    pub(crate) fn send(
+        &mut self,
+        host: &str,
+        base: &str,
+        route: &Route,
+        auth: &Auth<'_>,
+        body: &[u8],
+    ) -> Result<(), Error> {
+        let mut head = [0u8; 512];
+        let n = write_request_head(&mut head, host, base, route, auth, body.len()).map_err(Error::Encode)?;
+        let mut message = Vec::with_capacity(n + body.len());
+        message.extend_from_slice(&head[..n]);
+        message.extend_from_slice(body);
+        self.stream.write_all(&message)?;
+        Ok(())
+    }
+
+    /// Reads one response, waiting until `deadline`. `Ok(None)` when the deadline passes first
+    /// (what was received is kept for the next call).
+    pub(crate) fn receive(&mut self, deadline: Instant, limit: usize) -> Result<Option<(Response, bool)>, Error> {
+        let mut chunk = [0u8; 8192];
+        loop {
+            if let Some(done) = self.parse(false)? {
+                return Ok(Some(done));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            self.stream.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))))?;
+            match self.stream.read(&mut chunk) {
+                Ok(0) => {
+                    return match self.parse(true) {
+                        Ok(Some(done)) => Ok(Some(done)),
+                        _ => Err(Error::Closed),
+                    };
+                }
+                Ok(n) => {
+                    if self.buf.len() + n > limit {
+                        return Err(Error::TooLarge { limit });
+                    }
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => {}
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+    }
+
+    /// Whether nothing of a response has arrived yet.
+    pub(crate) fn nothing_received(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    fn parse(&mut self, eof: bool) -> Result<Option<(Response, bool)>, Error> {
+        let Some(r) = parse_response(&mut self.buf, eof).map_err(Error::Http)? else {
+            return Ok(None);
+        };
+        let response = (r.status, r.body.to_vec());
+        let (consumed, close) = (r.consumed, r.connection_close);
+        self.buf.drain(..consumed);
+        self.reused = true;
+        Ok(Some((response, close || eof)))
+    }
+}
+
+/// The HTTP transport of one session.
+#[derive(Debug)]
+pub(crate) struct HttpTransport {
+    authority: String,
+    base: String,
+    connect_timeout: Duration,
+    limit: usize,
+    requests: Option<Connection>,
+    poll: Option<Connection>,
+    poll_out: bool,
+}
+
+impl HttpTransport {
+    pub(crate) fn new(authority: String, base: String, connect_timeout: Duration, limit: usize) -> Result<Self, Error> {
+        let requests = Some(Connection::open(&authority, connect_timeout)?);
+        Ok(Self { authority, base, connect_timeout, limit, requests, poll: None, poll_out: false })
+    }
+
+    /// POSTs `body` to `route` and reads the response. A pooled connection that the server
+    /// closed while idle is reopened and the request sent again, once, when not a byte of a
+    /// response had arrived (the request cannot have been handled then).
+    pub(crate) fn request(&mut self, route: &Route, body: &[u8], deadline: Instant) -> Result<Response, Error> {
+        for attempt in 0..2 {
+            let connection = match &mut self.requests {
+                Some(c) => c,
+                None => self.requests.insert(Connection::open(&self.authority, self.connect_timeout)?),
+            };
+            let reused = connection.reused;
+            let sent = connection.send(&self.authority, &self.base, route, &Auth::none(), body);
+            let result = sent.and_then(|()| connection.receive(deadline, self.limit));
+            match result {
+                Ok(Some((response, close))) => {
+                    if close {
+                        self.requests = None;
+                    }
+                    return Ok(response);
+                }
+                Ok(None) => {
+                    // The answer may still come: this connection cannot be reused.
+                    self.requests = None;
+                    return Err(Error::Timeout);
+                }
+                Err(e) => {
+                    let retry = attempt == 0 && reused && connection.nothing_received() && is_closed(&e);
+                    self.requests = None;
+                    if !retry {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Err(Error::Closed)
+    }
+
+    /// Sends the long poll for `route` with the credentials in its query.
+    pub(crate) fn start_long_poll(&mut self, route: &Route, auth: &Auth<'_>) -> Result<(), Error> {
+        let connection = match &mut self.poll {
+            Some(c) => c,
+            None => self.poll.insert(Connection::open(&self.authority, self.connect_timeout)?),
+        };
+        if let Err(e) = connection.send(&self.authority, &self.base, route, auth, b"") {
+            self.poll = None;
+            return Err(e);
+        }
+        self.poll_out = true;
+        Ok(())
+    }
+
+    /// Whether a long poll is out.
+    pub(crate) fn long_poll_out(&self) -> bool {
+        self.poll_out
+    }
+
+    /// Waits until `deadline` for the long poll's answer.
+    pub(crate) fn receive_long_poll(&mut self, deadline: Instant) -> Result<Option<Response>, Error> {
+        let (true, Some(connection)) = (self.poll_out, &mut self.poll) else {
+            // Nothing to wait for.
+            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+            return Ok(None);
+        };
+        match connection.receive(deadline, self.limit) {
+            Ok(Some((response, close))) => {
+                self.poll_out = false;
+                if close {
+                    self.poll = None;
+                }
+                Ok(Some(response))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => {
+                self.poll_out = false;
+                self.poll = None;
+                Err(e)
+            }
+        }
+    }
+}
+
+fn is_closed(e: &Error) -> bool {
+    match e {
+        Error::Closed => true,
+        Error::Io(io) => matches!(
+            io.kind(),
+            ErrorKind::BrokenPipe
+                | ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::UnexpectedEof
+        ),
+        _ => false,
+    }
+}

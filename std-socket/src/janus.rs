@@ -1,0 +1,594 @@
+//! The blocking Janus client: one connection, one session, its handles.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::time::{Duration, Instant as StdInstant};
+
+use janus_signal::client::{
+    Client, Config, Event as CoreEvent, Output, RequestId, RequestKind, SessionEnd, Transmit, Transport,
+};
+use janus_signal::http::Route;
+use janus_signal::message::Message;
+use janus_signal::request::Candidates;
+use janus_signal::{HandleId, Instant, SessionId};
+use serde::Serialize;
+
+use crate::Error;
+use crate::http::HttpTransport;
+use crate::url::Endpoint;
+use crate::ws::WsTransport;
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `apisecret` for every request (`api_secret` in `janus.jcfg`).
+    pub apisecret: Option<String>,
+    /// `token` for every request (`token_auth`).
+    pub token: Option<String>,
+    /// WebSocket: the longest silence before a `keepalive` (below the server's
+    /// `session_timeout`, 60 s by default). Default 25 s.
+    pub keepalive: Duration,
+    /// How long a request may wait for its answer. Default 15 s.
+    pub request_timeout: Duration,
+    /// TCP connect and WebSocket handshake timeout. Default 5 s.
+    pub connect_timeout: Duration,
+    /// Largest message accepted from Janus. Default 1 MiB.
+    pub max_message_size: usize,
+    /// WebSocket read buffer. Default 8 KiB.
+    pub read_buffer_size: usize,
+    /// HTTP: events per long-poll answer. Default 10.
+    pub maxev: u8,
+    /// Seed of the transaction ids (default: from the clock and process id).
+    pub seed: Option<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            apisecret: None,
+            token: None,
+            keepalive: Duration::from_secs(25),
+            request_timeout: Duration::from_secs(15),
+            connect_timeout: Duration::from_secs(5),
+            max_message_size: 1 << 20,
+            read_buffer_size: 8 * 1024,
+            maxev: 10,
+            seed: None,
+        }
+    }
+}
+
+/// One message from Janus, owned: its JSON text, decoded on demand.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OwnedMessage {
+    json: Vec<u8>,
+}
+
+impl OwnedMessage {
+    fn new(message: &Message<'_>) -> Self {
+        Self { json: message.raw().as_bytes().to_vec() }
+    }
+
+    /// Wraps a body already decoded as one message.
+    pub(crate) fn from_json(json: Vec<u8>) -> Self {
+        Self { json }
+    }
+
+    /// The typed view, borrowing this message.
+    ///
+    /// # Panics
+    ///
+    /// Never: the bytes were decoded once already.
+    #[must_use]
+    pub fn message(&self) -> Message<'_> {
+        Message::decode(&self.json).expect("decoded before")
+    }
+
+    /// The JSON text as Janus sent it.
+    #[must_use]
+    pub fn json(&self) -> &str {
+        std::str::from_utf8(&self.json).unwrap_or_default()
+    }
+
+    /// The `janus` kind.
+    #[must_use]
+    pub fn kind(&self) -> &str {
+        self.message().kind()
+    }
+}
+
+impl fmt::Debug for OwnedMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.json())
+    }
+}
+
+impl fmt::Display for OwnedMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.json())
+    }
+}
+
+/// Something that happened that no call was waiting for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A message for a handle: plugin events, `webrtcup`, `media`, `slowlink`, `hangup`,
+    /// `trickle`, `ice-failed`, `detached`.
+    Handle {
+        /// The handle.
+        handle: HandleId,
+        /// The message.
+        message: OwnedMessage,
+    },
+    /// A handle is gone.
+    HandleDetached(HandleId),
+    /// Janus expired the session (`timeout`).
+    SessionTimedOut(SessionId),
+    /// The session is over.
+    SessionEnded(SessionId, SessionEnd),
+    /// A request nobody waits for any more timed out (or was abandoned).
+    RequestFailed(RequestKind),
+}
+
+enum Link {
+    Http(HttpTransport),
+    Ws(WsTransport),
+}
+
+/// A blocking connection to Janus carrying one session. See the crate docs for an example.
+pub struct Janus {
+    endpoint: Endpoint,
+    options: Options,
+    client: Client<64, 64, 256>,
+    link: Link,
+    origin: StdInstant,
+    buf: Vec<u8>,
+    replies: HashMap<RequestId, Result<OwnedMessage, Error>>,
+    events: VecDeque<Event>,
+}
+
+impl fmt::Debug for Janus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Janus").field("endpoint", &self.endpoint).field("session", &self.client.session()).finish()
+    }
+}
+
+impl Janus {
+    /// Connects to `url`: `http://host:port/janus` (REST with long poll) or `ws://host:port`
+    /// (WebSocket). No session is created yet.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`], [`Error::Io`], [`Error::WebSocket`] (e.g. the server refused the
+    /// `janus-protocol` subprotocol).
+    pub fn connect(url: &str, options: Options) -> Result<Self, Error> {
+        let endpoint = Endpoint::parse(url)?;
+        let link = open(&endpoint, &options)?;
+        let config = Config {
+            transport: if endpoint.websocket { Transport::WebSocket } else { Transport::Http { maxev: options.maxev } },
+            keepalive_interval: janus_signal::Duration::from_millis(millis(options.keepalive)),
+            request_timeout: janus_signal::Duration::from_millis(millis(options.request_timeout)),
+        };
+        let seed = options.seed.unwrap_or_else(|| {
+            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            (t as u64) ^ u64::from(std::process::id()).rotate_left(32)
+        });
+        let mut client = Client::new(config, seed);
+        client.set_credentials(options.apisecret.as_deref(), options.token.as_deref())?;
+        Ok(Self {
+            endpoint,
+            buf: vec![0; options.max_message_size.min(1 << 20)],
+            options,
+            client,
+            link,
+            origin: StdInstant::now(),
+            replies: HashMap::new(),
+            events: VecDeque::new(),
+        })
+    }
+
+    /// The state machine underneath (for its session state and handles).
+    #[must_use]
+    pub fn client(&self) -> &Client<64, 64, 256> {
+        &self.client
+    }
+
+    /// The session id, while the session is active.
+    #[must_use]
+    pub fn session_id(&self) -> Option<SessionId> {
+        self.client.session_id()
+    }
+
+    /// `info`: the server's description (a `server_info` message).
+    ///
+    /// # Errors
+    ///
+    /// As any request: [`Error::Timeout`], transport errors, [`Error::Janus`].
+    pub fn server_info(&mut self) -> Result<OwnedMessage, Error> {
+        self.call(|c, now, out| c.server_info(now, out))
+    }
+
+    /// `ping` → `pong`.
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info).
+    pub fn ping(&mut self) -> Result<(), Error> {
+        self.call(|c, now, out| c.ping(now, out)).map(drop)
+    }
+
+    /// `create`: opens the session.
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info); [`Error::Janus`] with 403 when credentials are
+    /// missing or wrong.
+    pub fn create_session(&mut self) -> Result<SessionId, Error> {
+        self.call(|c, now, out| c.create_session(now, out))?;
+        self.client.session_id().ok_or(Error::Unexpected("create succeeded without a session"))
+    }
+
+    /// `claim`: takes over `session` on this connection (after [`reconnect`](Self::reconnect),
+    /// with `reclaim_session_timeout` > 0 on the server).
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info); [`Error::Janus`] with 458 when the session is gone.
+    pub fn claim_session(&mut self, session: SessionId) -> Result<(), Error> {
+        self.call(|c, now, out| c.claim_session(now, out, session)).map(drop)
+    }
+
+    /// Opens a new connection to the same server (the old one is dropped), keeping what the
+    /// client knows of the session so that [`claim_session`](Self::claim_session) can take it
+    /// over.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect`](Self::connect).
+    pub fn reconnect(&mut self) -> Result<(), Error> {
+        if let Link::Ws(ws) = &mut self.link {
+            ws.close();
+        }
+        let now = self.now();
+        self.client.transport_lost(now);
+        self.drain_core_events();
+        self.link = open(&self.endpoint, &self.options)?;
+        Ok(())
+    }
+
+    /// Drops the connection without a word (tests use it to simulate a network failure).
+    pub fn drop_connection(&mut self) {
+        if let Ok(link) = open(&self.endpoint, &self.options) {
+            self.link = link;
+        }
+    }
+
+    /// `keepalive` now (over WebSocket the client also sends them by itself while you call
+    /// into it; over HTTP the long poll keeps the session alive).
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info).
+    pub fn keepalive(&mut self) -> Result<(), Error> {
+        self.call(|c, now, out| c.keepalive(now, out)).map(drop)
+    }
+
+    /// `destroy`: ends the session.
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info).
+    pub fn destroy_session(&mut self) -> Result<(), Error> {
+        self.call(|c, now, out| c.destroy_session(now, out)).map(drop)
+    }
+
+    /// `attach` to `plugin`, e.g. `janus.plugin.echotest`, with an optional `opaque_id`.
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info); [`Error::Janus`] with 460 for an unknown plugin,
+    /// 405 when the token may not use it.
+    pub fn attach(&mut self, plugin: &str, opaque_id: Option<&str>) -> Result<HandleId, Error> {
+        let reply = self.call(|c, now, out| c.attach(now, out, plugin, opaque_id))?;
+        match reply.message() {
+            Message::Success(s) => s.id().map(HandleId).ok_or(Error::Unexpected("attach success without data.id")),
+            _ => Err(Error::Unexpected("attach answered without success")),
+        }
+    }
+
+    /// `message` to the handle's plugin with an optional `jsep`; returns the plugin's answer
+    /// (its synchronous `success`, or the `event` that answers the request, with any `jsep`).
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info); [`Error::Plugin`] when the plugin's answer
+    /// carries an `error_code`/`error`.
+    pub fn message<B: ?Sized + Serialize, J: ?Sized + Serialize>(
+        &mut self,
+        handle: HandleId,
+        body: &B,
+        jsep: Option<&J>,
+    ) -> Result<OwnedMessage, Error> {
+        let reply = self.call(|c, now, out| c.message(now, out, handle, body, jsep))?;
+        let plugin_data = match reply.message() {
+            Message::Success(s) => s.plugin_data,
+            Message::Event(e) => e.plugin_data,
+            _ => None,
+        };
+        if let Some(error) = plugin_data.and_then(|p| p.error()) {
+            return Err(Error::Plugin {
+                code: error.code,
+                reason: error.reason.map(|r| r.to_string()).unwrap_or_default(),
+            });
+        }
+        Ok(reply)
+    }
+
+    /// `trickle`: candidates for the handle's PeerConnection.
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info).
+    pub fn trickle<C: Serialize>(&mut self, handle: HandleId, candidates: Candidates<'_, C>) -> Result<(), Error> {
+        self.call(|c, now, out| c.trickle(now, out, handle, candidates)).map(drop)
+    }
+
+    /// `hangup`: closes the handle's PeerConnection.
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info).
+    pub fn hangup(&mut self, handle: HandleId) -> Result<(), Error> {
+        self.call(|c, now, out| c.hangup(now, out, handle)).map(drop)
+    }
+
+    /// `detach`: ends the handle.
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info).
+    pub fn detach(&mut self, handle: HandleId) -> Result<(), Error> {
+        self.call(|c, now, out| c.detach(now, out, handle)).map(drop)
+    }
+
+    /// The next event of the session or of any handle, waiting up to `timeout`. Keeps the
+    /// session alive meanwhile: call it (or any other method) at least every 25 s.
+    ///
+    /// # Errors
+    ///
+    /// Transport errors.
+    pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, Error> {
+        self.next_matching(timeout, |_| true)
+    }
+
+    /// The next event of `handle` (others stay queued for [`next_event`](Self::next_event)).
+    ///
+    /// # Errors
+    ///
+    /// Transport errors.
+    pub fn next_handle_event(&mut self, handle: HandleId, timeout: Duration) -> Result<Option<OwnedMessage>, Error> {
+        let event = self.next_matching(timeout, |e| matches!(e, Event::Handle { handle: h, .. } if *h == handle))?;
+        Ok(event.and_then(|e| match e {
+            Event::Handle { message, .. } => Some(message),
+            _ => None,
+        }))
+    }
+
+    fn next_matching(&mut self, timeout: Duration, wanted: impl Fn(&Event) -> bool) -> Result<Option<Event>, Error> {
+        let deadline = StdInstant::now() + timeout;
+        loop {
+            if let Some(index) = self.events.iter().position(&wanted) {
+                return Ok(self.events.remove(index));
+            }
+            if !self.pump(deadline)? {
+                return Ok(None);
+            }
+        }
+    }
+
+    // ----- plumbing --------------------------------------------------------------------------
+
+    fn now(&self) -> Instant {
+        Instant::from_millis(millis(self.origin.elapsed()))
+    }
+
+    /// Sends what `command` writes and waits for its answer.
+    fn call(
+        &mut self,
+        command: impl FnOnce(
+            &mut Client<64, 64, 256>,
+            Instant,
+            &mut [u8],
+        ) -> Result<Transmit, janus_signal::client::ClientError>,
+    ) -> Result<OwnedMessage, Error> {
+        let now = self.now();
+        let t = command(&mut self.client, now, &mut self.buf)?;
+        let request = t.request.ok_or(Error::Unexpected("no transaction"))?;
+        let deadline = StdInstant::now() + self.options.request_timeout + Duration::from_millis(50);
+        self.transmit(&t, deadline)?;
+        loop {
+            if let Some(result) = self.replies.remove(&request) {
+                return result;
+            }
+            if !self.client.is_pending(request) && !self.replies.contains_key(&request) {
+                return Err(Error::Timeout);
+            }
+            if !self.pump(deadline)? && StdInstant::now() >= deadline {
+                // One last chance for the client to expire it.
+                let now = self.now();
+                self.client.handle_timeout(now);
+                self.drain_core_events();
+                return self.replies.remove(&request).unwrap_or(Err(Error::Timeout));
+            }
+        }
+    }
+
+    /// Sends a request (over HTTP the response comes back at once and is handled).
+    fn transmit(&mut self, t: &Transmit, deadline: StdInstant) -> Result<(), Error> {
+        let body = self.buf[..t.len].to_vec();
+        match &mut self.link {
+            Link::Ws(ws) => ws.send(&body),
+            Link::Http(http) => {
+                let (status, response) = match http.request(&t.route, &body, deadline) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if let Some(request) = t.request {
+                            self.replies.insert(request, Err(clone_error(&e)));
+                        }
+                        return Err(e);
+                    }
+                };
+                if status != 200 {
+                    return Err(Error::HttpStatus(status));
+                }
+                self.ingest(&response)
+            }
+        }
+    }
+
+    /// One round: timers, the client's own traffic, then waiting (until `deadline` or the
+    /// next timer) for one incoming body. Returns whether something arrived.
+    fn pump(&mut self, deadline: StdInstant) -> Result<bool, Error> {
+        let now = self.now();
+        self.client.handle_timeout(now);
+        self.drain_core_events();
+        while let Some(t) = self.client.poll_transmit(now, &mut self.buf)? {
+            match (&t.route, &mut self.link) {
+                (Route::LongPoll { .. }, Link::Http(http)) => {
+                    let auth = self.client.auth();
+                    if let Err(e) = http.start_long_poll(&t.route, &auth) {
+                        self.client.long_poll_failed(now);
+                        return Err(e);
+                    }
+                }
+                _ => self.transmit(&t, deadline)?,
+            }
+        }
+        let wake = match self.client.poll_timeout() {
+            Some(timer) => deadline.min(self.origin + Duration::from_millis(timer.total_millis())),
+            None => deadline,
+        };
+        let received = match &mut self.link {
+            Link::Ws(ws) => ws.receive(wake)?,
+            Link::Http(http) => {
+                let was_out = http.long_poll_out();
+                match http.receive_long_poll(wake) {
+                    Ok(Some((status, body))) => {
+                        let now = self.now();
+                        self.client.long_poll_answered(now, status);
+                        if status == 200 { Some(body) } else { None }
+                    }
+                    Ok(None) => None,
+                    Err(e) => {
+                        if was_out {
+                            let now = self.now();
+                            self.client.long_poll_failed(now);
+                        }
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        self.drain_core_events();
+        match received {
+            Some(body) => {
+                self.ingest(&body)?;
+                Ok(true)
+            }
+            None => Ok(!self.events.is_empty() && StdInstant::now() < deadline),
+        }
+    }
+
+    /// Feeds a received body to the client and sorts what it says.
+    fn ingest(&mut self, body: &[u8]) -> Result<(), Error> {
+        let now = self.now();
+        let mut replies = Vec::new();
+        let mut events = Vec::new();
+        for output in self.client.handle_input(now, body)? {
+            match output? {
+                Output::Reply { request, message, .. } => {
+                    let result = match message {
+                        Message::Error(e) => Err(Error::Janus {
+                            code: e.code,
+                            reason: e.reason.map(|r| r.to_string()).unwrap_or_default(),
+                        }),
+                        other => Ok(OwnedMessage::new(&other)),
+                    };
+                    replies.push((request, result));
+                }
+                Output::Handle { handle, message } => {
+                    events.push(Event::Handle { handle, message: OwnedMessage::new(&message) })
+                }
+                Output::SessionTimedOut { session } => events.push(Event::SessionTimedOut(session)),
+                _ => {}
+            }
+        }
+        self.replies.extend(replies);
+        self.events.extend(events);
+        self.drain_core_events();
+        Ok(())
+    }
+
+    fn drain_core_events(&mut self) {
+        while let Some(event) = self.client.poll_event() {
+            match event {
+                CoreEvent::RequestTimedOut { request, kind } => {
+                    self.replies.insert(request, Err(Error::Timeout));
+                    self.events.push_back(Event::RequestFailed(kind));
+                }
+                CoreEvent::RequestAbandoned { request, kind, reason } => {
+                    let error = match reason {
+                        janus_signal::client::Abandoned::SessionEnded(end) => Error::SessionEnded(end),
+                        _ => Error::Unexpected("handle detached"),
+                    };
+                    self.replies.insert(request, Err(error));
+                    self.events.push_back(Event::RequestFailed(kind));
+                }
+                CoreEvent::SessionEnded { session, reason } => {
+                    self.events.push_back(Event::SessionEnded(session, reason))
+                }
+                CoreEvent::HandleDetached { handle } => self.events.push_back(Event::HandleDetached(handle)),
+                _ => {}
+            }
+        }
+        // Replies nobody waits for must not pile up: keep the newest few hundred.
+        if self.replies.len() > 512 {
+            self.replies.clear();
+        }
+    }
+}
+
+fn open(endpoint: &Endpoint, options: &Options) -> Result<Link, Error> {
+    Ok(if endpoint.websocket {
+        Link::Ws(WsTransport::connect(
+            &endpoint.authority,
+            &endpoint.path,
+            options.connect_timeout,
+            options.read_buffer_size,
+            options.max_message_size,
+        )?)
+    } else {
+        Link::Http(HttpTransport::new(
+            endpoint.authority.clone(),
+            endpoint.path.clone(),
+            options.connect_timeout,
+            options.max_message_size,
+        )?)
+    })
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// I/O errors are not `Clone`; a failed request keeps a copy of what went wrong.
+fn clone_error(e: &Error) -> Error {
+    match e {
+        Error::Io(io) => Error::Io(std::io::Error::new(io.kind(), io.to_string())),
+        Error::Timeout => Error::Timeout,
+        Error::HttpStatus(s) => Error::HttpStatus(*s),
+        Error::TooLarge { limit } => Error::TooLarge { limit: *limit },
+        _ => Error::Closed,
+    }
+}

@@ -1,0 +1,81 @@
+//! Janus's WebSocket transport: tungstenite over a plain `TcpStream`, subprotocol
+//! `janus-protocol`.
+
+use std::io::ErrorKind;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use tungstenite::client::ClientRequestBuilder;
+use tungstenite::protocol::WebSocketConfig;
+use tungstenite::{Message, WebSocket};
+
+use crate::Error;
+
+/// The subprotocol Janus requires for its API (the Admin API uses `janus-admin-protocol`).
+pub(crate) const JANUS_PROTOCOL: &str = "janus-protocol";
+
+/// One WebSocket to Janus.
+#[derive(Debug)]
+pub(crate) struct WsTransport {
+    socket: WebSocket<TcpStream>,
+}
+
+impl WsTransport {
+    pub(crate) fn connect(
+        authority: &str,
+        path: &str,
+        connect_timeout: Duration,
+        read_buffer: usize,
+        max_message: usize,
+    ) -> Result<Self, Error> {
+        let stream = crate::http::connect(authority, connect_timeout)?;
+        stream.set_read_timeout(Some(connect_timeout))?;
+        let uri = format!("ws://{authority}{path}")
+            .parse()
+            .map_err(|_| Error::InvalidUrl(format!("ws://{authority}{path}")))?;
+        let request = ClientRequestBuilder::new(uri).with_sub_protocol(JANUS_PROTOCOL);
+        let config = WebSocketConfig::default()
+            .read_buffer_size(read_buffer)
+            .max_message_size(Some(max_message))
+            .max_frame_size(Some(max_message));
+        let (socket, _) =
+            tungstenite::client::client_with_config(request, stream, Some(config)).map_err(|e| match e {
+                tungstenite::HandshakeError::Failure(e) => Error::from(e),
+                tungstenite::HandshakeError::Interrupted(_) => Error::Timeout,
+            })?;
+        Ok(Self { socket })
+    }
+
+    pub(crate) fn send(&mut self, body: &[u8]) -> Result<(), Error> {
+        let text = std::str::from_utf8(body).map_err(|_| Error::Unexpected("request is not UTF-8"))?;
+        self.socket.send(Message::text(text))?;
+        Ok(())
+    }
+
+    /// Waits until `deadline` for one message. Pings are answered by tungstenite.
+    pub(crate) fn receive(&mut self, deadline: Instant) -> Result<Option<Vec<u8>>, Error> {
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            self.socket.get_mut().set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))))?;
+            match self.socket.read() {
+                Ok(Message::Text(text)) => return Ok(Some(text.as_bytes().to_vec())),
+                Ok(Message::Binary(bytes)) => return Ok(Some(bytes.to_vec())),
+                Ok(Message::Close(_)) => return Err(Error::Closed),
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e)) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(tungstenite::Error::Capacity(_)) => {
+                    return Err(Error::TooLarge { limit: self.socket.get_config().max_message_size.unwrap_or(0) });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    pub(crate) fn close(&mut self) {
+        let _ = self.socket.close(None);
+        let _ = self.socket.flush();
+    }
+}
