@@ -5,7 +5,7 @@ use std::fmt;
 use std::time::{Duration, Instant as StdInstant};
 
 use janus_signal::client::{
-    Client, Config, Event as CoreEvent, Output, RequestId, RequestKind, SessionEnd, Transmit, Transport,
+    Client, Config, Event as CoreEvent, Ignored, Output, RequestId, RequestKind, SessionEnd, Transmit, Transport,
 };
 use janus_signal::http::Route;
 use janus_signal::message::Message;
@@ -146,6 +146,8 @@ pub struct Janus {
     buf: Vec<u8>,
     replies: HashMap<RequestId, Result<OwnedMessage, Error>>,
     events: VecDeque<Event>,
+    /// Replies the client could not correlate (no or unknown transaction), for `send_raw`.
+    uncorrelated: VecDeque<OwnedMessage>,
 }
 
 impl fmt::Debug for Janus {
@@ -185,6 +187,7 @@ impl Janus {
             origin: StdInstant::now(),
             replies: HashMap::new(),
             events: VecDeque::new(),
+            uncorrelated: VecDeque::new(),
         })
     }
 
@@ -350,6 +353,71 @@ impl Janus {
     /// As [`server_info`](Self::server_info).
     pub fn detach(&mut self, handle: HandleId) -> Result<(), Error> {
         self.call(|c, now, out| c.detach(now, out, handle)).map(drop)
+    }
+
+    /// Any other Janus API request by name, with `fields` (a struct, a map or a pre-encoded
+    /// object) at the top level, addressed to the session and, if given, to `handle`.
+    ///
+    /// # Errors
+    ///
+    /// As [`server_info`](Self::server_info).
+    pub fn request<F: ?Sized + Serialize>(
+        &mut self,
+        name: &str,
+        handle: Option<HandleId>,
+        fields: &F,
+    ) -> Result<OwnedMessage, Error> {
+        self.call(|c, now, out| c.custom(now, out, name, handle, fields))
+    }
+
+    /// Sends `bytes` exactly as given (for talking to Janus outside the typed API, e.g. to see
+    /// how it answers malformed requests) to the session (and `handle`) path, and returns the
+    /// reply: the POST's response over HTTP; over WebSocket the next reply carrying the same
+    /// transaction, or none.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Janus`] when Janus answers with an `error`; transport errors; [`Error::Timeout`].
+    pub fn send_raw(&mut self, handle: Option<HandleId>, bytes: &[u8]) -> Result<OwnedMessage, Error> {
+        let session = self.client.session_id();
+        let deadline = StdInstant::now() + self.options.request_timeout;
+        let wanted = janus_signal::json::RawJson::parse(bytes)
+            .ok()
+            .and_then(|r| r.get("transaction"))
+            .and_then(|t| t.as_str())
+            .map(|t| t.to_string());
+        let reply = match &mut self.link {
+            Link::Http(http) => {
+                let route = Route::Janus { session, handle: session.and(handle) };
+                let (status, body) = http.request(&route, bytes, deadline)?;
+                if status != 200 {
+                    return Err(Error::HttpStatus(status));
+                }
+                Message::decode(&body)?;
+                OwnedMessage::from_json(body)
+            }
+            Link::Ws(ws) => {
+                ws.send(bytes)?;
+                loop {
+                    let matching = self.uncorrelated.iter().position(|m| {
+                        let t = m.message().transaction().map(|t| t.to_string());
+                        t.is_none() || t == wanted
+                    });
+                    if let Some(i) = matching {
+                        break self.uncorrelated.remove(i).ok_or(Error::Timeout)?;
+                    }
+                    if !self.pump(deadline)? && StdInstant::now() >= deadline {
+                        return Err(Error::Timeout);
+                    }
+                }
+            }
+        };
+        match reply.message() {
+            Message::Error(e) => {
+                Err(Error::Janus { code: e.code, reason: e.reason.map(|r| r.to_string()).unwrap_or_default() })
+            }
+            _ => Ok(reply),
+        }
     }
 
     /// The next event of the session or of any handle, waiting up to `timeout`. Keeps the
@@ -521,6 +589,12 @@ impl Janus {
                     events.push(Event::Handle { handle, message: OwnedMessage::new(&message) })
                 }
                 Output::SessionTimedOut { session } => events.push(Event::SessionTimedOut(session)),
+                Output::Ignored { reason: Ignored::Unroutable | Ignored::UnknownTransaction, message } => {
+                    self.uncorrelated.push_back(OwnedMessage::new(&message));
+                    if self.uncorrelated.len() > 64 {
+                        self.uncorrelated.pop_front();
+                    }
+                }
                 _ => {}
             }
         }

@@ -29,6 +29,8 @@ pub enum RequestKind {
     Info,
     /// `ping`
     Ping,
+    /// Any other request ([`Client::custom`](super::Client::custom)).
+    Custom,
 }
 
 /// What one received message meant. Borrows the received bytes.

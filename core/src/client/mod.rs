@@ -53,8 +53,8 @@ use crate::http::Route;
 use crate::ids::{HandleId, SessionId};
 use crate::message::{Batch, ErrorCode, Message};
 use crate::request::{
-    AttachPlugin, Auth, Candidates, ClaimSession, CreateSession, DestroySession, DetachHandle, GetServerInfo, HangUp,
-    KeepAlive, Ping, PluginMessage, Request, TrickleCandidates,
+    AttachPlugin, Auth, Candidates, ClaimSession, CreateSession, CustomRequest, DestroySession, DetachHandle,
+    GetServerInfo, HangUp, KeepAlive, Ping, PluginMessage, Request, TrickleCandidates,
 };
 use crate::time::{Duration, Instant};
 
@@ -490,6 +490,35 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         self.send(now, out, RequestKind::Info, None, |tx, _, out| GetServerInfo::new(tx).encode(out))
     }
 
+    /// Any Janus API request by name, with `fields` at the top level, addressed to the session
+    /// (when there is one) and to `handle` if given. Its first reply answers it.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::UnknownHandle`] for a handle this client does not have;
+    /// [`ClientError::TooManyPending`]; [`ClientError::Encode`].
+    pub fn custom<F: ?Sized + Serialize>(
+        &mut self,
+        now: Instant,
+        out: &mut [u8],
+        name: &str,
+        handle: Option<HandleId>,
+        fields: &F,
+    ) -> Result<Transmit, ClientError> {
+        let session = match handle {
+            Some(h) => Some(self.usable_handle(h)?),
+            None => self.session_id(),
+        };
+        self.send(now, out, RequestKind::Custom, handle, |tx, auth, out| {
+            let request = CustomRequest::new(tx, name, fields).with_auth(auth);
+            match (session, handle) {
+                (Some(s), Some(h)) => request.on_handle(s, h).encode(out),
+                (Some(s), None) => request.on_session(s).encode(out),
+                _ => request.encode(out),
+            }
+        })
+    }
+
     /// `ping` (needs no session).
     ///
     /// # Errors
@@ -543,6 +572,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         self.note_sent(now);
         let session = match kind {
             RequestKind::Create | RequestKind::Info | RequestKind::Ping => None,
+            RequestKind::Custom if self.session_id().is_none() => None,
             RequestKind::Claim => match self.session {
                 SessionState::Claiming(s) => Some(s),
                 _ => self.session_for_route(),

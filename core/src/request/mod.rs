@@ -487,6 +487,88 @@ impl<B: ?Sized + Serialize, J: ?Sized + Serialize> Request for PluginMessage<'_,
     }
 }
 
+/// Any Janus API request by name, with `fields` (a struct, a map, or a pre-encoded JSON
+/// object) written as top-level members: for requests this crate has no type for, and for
+/// provoking errors in tests.
+///
+/// ```
+/// use janus_signal::request::{CustomRequest, Request};
+/// use janus_signal::{SessionId, Transaction};
+///
+/// #[derive(serde::Serialize)]
+/// struct Plugin {
+///     plugin: u32,
+/// }
+/// let mut out = [0u8; 128];
+/// let tx = Transaction::new("x1").unwrap();
+/// let n = CustomRequest::new(tx, "attach", &Plugin { plugin: 5 }).on_session(SessionId(3)).encode(&mut out).unwrap();
+/// assert_eq!(&out[..n], br#"{"janus":"attach","transaction":"x1","session_id":3,"plugin":5}"#);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct CustomRequest<'a, F: ?Sized> {
+    transaction: Transaction<'a>,
+    name: &'a str,
+    session: Option<SessionId>,
+    handle: Option<HandleId>,
+    fields: &'a F,
+    auth: Auth<'a>,
+}
+
+impl<'a, F: ?Sized + Serialize> CustomRequest<'a, F> {
+    /// The request `name` with `fields`.
+    #[must_use]
+    pub const fn new(transaction: Transaction<'a>, name: &'a str, fields: &'a F) -> Self {
+        Self { transaction, name, session: None, handle: None, fields, auth: Auth::none() }
+    }
+
+    /// Addresses it to a session.
+    #[must_use]
+    pub const fn on_session(mut self, session: SessionId) -> Self {
+        self.session = Some(session);
+        self
+    }
+
+    /// Addresses it to a handle.
+    #[must_use]
+    pub const fn on_handle(mut self, session: SessionId, handle: HandleId) -> Self {
+        self.session = Some(session);
+        self.handle = Some(handle);
+        self
+    }
+
+    /// Adds credentials.
+    #[must_use]
+    pub const fn with_auth(mut self, auth: Auth<'a>) -> Self {
+        self.auth = auth;
+        self
+    }
+}
+
+impl<F: ?Sized + Serialize> Request for CustomRequest<'_, F> {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn transaction(&self) -> Transaction<'_> {
+        self.transaction
+    }
+    fn session_id(&self) -> Option<SessionId> {
+        self.session
+    }
+    fn handle_id(&self) -> Option<HandleId> {
+        self.handle
+    }
+
+    fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        write_into(out, |w| {
+            let mut o = Object::open(w, self.name, self.transaction, self.session, self.handle);
+            o.inline(self.fields)?;
+            o.auth(&self.auth);
+            o.close();
+            Ok(())
+        })
+    }
+}
+
 /// What a [`TrickleCandidates`] request carries.
 #[derive(Debug, Clone, Copy)]
 pub enum Candidates<'a, C> {
