@@ -1,3 +1,6 @@
 //! Helpers shared by the integration tests.
 
-pub mod captures;
+#![allow(unreachable_pub)]
+
+pub(crate) mod captures;
+pub(crate) mod samples;
