@@ -458,13 +458,88 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
 }
 
 /// Generates the `Serializer` methods of a serializer that accepts only some kinds of value;
-/// every other method returns the given error.
+/// every listed method returns the given error. Scalars are listed with their argument, the
+/// generic and compound ones by name.
 macro_rules! reject {
-    ($err:expr; $($method:ident($($arg:ident: $ty:ty),*);)*) => {
+    ($err:expr; $($method:ident($($arg:ident: $ty:ty),*);)* $(; $($generic:ident),*)?) => {
         $(fn $method(self, $($arg: $ty),*) -> Result<Self::Ok, EncodeError> {
             let _ = ($($arg,)*);
             Err($err)
         })*
+        $($(reject!(@generic $err; $generic);)*)?
+    };
+    (@generic $err:expr; some) => {
+        fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
+            Err($err)
+        }
+    };
+    (@generic $err:expr; newtype_struct) => {
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), EncodeError> {
+            Err($err)
+        }
+    };
+    (@generic $err:expr; newtype_variant) => {
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<(), EncodeError> {
+            Err($err)
+        }
+    };
+    (@generic $err:expr; seq) => {
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
+            Err($err)
+        }
+    };
+    (@generic $err:expr; tuple) => {
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
+            Err($err)
+        }
+    };
+    (@generic $err:expr; tuple_struct) => {
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
+            Err($err)
+        }
+    };
+    (@generic $err:expr; tuple_variant) => {
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, EncodeError> {
+            Err($err)
+        }
+    };
+    (@generic $err:expr; map) => {
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
+            Err($err)
+        }
+    };
+    (@generic $err:expr; struct) => {
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
+            Err($err)
+        }
+    };
+    (@generic $err:expr; struct_variant) => {
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, EncodeError> {
+            Err($err)
+        }
+    };
+    (@generic $err:expr; collect_str) => {
+        fn collect_str<T: ?Sized + fmt::Display>(self, _: &T) -> Result<(), EncodeError> {
+            Err($err)
+        }
     };
 }
 
@@ -503,57 +578,7 @@ impl ser::Serializer for Verbatim<'_, '_> {
         serialize_bytes(v: &[u8]); serialize_none(); serialize_unit();
         serialize_unit_struct(name: &'static str);
         serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
-    }
-    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
-        Err(EncodeError::Serialize)
-    }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), EncodeError> {
-        Err(EncodeError::Serialize)
-    }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), EncodeError> {
-        Err(EncodeError::Serialize)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
-        Err(EncodeError::Serialize)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
-        Err(EncodeError::Serialize)
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
-        Err(EncodeError::Serialize)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
-        Err(EncodeError::Serialize)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
-        Err(EncodeError::Serialize)
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
-        Err(EncodeError::Serialize)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, EncodeError> {
-        Err(EncodeError::Serialize)
-    }
-    fn collect_str<T: ?Sized + fmt::Display>(self, _: &T) -> Result<(), EncodeError> {
-        Err(EncodeError::Serialize)
+        ; some, newtype_struct, newtype_variant, seq, tuple, tuple_struct, tuple_variant, map, struct, struct_variant, collect_str
     }
 }
 
@@ -632,51 +657,7 @@ impl ser::Serializer for KeySerializer<'_, '_> {
         serialize_bool(v: bool); serialize_f32(v: f32); serialize_f64(v: f64);
         serialize_bytes(v: &[u8]); serialize_none(); serialize_unit();
         serialize_unit_struct(name: &'static str);
-    }
-    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
-        Err(EncodeError::KeyMustBeString)
-    }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), EncodeError> {
-        Err(EncodeError::KeyMustBeString)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
-        Err(EncodeError::KeyMustBeString)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
-        Err(EncodeError::KeyMustBeString)
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
-        Err(EncodeError::KeyMustBeString)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
-        Err(EncodeError::KeyMustBeString)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
-        Err(EncodeError::KeyMustBeString)
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
-        Err(EncodeError::KeyMustBeString)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, EncodeError> {
-        Err(EncodeError::KeyMustBeString)
+        ; some, newtype_variant, seq, tuple, tuple_struct, tuple_variant, map, struct, struct_variant
     }
 }
 
@@ -722,45 +703,7 @@ impl<'w, 'b> ser::Serializer for InlineMembers<'w, 'b> {
         serialize_u64(v: u64); serialize_f32(v: f32); serialize_f64(v: f64); serialize_char(v: char);
         serialize_str(v: &str); serialize_bytes(v: &[u8]);
         serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
-    }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn collect_str<T: ?Sized + fmt::Display>(self, _: &T) -> Result<(), EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
+        ; newtype_variant, seq, tuple, tuple_struct, tuple_variant, struct_variant, collect_str
     }
 }
 
@@ -810,57 +753,7 @@ impl ser::Serializer for SpliceObject<'_, '_> {
         serialize_bytes(v: &[u8]); serialize_none(); serialize_unit();
         serialize_unit_struct(name: &'static str);
         serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
-    }
-    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
-    }
-    fn collect_str<T: ?Sized + fmt::Display>(self, _: &T) -> Result<(), EncodeError> {
-        Err(EncodeError::FieldsNotAnObject)
+        ; some, newtype_struct, newtype_variant, seq, tuple, tuple_struct, tuple_variant, map, struct, struct_variant, collect_str
     }
 }
 
