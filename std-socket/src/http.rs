@@ -220,3 +220,88 @@ fn is_closed(e: &Error) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufRead as _;
+    use std::net::TcpListener;
+    use std::sync::mpsc;
+
+    /// Reads one request (head + Content-Length body) from a fake server's connection.
+    fn read_request(stream: &mut std::io::BufReader<TcpStream>) -> Option<String> {
+        let mut head = String::new();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            if stream.read_line(&mut line).ok()? == 0 {
+                return None;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().ok()?;
+            }
+            head.push_str(&line);
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; length];
+        stream.read_exact(&mut body).ok()?;
+        Some(head + &String::from_utf8_lossy(&body))
+    }
+
+    const REPLY: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+
+    /// A server that plays `script`: for each connection, the replies to its requests in
+    /// order, after which it closes the connection (as Janus closes idle ones). Reports the
+    /// number of each connection it has finished.
+    fn server(script: Vec<Vec<&'static [u8]>>) -> (String, mpsc::Receiver<usize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("address").to_string();
+        let (done, count) = mpsc::channel();
+        std::thread::spawn(move || {
+            for (n, replies) in script.into_iter().enumerate() {
+                let Ok((stream, _)) = listener.accept() else { return };
+                let mut reader = std::io::BufReader::new(stream.try_clone().expect("clone"));
+                let mut stream = stream;
+                for reply in replies {
+                    if read_request(&mut reader).is_none() {
+                        break;
+                    }
+                    let _ = stream.write_all(reply);
+                }
+                drop(stream);
+                let _ = done.send(n + 1);
+            }
+        });
+        (address, count)
+    }
+
+    #[test]
+    fn a_pooled_connection_closed_while_idle_is_reopened_and_the_request_retried() {
+        let (address, count) = server(vec![vec![REPLY], vec![REPLY]]);
+        let mut http = HttpTransport::new(address, "/janus".into(), Duration::from_secs(2), 1 << 16).expect("connect");
+        let route = Route::Janus { session: None, handle: None };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        assert_eq!(http.request(&route, br#"{"janus":"ping"}"#, deadline).expect("first").1, b"{}");
+        assert_eq!(count.recv().expect("first connection"), 1);
+        // The server has closed the pooled connection; the client notices and retries once.
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(http.request(&route, br#"{"janus":"ping"}"#, deadline).expect("retried").1, b"{}");
+        assert_eq!(count.recv().expect("second connection"), 2);
+    }
+
+    #[test]
+    fn a_request_that_got_part_of_an_answer_is_not_retried() {
+        // One connection: a full answer, then half of one and the close. The second request may
+        // have been handled, so it must fail rather than be sent again.
+        let (address, count) = server(vec![vec![REPLY, &REPLY[..20]], vec![REPLY]]);
+        let mut http = HttpTransport::new(address, "/janus".into(), Duration::from_secs(2), 1 << 16).expect("connect");
+        let route = Route::Janus { session: None, handle: None };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        http.request(&route, b"{}", deadline).expect("first");
+        assert!(matches!(http.request(&route, b"{}", deadline), Err(Error::Closed)));
+        assert_eq!(count.recv().expect("first connection closed"), 1);
+        assert!(count.recv_timeout(Duration::from_millis(200)).is_err(), "no second connection was opened");
+    }
+}
