@@ -13,7 +13,9 @@ use janus_signal::http::parse_response;
 
 /// Capture files under `kind` (`http` or `ws`), by file name.
 pub fn capture_files(kind: &str) -> BTreeMap<String, PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The repository root, or its `bench/` crate (whose parent is the root).
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = if manifest.join("tests/fixtures").is_dir() { manifest.to_path_buf() } else { manifest.join("..") };
     let mut files = BTreeMap::new();
     for dir in [root.join("tests/fixtures/captures").join(kind), root.join("../shared/janus/captures").join(kind)] {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };

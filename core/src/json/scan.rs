@@ -142,19 +142,54 @@ pub(crate) fn hex4(bytes: &[u8], pos: usize) -> Option<u16> {
     digits.iter().try_fold(0u16, |acc, &b| Some(acc.wrapping_shl(4) | hex_digit(b)?))
 }
 
+/// Word-at-a-time scanning: whether any byte of `word` is `"`, `\` or below 0x20 (the only
+/// bytes that end a run of plain string text). The classic "has zero byte" bit trick.
+#[inline]
+fn has_string_special(word: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let quote = zero_in(word ^ LO.wrapping_mul(u64::from(b'"')));
+    let backslash = zero_in(word ^ LO.wrapping_mul(u64::from(b'\\')));
+    let control = word.wrapping_sub(LO.wrapping_mul(0x20)) & !word & HI;
+    quote | backslash | control != 0
+}
+
+/// Index of the first `"`, `\` or control byte at or after `pos`, or `bytes.len()`.
+#[inline]
+pub(crate) fn find_string_special(bytes: &[u8], pos: usize) -> usize {
+    let mut i = pos;
+    let rest = bytes.get(pos..).unwrap_or_default();
+    for chunk in rest.chunks_exact(8) {
+        // A chunk of eight always converts; zeros would stop the fast path safely anyway.
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
+        if has_string_special(word) {
+            break;
+        }
+        i = i.saturating_add(8);
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            return i;
+        }
+        i = i.saturating_add(1);
+    }
+    bytes.len()
+}
+
 /// Validates a string whose opening quote is at `pos`; returns the index after the closing
 /// quote.
 fn validate_string(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
     let mut i = pos.saturating_add(1);
     loop {
+        i = find_string_special(bytes, i);
         let Some(&b) = bytes.get(i) else {
             return Err(err(JsonErrorKind::UnexpectedEnd, i));
         };
         match b {
             b'"' => return Ok(i.saturating_add(1)),
             b'\\' => i = validate_escape(bytes, i)?,
-            0..=0x1f => return Err(err(JsonErrorKind::ControlCharacterInString, i)),
-            _ => i = i.saturating_add(1),
+            _ => return Err(err(JsonErrorKind::ControlCharacterInString, i)),
         }
     }
 }
@@ -403,14 +438,16 @@ pub(crate) fn skip_validated(bytes: &[u8], pos: usize) -> usize {
 /// Skips a validated string whose opening quote is at `pos`.
 pub(crate) fn skip_string(bytes: &[u8], pos: usize) -> usize {
     let mut i = pos.saturating_add(1);
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'"' => return i.saturating_add(1),
-            b'\\' => i = i.saturating_add(2),
-            _ => i = i.saturating_add(1),
+    loop {
+        i = find_string_special(bytes, i);
+        match bytes.get(i) {
+            Some(b'"') => return i.saturating_add(1),
+            Some(b'\\') => i = i.saturating_add(2),
+            // Control bytes cannot be in a validated string; step over one if they are.
+            Some(_) => i = i.saturating_add(1),
+            None => return bytes.len(),
         }
     }
-    bytes.len()
 }
 
 #[cfg(test)]
@@ -476,6 +513,21 @@ mod tests {
         assert_eq!(check(&too_deep), Err(JsonErrorKind::TooDeep));
         let huge = "[".repeat(1_000_000);
         assert_eq!(check(&huge), Err(JsonErrorKind::TooDeep));
+    }
+
+    #[test]
+    fn word_scan_finds_the_first_special_byte_anywhere() {
+        for special in [b'"', b'\\', 0u8, 0x1f] {
+            for at in 0..40 {
+                let mut bytes = std::vec![b'a'; 40];
+                bytes[at] = special;
+                assert_eq!(find_string_special(&bytes, 0), at);
+                assert_eq!(find_string_special(&bytes, at + 1), 40);
+            }
+        }
+        // Bytes just above the range, and UTF-8 continuation bytes, are plain text.
+        let plain = "a !#[]~\u{7f}é€😀";
+        assert_eq!(find_string_special(plain.as_bytes(), 0), plain.len());
     }
 
     #[test]

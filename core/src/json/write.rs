@@ -12,6 +12,27 @@ pub(crate) const RAW_JSON_TOKEN: &str = "$janus_signal::private::RawJson";
 /// Newtype-struct name that makes [`JsonStr`](super::JsonStr) write its escaped text verbatim.
 pub(crate) const ESCAPED_STR_TOKEN: &str = "$janus_signal::private::JsonStr";
 
+/// How each byte is written inside a JSON string: 0 as itself, otherwise the letter after the
+/// backslash (`u` for `\u00XX`).
+// Evaluated at compile time: a wrong index fails the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
 /// Appends to a byte buffer; past the end it keeps counting instead of writing, so that the
 /// caller learns the exact size needed.
 #[derive(Debug)]
@@ -62,25 +83,18 @@ impl<'b> Writer<'b> {
         let bytes = text.as_bytes();
         let mut run_start = 0usize;
         for (i, &b) in bytes.iter().enumerate() {
-            let escape: &[u8] = match b {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0c => b"\\f",
-                0..=0x1f => b"",
-                _ => continue,
-            };
+            let class = ESCAPE.get(usize::from(b)).copied().unwrap_or(0);
+            if class == 0 {
+                continue;
+            }
             self.raw(bytes.get(run_start..i).unwrap_or_default());
-            if escape.is_empty() {
+            if class == b'u' {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
                 let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
                 self.raw(&[b'\\', b'u', b'0', b'0', hi, lo]);
             } else {
-                self.raw(escape);
+                self.raw(&[b'\\', class]);
             }
             run_start = i.saturating_add(1);
         }

@@ -1,0 +1,133 @@
+//! Decode and encode over the real capture corpus: janus-signal against serde_json into
+//! equivalent borrowed typed structs. `cargo bench --manifest-path bench/Cargo.toml`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use janus_signal::message::{Batch, Message};
+use janus_signal::request::{PluginMessage, Request, SdpType, SessionDescription};
+use janus_signal::{HandleId, SessionId, Transaction};
+use janus_signal_bench::{EchoBody, SerdeJsepOut, SerdeMessage, SerdeRequest, corpus};
+
+const OFFER: &str = include_str!("../../tests/fixtures/sdp/offer-audio-video-loopback.sdp");
+
+/// Reads what a client reads from one message: kind, ids, transaction, plugin name and data
+/// span, SDP (unescaped into a buffer), error code and reason.
+fn read_ours(body: &[u8], sdp_buf: &mut [u8]) -> usize {
+    let mut n = 0;
+    for message in Batch::decode(body).expect("valid") {
+        let message = message.expect("valid");
+        n += message.kind().len() + message.session_id().map_or(0, |s| s.0 as usize & 1);
+        n += message.transaction().map_or(0, |t| t.escaped().len());
+        match message {
+            Message::Event(e) => {
+                if let Some(pd) = e.plugin_data {
+                    n += pd.plugin.escaped().len() + pd.data.as_bytes().len();
+                }
+                if let Some(jsep) = e.jsep {
+                    n += jsep.sdp.unescape_into(sdp_buf).expect("fits").len();
+                }
+            }
+            Message::Error(e) => n += e.reason.map_or(0, |r| r.unescape_into(sdp_buf).expect("fits").len()),
+            Message::Success(s) => n += s.data.map_or(0, |d| d.as_bytes().len()),
+            _ => {}
+        }
+    }
+    n
+}
+
+fn read_serde(body: &[u8]) -> usize {
+    // A long-poll array or one message (what a serde_json client checks first, since
+    // untagged enums cannot borrow).
+    let messages: Vec<SerdeMessage<'_>> = if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        serde_json::from_slice(body).expect("valid")
+    } else {
+        vec![serde_json::from_slice(body).expect("valid")]
+    };
+    let mut n = 0;
+    for m in messages {
+        n += m.janus.len() + m.session_id.map_or(0, |s| s as usize & 1);
+        n += m.transaction.map_or(0, |t| t.len());
+        if let Some(pd) = m.plugindata {
+            n += pd.plugin.len() + pd.data.get().len();
+        }
+        if let Some(jsep) = m.jsep {
+            n += jsep.sdp.len();
+        }
+        if let Some(e) = m.error {
+            n += e.reason.map_or(0, |r| r.len());
+        }
+        n += m.data.map_or(0, |d| d.get().len());
+    }
+    n
+}
+
+fn decode(c: &mut Criterion) {
+    let corpus = corpus();
+    let bytes: usize = corpus.iter().map(|(_, b)| b.len()).sum();
+    let mut sdp_buf = vec![0u8; 65536];
+    // Both readers must see the same information.
+    for (_, body) in &corpus {
+        let _ = (read_ours(body, &mut sdp_buf), read_serde(body));
+    }
+    let mut group = c.benchmark_group("decode/all-captures");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("janus-signal", |b| {
+        b.iter(|| corpus.iter().map(|(_, body)| read_ours(black_box(body), &mut sdp_buf)).sum::<usize>())
+    });
+    group.bench_function("serde_json-typed", |b| {
+        b.iter(|| corpus.iter().map(|(_, body)| read_serde(black_box(body))).sum::<usize>())
+    });
+    group.finish();
+
+    for kind in ["success", "ack", "error", "event", "server_info"] {
+        let subset: Vec<&Vec<u8>> = corpus.iter().filter(|(k, _)| k == kind).map(|(_, b)| b).collect();
+        if subset.is_empty() {
+            continue;
+        }
+        let bytes: usize = subset.iter().map(|b| b.len()).sum();
+        let mut group = c.benchmark_group(format!("decode/{kind}"));
+        group.throughput(Throughput::Bytes(bytes as u64));
+        group.bench_function("janus-signal", |b| {
+            b.iter(|| subset.iter().map(|body| read_ours(black_box(body), &mut sdp_buf)).sum::<usize>())
+        });
+        group.bench_function("serde_json-typed", |b| {
+            b.iter(|| subset.iter().map(|body| read_serde(black_box(body))).sum::<usize>())
+        });
+        group.finish();
+    }
+}
+
+fn encode(c: &mut Criterion) {
+    let body = EchoBody { audio: true, video: true };
+    let tx = Transaction::new("Xa81bq0PmR2c").expect("valid");
+    let mut out = vec![0u8; 8192];
+    let offer = SessionDescription::new(SdpType::Offer, OFFER);
+    let ours = PluginMessage::new(tx, SessionId(8_374_001_098_332_022), HandleId(1_241_231_443_534_215), &body)
+        .with_jsep(&offer);
+    let n = ours.encode(&mut out).expect("fits");
+    let theirs = SerdeRequest {
+        janus: "message",
+        transaction: "Xa81bq0PmR2c",
+        session_id: 8_374_001_098_332_022,
+        handle_id: 1_241_231_443_534_215,
+        body: &body,
+        jsep: SerdeJsepOut { kind: "offer", sdp: OFFER },
+    };
+    assert_eq!(serde_json::to_vec(&theirs).expect("encodes"), out[..n], "same bytes");
+    let mut group = c.benchmark_group("encode/message-with-offer");
+    group.throughput(Throughput::Bytes(n as u64));
+    group.bench_function("janus-signal", |b| b.iter(|| black_box(&ours).encode(&mut out).expect("fits")));
+    let mut vec = Vec::with_capacity(8192);
+    group.bench_function("serde_json", |b| {
+        b.iter(|| {
+            vec.clear();
+            serde_json::to_writer(&mut vec, black_box(&theirs)).expect("encodes");
+            vec.len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, decode, encode);
+criterion_main!(benches);

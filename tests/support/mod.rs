@@ -1,0 +1,3 @@
+//! Helpers of the `captures` test.
+
+pub(crate) mod capture_files;
