@@ -524,6 +524,21 @@ fn http_runs_exactly_one_long_poll_per_session_whatever_the_handles() {
 }
 
 #[test]
+fn http_keepalives_cover_a_server_timeout_shorter_than_the_long_poll() {
+    // A server that expires sessions after 10 s, while its idle long polls last 30 s.
+    let mut config = Config::http();
+    config.keepalive_interval = janus_signal::Duration::from_secs(4);
+    let mut sim = Sim::new(config, Behaviour { session_timeout_ms: 10_000, ..Behaviour::default() });
+    sim.create_and_attach();
+    sim.run_until(2 * 60 * 1000);
+    assert!(matches!(sim.client.session(), SessionState::Active(_)), "{:?}", sim.client.session());
+    let keepalives = sim.janus.log.iter().filter(|(_, k)| k == "keepalive").count();
+    assert!(keepalives >= 20, "{keepalives} keepalives in 2 minutes");
+    // Still exactly one long poll at a time (the harness asserts it), and it kept going.
+    assert!(sim.janus.long_polls.len() >= 4);
+}
+
+#[test]
 fn http_long_poll_404_ends_the_session() {
     let mut sim = Sim::new(Config::http(), Behaviour::default());
     let (session, _) = sim.create_and_attach();

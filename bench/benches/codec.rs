@@ -78,6 +78,15 @@ fn decode(c: &mut Criterion) {
     group.bench_function("serde_json-typed", |b| {
         b.iter(|| corpus.iter().map(|(_, body)| read_serde(black_box(body))).sum::<usize>())
     });
+    // Where our time goes: the validating pass alone, and serde_json's syntax check alone.
+    group.bench_function("janus-signal-validate-only", |b| {
+        b.iter(|| corpus.iter().filter(|(_, body)| janus_signal::json::RawJson::parse(black_box(body)).is_ok()).count())
+    });
+    group.bench_function("serde_json-ignored-any", |b| {
+        b.iter(|| {
+            corpus.iter().filter(|(_, body)| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body)).is_ok()).count()
+        })
+    });
     group.finish();
 
     for kind in ["success", "ack", "error", "event", "server_info"] {

@@ -28,6 +28,11 @@ pub struct Options {
     /// WebSocket: the longest silence before a `keepalive` (below the server's
     /// `session_timeout`, 60 s by default). Default 25 s.
     pub keepalive: Duration,
+    /// HTTP: the longest silence before a `keepalive` POST. Each long poll already refreshes
+    /// the session when it starts, and Janus answers an idle one after 30 s, so the default
+    /// 45 s only matters against servers with a `session_timeout` under about 35 s: set it
+    /// below that timeout there.
+    pub http_keepalive: Duration,
     /// How long a request may wait for its answer. Default 15 s.
     pub request_timeout: Duration,
     /// TCP connect and WebSocket handshake timeout. Default 5 s.
@@ -48,6 +53,7 @@ impl Default for Options {
             apisecret: None,
             token: None,
             keepalive: Duration::from_secs(25),
+            http_keepalive: Duration::from_secs(45),
             request_timeout: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(5),
             max_message_size: 1 << 20,
@@ -169,7 +175,11 @@ impl Janus {
         let link = open(&endpoint, &options)?;
         let config = Config {
             transport: if endpoint.websocket { Transport::WebSocket } else { Transport::Http { maxev: options.maxev } },
-            keepalive_interval: janus_signal::Duration::from_millis(millis(options.keepalive)),
+            keepalive_interval: janus_signal::Duration::from_millis(millis(if endpoint.websocket {
+                options.keepalive
+            } else {
+                options.http_keepalive
+            })),
             request_timeout: janus_signal::Duration::from_millis(millis(options.request_timeout)),
         };
         let seed = options.seed.unwrap_or_else(|| {
@@ -449,7 +459,9 @@ impl Janus {
             if let Some(index) = self.events.iter().position(&wanted) {
                 return Ok(self.events.remove(index));
             }
-            if !self.pump(deadline)? {
+            // `pump` also returns at the client's timers (keepalives, request deadlines):
+            // keep waiting until the caller's deadline.
+            if !self.pump(deadline)? && StdInstant::now() >= deadline {
                 return Ok(None);
             }
         }

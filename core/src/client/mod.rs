@@ -79,9 +79,12 @@ pub enum Transport {
 pub struct Config {
     /// The transport.
     pub transport: Transport,
-    /// WebSocket only: the longest silence before a `keepalive` is sent. Must stay below the
-    /// server's `session_timeout` (60 s by default); 25 s like janus.js, which also survives
-    /// proxies that drop idle sockets at 30 s.
+    /// The longest silence before a `keepalive` is sent; must stay below the server's
+    /// `session_timeout` (60 s by default). Over WebSocket 25 s, like janus.js (which also
+    /// survives proxies that drop idle sockets at 30 s). Over HTTP the start of each long poll
+    /// already counts as activity and Janus answers an idle poll after 30 s, so the default
+    /// 45 s never fires against a default server; set it lower for servers with a
+    /// `session_timeout` under about 35 s, and keepalive POSTs are sent while the poll waits.
     pub keepalive_interval: Duration,
     /// How long a request may wait for its final answer (for a `message`, the plugin's event)
     /// before [`Event::RequestTimedOut`].
@@ -89,12 +92,14 @@ pub struct Config {
 }
 
 impl Config {
-    /// HTTP with `maxev=10` (as janus.js), 15 s request timeout.
+    /// HTTP with `maxev=10` (as janus.js), keepalive POSTs only after 45 s without traffic
+    /// (never, against a default server: its long polls return within 30 s), 15 s request
+    /// timeout.
     #[must_use]
     pub const fn http() -> Self {
         Self {
             transport: Transport::Http { maxev: 10 },
-            keepalive_interval: Duration::from_secs(25),
+            keepalive_interval: Duration::from_secs(45),
             request_timeout: Duration::from_secs(15),
         }
     }
@@ -605,16 +610,26 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
 
     /// Any request refreshes the session on the server: push the next keepalive back.
     fn note_sent(&mut self, now: Instant) {
-        if self.config.transport == Transport::WebSocket && self.keepalive_due.is_some() {
+        if self.keepalive_due.is_some() {
             self.keepalive_due = Some(now.saturating_add(self.config.keepalive_interval));
         }
     }
 
+    /// A `keepalive` if one is due and none is out.
+    fn due_keepalive(&mut self, now: Instant, out: &mut [u8]) -> Result<Option<Transmit>, ClientError> {
+        let due = self.keepalive_due.is_some_and(|due| now >= due);
+        let keepalive_pending = self.pending.iter().any(|p| p.kind == RequestKind::Keepalive);
+        if !due || keepalive_pending || self.pending.is_full() {
+            return Ok(None);
+        }
+        self.keepalive(now, out).map(Some)
+    }
+
     // ----- the client's own traffic and timers ---------------------------------------------
 
-    /// The client's own traffic: over WebSocket a `keepalive` when one is due; over HTTP the
-    /// session's long poll whenever none is out (exactly one per session). Call it after every
-    /// other call until it returns `None`.
+    /// The client's own traffic: over HTTP the session's long poll whenever none is out
+    /// (exactly one per session); a `keepalive` when the session has been silent for the
+    /// keepalive interval. Call it after every other call until it returns `None`.
     ///
     /// # Errors
     ///
@@ -626,29 +641,24 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         match self.config.transport {
             Transport::Http { maxev } => {
                 if self.long_poll_out {
-                    return Ok(None);
+                    return self.due_keepalive(now, out);
                 }
                 self.long_poll_out = true;
+                // Starting a long poll refreshes the session on the server.
+                self.note_sent(now);
                 Ok(Some(Transmit { len: 0, route: Route::LongPoll { session, maxev }, request: None }))
             }
-            Transport::WebSocket => {
-                let due = self.keepalive_due.is_some_and(|due| now >= due);
-                let keepalive_pending = self.pending.iter().any(|p| p.kind == RequestKind::Keepalive);
-                if !due || keepalive_pending || self.pending.is_full() {
-                    return Ok(None);
-                }
-                self.keepalive(now, out).map(Some)
-            }
+            Transport::WebSocket => self.due_keepalive(now, out),
         }
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) should be called next: the earliest
-    /// request deadline or (WebSocket) keepalive. `None` when nothing is scheduled.
+    /// request deadline or keepalive. `None` when nothing is scheduled.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let deadlines = self.pending.iter().map(|p| p.deadline);
-        let keepalive = match (self.config.transport, self.session) {
-            (Transport::WebSocket, SessionState::Active(_)) => self.keepalive_due,
+        let keepalive = match self.session {
+            SessionState::Active(_) => self.keepalive_due,
             _ => None,
         };
         deadlines.chain(keepalive).min()
@@ -873,10 +883,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
     fn start_session(&mut self, now: Instant, session: SessionId) {
         self.session = SessionState::Active(session);
         self.long_poll_out = false;
-        self.keepalive_due = match self.config.transport {
-            Transport::WebSocket => Some(now.saturating_add(self.config.keepalive_interval)),
-            Transport::Http { .. } => None,
-        };
+        self.keepalive_due = Some(now.saturating_add(self.config.keepalive_interval));
     }
 
     /// The handle is gone: forget it and abandon its pending requests (except a `detach`,

@@ -10,8 +10,8 @@
 //! The writer side serialises requests, and any [`serde::Serialize`] value of the caller, into a
 //! `&mut [u8]`. It reports the exact size a too-small buffer needed.
 
-mod raw;
-mod scan;
+pub(crate) mod raw;
+pub(crate) mod scan;
 mod text;
 pub(crate) mod write;
 

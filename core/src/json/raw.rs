@@ -65,10 +65,7 @@ impl<'a> RawJson<'a> {
     /// truncated or malformed JSON, nesting deeper than [`MAX_DEPTH`](super::MAX_DEPTH),
     /// trailing bytes.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        let text = core::str::from_utf8(bytes).map_err(|e| {
-            let kind = if e.error_len().is_none() { JsonErrorKind::UnexpectedEnd } else { JsonErrorKind::InvalidUtf8 };
-            DecodeError::Json(JsonError { kind, offset: e.valid_up_to() })
-        })?;
+        let text = utf8(bytes)?;
         let (start, end) = validate_value(bytes, 0).map_err(DecodeError::Json)?;
         let trailing = skip_ws(bytes, end);
         if trailing != bytes.len() {
@@ -223,6 +220,14 @@ impl<'a> RawJson<'a> {
             .map(|(value, _)| value)
             .map_err(DecodeError::Serde)
     }
+}
+
+/// The bytes as text, or where they stop being UTF-8 (truncated or invalid).
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
+    core::str::from_utf8(bytes).map_err(|e| {
+        let kind = if e.error_len().is_none() { JsonErrorKind::UnexpectedEnd } else { JsonErrorKind::InvalidUtf8 };
+        DecodeError::Json(JsonError { kind, offset: e.valid_up_to() })
+    })
 }
 
 /// Parses a JSON integer made only of ASCII digits (no sign, fraction or exponent).

@@ -83,15 +83,17 @@ pub(crate) fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
 struct Nesting {
     bits: u64,
     depth: usize,
+    /// Levels still allowed (MAX_DEPTH minus the levels the caller is already inside).
+    limit: usize,
 }
 
 impl Nesting {
-    const fn new() -> Self {
-        Self { bits: 0, depth: 0 }
+    const fn new(limit: usize) -> Self {
+        Self { bits: 0, depth: 0, limit }
     }
 
     fn push(&mut self, is_object: bool, offset: usize) -> Result<(), JsonError> {
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= self.limit {
             return Err(JsonError { kind: JsonErrorKind::TooDeep, offset });
         }
         let bit = 1u64.checked_shl(u32::try_from(self.depth).unwrap_or(u32::MAX)).unwrap_or(0);
@@ -120,7 +122,7 @@ fn err(kind: JsonErrorKind, offset: usize) -> JsonError {
     JsonError { kind, offset }
 }
 
-fn unexpected(bytes: &[u8], offset: usize) -> JsonError {
+pub(crate) fn unexpected(bytes: &[u8], offset: usize) -> JsonError {
     match bytes.get(offset) {
         Some(&b) => err(JsonErrorKind::UnexpectedByte(b), offset),
         None => err(JsonErrorKind::UnexpectedEnd, offset),
@@ -179,7 +181,7 @@ pub(crate) fn find_string_special(bytes: &[u8], pos: usize) -> usize {
 
 /// Validates a string whose opening quote is at `pos`; returns the index after the closing
 /// quote.
-fn validate_string(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+pub(crate) fn validate_string(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
     let mut i = pos.saturating_add(1);
     loop {
         i = find_string_special(bytes, i);
@@ -322,11 +324,18 @@ fn validate_key(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
 /// Validates exactly one JSON value starting at `pos` (leading whitespace allowed). Returns
 /// the index of its first byte and the index just after its last byte.
 pub(crate) fn validate_value(bytes: &[u8], pos: usize) -> Result<(usize, usize), JsonError> {
-    let mut nesting = Nesting::new();
+    validate_nested_value(bytes, pos, 0)
+}
+
+/// [`validate_value`] for a value that is already inside `outer` levels of nesting.
+pub(crate) fn validate_nested_value(bytes: &[u8], pos: usize, outer: usize) -> Result<(usize, usize), JsonError> {
+    let mut nesting = Nesting::new(MAX_DEPTH.saturating_sub(outer));
     let mut i = skip_ws(bytes, pos);
     let start = i;
     if i >= bytes.len() {
-        return Err(err(JsonErrorKind::Empty, i));
+        // A missing top-level value is "no JSON"; a missing member value is truncation.
+        let kind = if outer == 0 { JsonErrorKind::Empty } else { JsonErrorKind::UnexpectedEnd };
+        return Err(err(kind, i));
     }
     loop {
         // Here a value is expected at `i` (after whitespace).
@@ -392,6 +401,42 @@ pub(crate) fn validate_value(bytes: &[u8], pos: usize) -> Result<(usize, usize),
     }
 }
 
+/// Whether any byte of `word` is a quote or a bracket: the only bytes that matter when
+/// skipping over a validated container.
+#[inline]
+fn has_structural(word: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let has = |b: u8| zero_in(word ^ LO.wrapping_mul(u64::from(b)));
+    // `[`/`]` and `{`/`}` differ only in bit 5 of 0x5B/0x5D and 0x7B/0x7D: fold that bit away.
+    let folded = word | LO.wrapping_mul(0x20);
+    let bracket =
+        zero_in(folded ^ LO.wrapping_mul(u64::from(b'{'))) | zero_in(folded ^ LO.wrapping_mul(u64::from(b'}')));
+    has(b'"') | bracket != 0
+}
+
+/// Index of the next quote or bracket at or after `pos`, or `bytes.len()`.
+#[inline]
+fn find_structural(bytes: &[u8], pos: usize) -> usize {
+    let mut i = pos;
+    let rest = bytes.get(pos..).unwrap_or_default();
+    for chunk in rest.chunks_exact(8) {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([b'"'; 8]));
+        if has_structural(word) {
+            break;
+        }
+        i = i.saturating_add(8);
+    }
+    while let Some(&b) = bytes.get(i) {
+        if matches!(b, b'"' | b'{' | b'}' | b'[' | b']') {
+            return i;
+        }
+        i = i.saturating_add(1);
+    }
+    bytes.len()
+}
+
 /// Skips one value of an already validated span starting exactly at `pos`; returns the index
 /// after it. On bytes that were not validated it still terminates and never panics, but the
 /// result is meaningless.
@@ -401,24 +446,24 @@ pub(crate) fn skip_validated(bytes: &[u8], pos: usize) -> usize {
         Some(b'{' | b'[') => {
             let mut depth = 0usize;
             let mut i = pos;
-            while let Some(&b) = bytes.get(i) {
-                match b {
-                    b'"' => {
+            loop {
+                i = find_structural(bytes, i);
+                match bytes.get(i) {
+                    None => return bytes.len(),
+                    Some(b'"') => {
                         i = skip_string(bytes, i);
                         continue;
                     }
-                    b'{' | b'[' => depth = depth.saturating_add(1),
-                    b'}' | b']' => {
+                    Some(b'{' | b'[') => depth = depth.saturating_add(1),
+                    Some(_) => {
                         depth = depth.saturating_sub(1);
                         if depth == 0 {
                             return i.saturating_add(1);
                         }
                     }
-                    _ => {}
                 }
                 i = i.saturating_add(1);
             }
-            bytes.len()
         }
         Some(_) => {
             // Scalars (numbers, true, false, null) end at a delimiter.
@@ -528,6 +573,20 @@ mod tests {
         // Bytes just above the range, and UTF-8 continuation bytes, are plain text.
         let plain = "a !#[]~\u{7f}é€😀";
         assert_eq!(find_string_special(plain.as_bytes(), 0), plain.len());
+    }
+
+    #[test]
+    fn word_scan_finds_quotes_and_brackets_only() {
+        for special in [b'"', b'{', b'}', b'[', b']'] {
+            for at in 0..40 {
+                let mut bytes = std::vec![b' '; 40];
+                bytes[at] = special;
+                assert_eq!(find_structural(&bytes, 0), at);
+            }
+        }
+        // Neighbours of the folded brackets are not brackets.
+        let plain = b"ZzYy\\\\|;:,0123456789 \n\t\rtruefalsenull-+.eE";
+        assert_eq!(find_structural(plain, 0), plain.len());
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub struct Batch<'a> {
 
 #[derive(Debug, Clone)]
 enum Items<'a> {
-    One(Option<RawJson<'a>>),
+    /// A single object, decoded in the same pass that validated it.
+    One(Option<Result<Message<'a>, DecodeError>>),
     Many(Elements<'a>),
 }
 
@@ -36,9 +37,13 @@ impl<'a> Batch<'a> {
     /// [`DecodeError::Json`] when the body is not valid JSON, [`DecodeError::NotAnObject`]
     /// when it is neither an object nor an array.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
+        let first = bytes.iter().find(|b| !crate::json::scan::is_ws(**b));
+        if first == Some(&b'{') {
+            let (raw, fields) = super::Fields::parse_object(bytes)?;
+            return Ok(Self { items: Items::One(Some(Message::from_fields(raw, fields))) });
+        }
         let raw = RawJson::parse(bytes)?;
         let items = match raw.kind() {
-            JsonKind::Object => Items::One(Some(raw)),
             JsonKind::Array => Items::Many(raw.elements()),
             _ => return Err(DecodeError::NotAnObject),
         };
@@ -51,10 +56,9 @@ impl<'a> Iterator for Batch<'a> {
     type Item = Result<Message<'a>, DecodeError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let raw = match &mut self.items {
-            Items::One(one) => one.take()?,
-            Items::Many(elements) => elements.next()?,
-        };
-        Some(Message::from_json(raw))
+        match &mut self.items {
+            Items::One(one) => one.take(),
+            Items::Many(elements) => elements.next().map(Message::from_json),
+        }
     }
 }

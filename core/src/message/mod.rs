@@ -408,28 +408,89 @@ impl<'a> Fields<'a> {
     fn gather(object: RawJson<'a>) -> Self {
         let mut f = Self::default();
         for (key, value) in object.members() {
-            // Janus never escapes its keys; an escaped one is compared after unescaping.
-            let name = key.as_plain().or_else(|| FIELD_NAMES.iter().copied().find(|n| key.eq_str(n)));
-            let slot = match name {
-                Some("janus") => &mut f.janus,
-                Some("transaction") => &mut f.transaction,
-                Some("session_id") => &mut f.session_id,
-                Some("sender") => &mut f.sender,
-                Some("data") => &mut f.data,
-                Some("plugindata") => &mut f.plugindata,
-                Some("jsep") => &mut f.jsep,
-                Some("error") => &mut f.error,
-                Some("hint") => &mut f.hint,
-                Some("reason") => &mut f.reason,
-                Some("candidate") => &mut f.candidate,
-                _ => continue,
-            };
-            // The first occurrence of a duplicated key wins.
-            if slot.is_none() {
-                *slot = Some(value);
-            }
+            f.set(key, value);
         }
         f
+    }
+
+    /// Records a member if it is one the decoder reads. The first occurrence of a duplicated
+    /// key wins.
+    fn set(&mut self, key: JsonStr<'a>, value: RawJson<'a>) {
+        // Janus never escapes its keys; an escaped one is compared after unescaping.
+        let name = key.as_plain().or_else(|| FIELD_NAMES.iter().copied().find(|n| key.eq_str(n)));
+        let slot = match name {
+            Some("janus") => &mut self.janus,
+            Some("transaction") => &mut self.transaction,
+            Some("session_id") => &mut self.session_id,
+            Some("sender") => &mut self.sender,
+            Some("data") => &mut self.data,
+            Some("plugindata") => &mut self.plugindata,
+            Some("jsep") => &mut self.jsep,
+            Some("error") => &mut self.error,
+            Some("hint") => &mut self.hint,
+            Some("reason") => &mut self.reason,
+            Some("candidate") => &mut self.candidate,
+            _ => return,
+        };
+        if slot.is_none() {
+            *slot = Some(value);
+        }
+    }
+
+    /// Validates `bytes` as one JSON object and collects its members in the same pass: each
+    /// member's value is validated once, which also finds where it ends. Errors are those of
+    /// [`RawJson::parse`], at the same offsets.
+    fn parse_object(bytes: &'a [u8]) -> Result<(RawJson<'a>, Self), DecodeError> {
+        use crate::json::scan::{skip_ws, unexpected, validate_nested_value, validate_string};
+        let json = |e| DecodeError::Json(e);
+        let text = crate::json::raw::utf8(bytes)?;
+        let start = skip_ws(bytes, 0);
+        if bytes.get(start) != Some(&b'{') {
+            // Not an object: report exactly what a full parse reports.
+            RawJson::parse(bytes)?;
+            return Err(DecodeError::NotAnObject);
+        }
+        let mut f = Self::default();
+        let mut i = skip_ws(bytes, start.saturating_add(1));
+        let end = if bytes.get(i) == Some(&b'}') {
+            i.saturating_add(1)
+        } else {
+            loop {
+                let key_start = skip_ws(bytes, i);
+                if bytes.get(key_start) != Some(&b'"') {
+                    return Err(json(unexpected(bytes, key_start)));
+                }
+                let key_end = validate_string(bytes, key_start).map_err(json)?;
+                let colon = skip_ws(bytes, key_end);
+                if bytes.get(colon) != Some(&b':') {
+                    return Err(json(unexpected(bytes, colon)));
+                }
+                let (value_from, value_to) = validate_nested_value(bytes, colon.saturating_add(1), 1).map_err(json)?;
+                let key = text.get(key_start.saturating_add(1)..key_end.saturating_sub(1)).unwrap_or_default();
+                if let Some(value) = text.get(value_from..value_to) {
+                    f.set(JsonStr::from_validated(key), RawJson::from_validated(value));
+                }
+                i = skip_ws(bytes, value_to);
+                match bytes.get(i) {
+                    Some(b',') => i = i.saturating_add(1),
+                    Some(b'}') => break i.saturating_add(1),
+                    None => {
+                        return Err(json(crate::json::JsonError {
+                            kind: crate::json::JsonErrorKind::UnexpectedEnd,
+                            offset: i,
+                        }));
+                    }
+                    Some(_) => return Err(json(unexpected(bytes, i))),
+                }
+            }
+        };
+        let trailing = skip_ws(bytes, end);
+        if trailing != bytes.len() {
+            let kind = crate::json::JsonErrorKind::TrailingBytes;
+            return Err(json(crate::json::JsonError { kind, offset: trailing }));
+        }
+        let raw = RawJson::from_validated(text.get(start..end).unwrap_or_default());
+        Ok((raw, f))
     }
 }
 
@@ -608,7 +669,8 @@ impl<'a> Message<'a> {
     /// such as `error.code` or an event's `sender`) is absent, and
     /// [`DecodeError::InvalidField`] when a known member has the wrong type.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        Self::from_json(RawJson::parse(bytes)?)
+        let (raw, fields) = Fields::parse_object(bytes)?;
+        Self::from_fields(raw, fields)
     }
 
     /// Reads a message from an already validated JSON value (for example one element of a
@@ -621,7 +683,10 @@ impl<'a> Message<'a> {
         if raw.kind() != JsonKind::Object {
             return Err(DecodeError::NotAnObject);
         }
-        let f = Fields::gather(raw);
+        Self::from_fields(raw, Fields::gather(raw))
+    }
+
+    fn from_fields(raw: RawJson<'a>, f: Fields<'a>) -> Result<Self, DecodeError> {
         let janus = Reader { kind: "?" }
             .text(f.janus, "janus")?
             .ok_or(DecodeError::MissingField { kind: "?", field: "janus" })?;

@@ -1,0 +1,365 @@
+//! Shared plumbing of the `socket_*` live tests: where the default Janus is, extra Janus
+//! instances started (and stopped) by the tests, and assertion helpers.
+//!
+//! Each test file includes it with `#[path = "socket_support/live.rs"] mod live;` and uses
+//! part of it.
+#![allow(dead_code, unreachable_pub)]
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
+
+use janus_signal_socket::janus_signal::message::{JsepType, Message};
+use janus_signal_socket::janus_signal::{HandleId, SessionId};
+use janus_signal_socket::{Error, Event, Janus, Options, OwnedMessage};
+
+/// The 2951-byte offer (audio + video, one 127.0.0.1 host candidate): larger than the
+/// 2800 bytes above which Janus fragments WebSocket messages.
+pub const OFFER: &str = include_str!("../fixtures/sdp/offer-audio-video-loopback.sdp");
+
+/// A loopback host candidate (nothing listens on it).
+pub const CANDIDATE: &str = "candidate:1467250027 1 udp 2122260223 127.0.0.1 50001 typ host generation 0";
+/// A second one.
+pub const CANDIDATE_2: &str = "candidate:1467250028 1 udp 2122260222 127.0.0.1 50002 typ host generation 0";
+/// A third one (TCP active).
+pub const CANDIDATE_3: &str = "candidate:1467250029 1 tcp 1518280447 127.0.0.1 9 typ host tcptype active generation 0";
+
+/// The echotest request body.
+#[derive(serde::Serialize)]
+pub struct Echo {
+    pub audio: bool,
+    pub video: bool,
+}
+
+/// `{"audio":true,"video":true}`.
+pub const ECHO: Echo = Echo { audio: true, video: true };
+
+/// The two Janus transports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Http,
+    Ws,
+}
+
+/// Where one Janus listens.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// `http://127.0.0.1:PORT/janus`.
+    pub http: String,
+    /// `ws://127.0.0.1:PORT`.
+    pub ws: String,
+    /// `http://127.0.0.1:PORT/admin`.
+    pub admin: String,
+    /// The admin secret.
+    pub admin_secret: String,
+}
+
+impl Endpoints {
+    /// The Janus API URL of `transport`.
+    pub fn url(&self, transport: Transport) -> &str {
+        match transport {
+            Transport::Http => &self.http,
+            Transport::Ws => &self.ws,
+        }
+    }
+
+    fn on_ports(http: u16, ws: u16, admin: u16) -> Self {
+        Self {
+            http: format!("http://127.0.0.1:{http}/janus"),
+            ws: format!("ws://127.0.0.1:{ws}"),
+            admin: format!("http://127.0.0.1:{admin}/admin"),
+            admin_secret: "janusoverlord".to_owned(),
+        }
+    }
+}
+
+fn required() -> bool {
+    std::env::var("JANUS_REQUIRED").as_deref() == Ok("1")
+}
+
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or_default()
+}
+
+/// The default Janus (started by `tests/run` or `tests/janus/janus-server start`), from
+/// `JANUS_HTTP_URL`, `JANUS_WS_URL`, `JANUS_ADMIN_URL`, `JANUS_ADMIN_SECRET`. `None` (skip) when
+/// it does not answer, unless `JANUS_REQUIRED=1`, which makes that a failure.
+pub fn default_janus() -> Option<Endpoints> {
+    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    let endpoints = Endpoints {
+        http: var("JANUS_HTTP_URL", "http://127.0.0.1:8088/janus"),
+        ws: var("JANUS_WS_URL", "ws://127.0.0.1:8188"),
+        admin: var("JANUS_ADMIN_URL", "http://127.0.0.1:7088/admin"),
+        admin_secret: var("JANUS_ADMIN_SECRET", "janusoverlord"),
+    };
+    let down: Vec<&str> = [&endpoints.http, &endpoints.ws, &endpoints.admin]
+        .into_iter()
+        .filter(|url| TcpStream::connect(authority(url)).is_err())
+        .map(String::as_str)
+        .collect();
+    if down.is_empty() {
+        return Some(endpoints);
+    }
+    assert!(!required(), "JANUS_REQUIRED=1 but no Janus at {down:?}");
+    eprintln!("no Janus at {down:?}: skipping (start one with tests/janus/janus-server start)");
+    None
+}
+
+/// Whether the `janus` binary is on the `PATH`.
+fn janus_installed() -> bool {
+    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("janus").is_file()))
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn server_script() -> PathBuf {
+    repo().join("tests/janus/janus-server")
+}
+
+/// An extra Janus the tests start themselves.
+#[derive(Debug)]
+pub struct InstanceConfig {
+    /// Work dir `<repo>/target/janus-<name>`.
+    pub name: &'static str,
+    pub http_port: u16,
+    pub ws_port: u16,
+    pub admin_port: u16,
+    /// Further `janus-server` settings (`JANUS_API_SECRET`, `JANUS_SESSION_TIMEOUT`…).
+    pub env: &'static [(&'static str, &'static str)],
+}
+
+/// Every setting `janus-server` reads: none may leak in from the caller's environment.
+const SERVER_SETTINGS: &[&str] = &[
+    "JANUS_WORKDIR",
+    "JANUS_HTTP_PORT",
+    "JANUS_WS_PORT",
+    "JANUS_ADMIN_PORT",
+    "JANUS_SESSION_TIMEOUT",
+    "JANUS_RECLAIM_TIMEOUT",
+    "JANUS_API_SECRET",
+    "JANUS_TOKEN_AUTH",
+    "JANUS_TOKEN_AUTH_SECRET",
+    "JANUS_ADMIN_SECRET",
+    "JANUS_JSON",
+    "JANUS_PINGPONG",
+    "JANUS_WS_PINGPONG",
+];
+
+impl InstanceConfig {
+    fn command(&self, action: &str) -> Command {
+        let mut command = Command::new(server_script());
+        command.arg(action);
+        for name in SERVER_SETTINGS {
+            command.env_remove(name);
+        }
+        command
+            .env("JANUS_WORKDIR", repo().join(format!("target/janus-{}", self.name)))
+            .env("JANUS_HTTP_PORT", self.http_port.to_string())
+            .env("JANUS_WS_PORT", self.ws_port.to_string())
+            .env("JANUS_ADMIN_PORT", self.admin_port.to_string());
+        command.envs(self.env.iter().copied());
+        command
+    }
+}
+
+/// A running extra Janus; dropping the last reference stops it (also when a test panics).
+#[derive(Debug)]
+pub struct Instance {
+    shared: &'static SharedInstance,
+    generation: u64,
+    /// Its URLs.
+    pub endpoints: Endpoints,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        // Under the lock, so that no test starts the same instance while it stops; and only if
+        // no newer generation replaced it meanwhile (its start stopped this one already).
+        let slot = self.shared.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.1 != self.generation {
+            return;
+        }
+        let config = &self.shared.config;
+        match config.command("stop").output() {
+            Ok(out) if out.status.success() => {}
+            Ok(out) => {
+                eprintln!("janus-server stop ({}) failed: {}", config.name, String::from_utf8_lossy(&out.stderr).trim())
+            }
+            Err(e) => eprintln!("cannot run janus-server stop ({}): {e}", config.name),
+        }
+    }
+}
+
+/// One extra instance shared by the tests of a file: started by the first test that needs it,
+/// stopped when the last one holding it is done.
+#[derive(Debug)]
+pub struct SharedInstance {
+    config: InstanceConfig,
+    slot: Mutex<(Weak<Instance>, u64)>,
+}
+
+impl SharedInstance {
+    pub const fn new(config: InstanceConfig) -> Self {
+        Self { config, slot: Mutex::new((Weak::new(), 0)) }
+    }
+
+    /// The running instance, started if needed. `None` (skip) when the `janus` binary is not
+    /// installed, unless `JANUS_REQUIRED=1` (then `janus-server start` installs it).
+    pub fn get(&'static self) -> Option<Arc<Instance>> {
+        if !janus_installed() && !required() {
+            eprintln!("the janus binary is not installed: skipping (JANUS_REQUIRED=1 installs it)");
+            return None;
+        }
+        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(running) = slot.0.upgrade() {
+            return Some(running);
+        }
+        let config = &self.config;
+        let started = Instant::now();
+        let out = config.command("start").output().expect("run tests/janus/janus-server start");
+        assert!(
+            out.status.success(),
+            "janus-server start ({}) failed:\n{}\n{}",
+            config.name,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprintln!("started Janus {:?} in {:?} ({:?})", config.name, started.elapsed(), std::thread::current().name());
+        slot.1 += 1;
+        let instance = Arc::new(Instance {
+            shared: self,
+            generation: slot.1,
+            endpoints: Endpoints::on_ports(config.http_port, config.ws_port, config.admin_port),
+        });
+        slot.0 = Arc::downgrade(&instance);
+        Some(instance)
+    }
+}
+
+// ----- clients and assertions ---------------------------------------------------------------
+
+/// A client on `url`.
+pub fn connect(url: &str, options: Options) -> Janus {
+    Janus::connect(url, options).unwrap_or_else(|e| panic!("connect to {url}: {e}"))
+}
+
+/// Something unique in this test process (tokens, opaque ids).
+pub fn unique(prefix: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Asserts that `result` is `Error::Janus` with `code` and a non-empty reason; returns the
+/// reason.
+#[track_caller]
+pub fn expect_janus_error<T: std::fmt::Debug>(result: Result<T, Error>, code: u64, what: &str) -> String {
+    match result {
+        Err(Error::Janus { code: got, reason }) => {
+            assert_eq!(got.code(), code, "{what}: wrong Janus error code (reason {reason:?})");
+            assert!(!reason.is_empty(), "{what}: Janus error {code} without a reason");
+            reason
+        }
+        other => panic!("{what}: expected Janus error {code}, got {other:?}"),
+    }
+}
+
+/// The message as a JSON value.
+pub fn json(message: &OwnedMessage) -> serde_json::Value {
+    serde_json::from_str(message.json()).unwrap_or_else(|e| panic!("not JSON ({e}): {message}"))
+}
+
+/// `plugindata.data` of an event or success.
+pub fn plugin_data(message: &OwnedMessage) -> serde_json::Value {
+    json(message)["plugindata"]["data"].clone()
+}
+
+/// `plugindata.plugin` of an event or success.
+pub fn plugin_name(message: &OwnedMessage) -> String {
+    json(message)["plugindata"]["plugin"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Asserts that `reply` is echotest's answer to a plain request from `handle`.
+#[track_caller]
+pub fn assert_echotest_ok(reply: &OwnedMessage, handle: HandleId) {
+    match reply.message() {
+        Message::Event(e) => assert_eq!(e.sender, handle, "answer from another handle: {reply}"),
+        _ => panic!("echotest answered with something else than an event: {reply}"),
+    }
+    assert_eq!(plugin_name(reply), "janus.plugin.echotest", "{reply}");
+    assert_eq!(plugin_data(reply)["echotest"], "event", "{reply}");
+    assert_eq!(plugin_data(reply)["result"], "ok", "{reply}");
+}
+
+/// Asserts that `reply` carries Janus's SDP answer and returns the SDP.
+#[track_caller]
+pub fn assert_sdp_answer(reply: &OwnedMessage, handle: HandleId) -> String {
+    let Message::Event(event) = reply.message() else { panic!("the offer was answered without an event: {reply}") };
+    assert_eq!(event.sender, handle, "{reply}");
+    let jsep = event.jsep.unwrap_or_else(|| panic!("no jsep in the answer: {reply}"));
+    assert_eq!(jsep.kind, JsepType::Answer, "{reply}");
+    let sdp = jsep.sdp.to_string();
+    assert!(sdp.starts_with("v=0\r\n"), "the answer's SDP does not start with v=0 CRLF: {sdp:?}");
+    assert!(sdp.contains("\r\nm=audio ") && sdp.contains("\r\nm=video "), "{sdp}");
+    assert_eq!(plugin_data(reply)["result"], "ok", "{reply}");
+    sdp
+}
+
+/// Every event that comes within `window` (stops early when `done` says so). Waits the whole
+/// window: `next_event` may return `None` before its timeout (see `socket_requests.rs`).
+pub fn collect_events(janus: &mut Janus, window: Duration, done: impl Fn(&Event) -> bool) -> Vec<Event> {
+    let deadline = Instant::now() + window;
+    let mut events = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()).filter(|left| !left.is_zero()) {
+        match janus.next_event(left) {
+            Ok(Some(event)) => {
+                let stop = done(&event);
+                events.push(event);
+                if stop {
+                    break;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => panic!("next_event failed after {events:?}: {e}"),
+        }
+    }
+    events
+}
+
+/// The next event of `handle` within `window` (retrying when `next_handle_event` returns
+/// `None` early).
+pub fn next_handle_event_within(janus: &mut Janus, handle: HandleId, window: Duration) -> Option<OwnedMessage> {
+    let deadline = Instant::now() + window;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()).filter(|left| !left.is_zero()) {
+        match janus.next_handle_event(handle, left) {
+            Ok(Some(message)) => return Some(message),
+            Ok(None) => {}
+            Err(e) => panic!("next_handle_event({handle}) failed: {e}"),
+        }
+    }
+    None
+}
+
+/// The `janus` kind of a handle event, or a description of another event.
+pub fn describe(event: &Event) -> String {
+    match event {
+        Event::Handle { handle, message } => format!("{handle}:{}", message.kind()),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Whether the event is a `hangup` of `handle`.
+pub fn is_hangup_of(event: &Event, handle: HandleId) -> bool {
+    matches!(event, Event::Handle { handle: h, message } if *h == handle && message.kind() == "hangup")
+}
+
+/// The session this client has, which must be active.
+#[track_caller]
+pub fn session_of(janus: &Janus) -> SessionId {
+    janus.session_id().expect("an active session")
+}
