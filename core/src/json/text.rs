@@ -79,21 +79,42 @@ impl<'a> JsonStr<'a> {
     /// [`EncodeError::BufferTooSmall`] with the number of bytes needed when `out` is too short;
     /// `out` then holds garbage.
     pub fn unescape_into<'b>(&self, out: &'b mut [u8]) -> Result<&'b str, EncodeError> {
+        let bytes = self.escaped.as_bytes();
         let mut len = 0usize;
         let mut overflow = false;
-        let mut rest = self.escaped;
-        while !rest.is_empty() {
-            // Copy the run up to the next backslash in one go.
-            let run_end = rest.find('\\').unwrap_or(rest.len());
-            let (run, tail) = rest.split_at_checked(run_end).unwrap_or((rest, ""));
-            overflow |= !put(out, &mut len, run.as_bytes());
-            rest = tail;
-            let mut chars = Chars { rest };
-            if let Some(c) = chars.next() {
+        let mut i = 0usize;
+        while let Some(rest) = self.escaped.get(i..).filter(|r| !r.is_empty()) {
+            // Copy the run up to the next backslash in one go (`find` is memchr-fast).
+            let run = rest.find('\\').unwrap_or(rest.len());
+            overflow |= !put(out, &mut len, rest.as_bytes().get(..run).unwrap_or_default());
+            let at = i.saturating_add(run);
+            let Some(&escape) = bytes.get(at.saturating_add(1)) else {
+                break;
+            };
+            let simple = match escape {
+                b'n' => Some(b'\n'),
+                b'r' => Some(b'\r'),
+                b't' => Some(b'\t'),
+                b'"' => Some(b'"'),
+                b'\\' => Some(b'\\'),
+                b'/' => Some(b'/'),
+                b'b' => Some(0x08),
+                b'f' => Some(0x0c),
+                _ => None,
+            };
+            if let Some(byte) = simple {
+                match out.get_mut(len) {
+                    Some(slot) => *slot = byte,
+                    None => overflow = true,
+                }
+                len = len.saturating_add(1);
+                i = at.saturating_add(2);
+            } else {
+                let (c, used) = decode_unicode_escape(bytes.get(at.saturating_add(1)..).unwrap_or_default());
                 let mut utf8 = [0u8; 4];
                 overflow |= !put(out, &mut len, c.encode_utf8(&mut utf8).as_bytes());
+                i = at.saturating_add(1).saturating_add(used.max(1));
             }
-            rest = chars.rest;
         }
         if overflow {
             return Err(EncodeError::BufferTooSmall { needed: len, available: out.len() });
