@@ -84,7 +84,10 @@ fn decode(c: &mut Criterion) {
     });
     group.bench_function("serde_json-ignored-any", |b| {
         b.iter(|| {
-            corpus.iter().filter(|(_, body)| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body)).is_ok()).count()
+            corpus
+                .iter()
+                .filter(|(_, body)| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body)).is_ok())
+                .count()
         })
     });
     group.finish();
