@@ -556,7 +556,8 @@ mod tests {
         assert!(check(&deep_ok).is_ok());
         let too_deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
         assert_eq!(check(&too_deep), Err(JsonErrorKind::TooDeep));
-        let huge = "[".repeat(1_000_000);
+        // Miri interprets every byte: a smaller input proves the same there.
+        let huge = "[".repeat(if cfg!(miri) { 10_000 } else { 1_000_000 });
         assert_eq!(check(&huge), Err(JsonErrorKind::TooDeep));
     }
 
