@@ -128,7 +128,11 @@ impl From<tungstenite::Error> for Error {
     fn from(e: tungstenite::Error) -> Self {
         match e {
             tungstenite::Error::Io(io) => Self::Io(io),
-            tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => Self::Closed,
+            tungstenite::Error::ConnectionClosed
+            | tungstenite::Error::AlreadyClosed
+            | tungstenite::Error::Protocol(tungstenite::error::ProtocolError::ResetWithoutClosingHandshake) => {
+                Self::Closed
+            }
             tungstenite::Error::Capacity(_) => Self::TooLarge { limit: 0 },
             other => Self::WebSocket(Box::new(other)),
         }

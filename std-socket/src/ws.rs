@@ -18,6 +18,9 @@ pub(crate) const JANUS_PROTOCOL: &str = "janus-protocol";
 #[derive(Debug)]
 pub(crate) struct WsTransport {
     socket: WebSocket<TcpStream>,
+    /// The socket cannot be used any more (closed, or stopped inside a message it refused):
+    /// every later call says `Closed` until the caller reconnects.
+    broken: bool,
 }
 
 impl WsTransport {
@@ -43,17 +46,22 @@ impl WsTransport {
                 tungstenite::HandshakeError::Failure(e) => Error::from(e),
                 tungstenite::HandshakeError::Interrupted(_) => Error::Timeout,
             })?;
-        Ok(Self { socket })
+        Ok(Self { socket, broken: false })
     }
 
     pub(crate) fn send(&mut self, body: &[u8]) -> Result<(), Error> {
+        if self.broken {
+            return Err(Error::Closed);
+        }
         let text = std::str::from_utf8(body).map_err(|_| Error::Unexpected("request is not UTF-8"))?;
-        self.socket.send(Message::text(text))?;
-        Ok(())
+        self.socket.send(Message::text(text)).map_err(|e| self.fail(e))
     }
 
     /// Waits until `deadline` for one message. Pings are answered by tungstenite.
     pub(crate) fn receive(&mut self, deadline: Instant) -> Result<Option<Vec<u8>>, Error> {
+        if self.broken {
+            return Err(Error::Closed);
+        }
         loop {
             let now = Instant::now();
             if now >= deadline {
@@ -63,14 +71,26 @@ impl WsTransport {
             match self.socket.read() {
                 Ok(Message::Text(text)) => return Ok(Some(text.as_bytes().to_vec())),
                 Ok(Message::Binary(bytes)) => return Ok(Some(bytes.to_vec())),
-                Ok(Message::Close(_)) => return Err(Error::Closed),
+                Ok(Message::Close(_)) => {
+                    self.broken = true;
+                    return Err(Error::Closed);
+                }
                 Ok(_) => {}
                 Err(tungstenite::Error::Io(e)) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(tungstenite::Error::Capacity(_)) => {
-                    return Err(Error::TooLarge { limit: self.socket.get_config().max_message_size.unwrap_or(0) });
-                }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(self.fail(e)),
             }
+        }
+    }
+
+    /// Any other error leaves the socket unusable (tungstenite stops inside a refused message
+    /// or a broken frame): report it once, then `Closed`.
+    fn fail(&mut self, e: tungstenite::Error) -> Error {
+        self.broken = true;
+        match e {
+            tungstenite::Error::Capacity(_) => {
+                Error::TooLarge { limit: self.socket.get_config().max_message_size.unwrap_or(0) }
+            }
+            other => other.into(),
         }
     }
 

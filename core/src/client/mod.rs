@@ -322,10 +322,12 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
     ///
     /// # Errors
     ///
-    /// [`ClientError::SessionBusy`] unless the client is idle or its last session ended;
+    /// [`ClientError::SessionBusy`] unless the client is idle, its last session ended, or its
+    /// transport was lost;
     /// [`ClientError::TooManyPending`]; [`ClientError::Encode`].
     pub fn create_session(&mut self, now: Instant, out: &mut [u8]) -> Result<Transmit, ClientError> {
-        if !matches!(self.session, SessionState::Idle | SessionState::Ended(..)) {
+        // After a lost transport the caller may claim the old session or start afresh.
+        if !matches!(self.session, SessionState::Idle | SessionState::Ended(..) | SessionState::Disconnected(_)) {
             return Err(ClientError::SessionBusy);
         }
         let t = self.send(now, out, RequestKind::Create, None, |tx, auth, out| {
