@@ -338,28 +338,12 @@ const KILL_HTTP_PORT: u16 = 19088;
 const KILL_WS_PORT: u16 = 19188;
 const KILL_ADMIN_PORT: u16 = 19089;
 
-/// Every setting `janus-server` reads: none may leak in from the caller's environment.
-const SERVER_SETTINGS: &[&str] = &[
-    "JANUS_WORKDIR",
-    "JANUS_HTTP_PORT",
-    "JANUS_WS_PORT",
-    "JANUS_ADMIN_PORT",
-    "JANUS_SESSION_TIMEOUT",
-    "JANUS_RECLAIM_TIMEOUT",
-    "JANUS_API_SECRET",
-    "JANUS_TOKEN_AUTH",
-    "JANUS_TOKEN_AUTH_SECRET",
-    "JANUS_ADMIN_SECRET",
-    "JANUS_JSON",
-    "JANUS_PINGPONG",
-    "JANUS_WS_PINGPONG",
-];
 
 fn fault_server(action: &str) -> std::process::Output {
     let repo = env!("CARGO_MANIFEST_DIR");
     let mut command = Command::new(format!("{repo}/tests/janus/janus-server"));
     command.arg(action);
-    for name in SERVER_SETTINGS {
+    for name in live::SERVER_SETTINGS {
         command.env_remove(name);
     }
     command

@@ -135,7 +135,7 @@ pub struct InstanceConfig {
 }
 
 /// Every setting `janus-server` reads: none may leak in from the caller's environment.
-const SERVER_SETTINGS: &[&str] = &[
+pub(crate) const SERVER_SETTINGS: &[&str] = &[
     "JANUS_WORKDIR",
     "JANUS_HTTP_PORT",
     "JANUS_WS_PORT",
