@@ -42,7 +42,7 @@ fn run(url: &str) -> Result<(), janus_signal_socket::Error> {
     println!("session {session}, echotest handle {handle}");
 
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
-    let answer = janus.message(handle, &EchoBody { audio: true, video: true }, Some(&offer))?;
+    let answer = janus.message_with_jsep(handle, &EchoBody { audio: true, video: true }, &offer)?;
     if let Message::Event(event) = answer.message() {
         if let Some(data) = event.plugin_data {
             println!("echotest says: {}", data.data);

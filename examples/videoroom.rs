@@ -127,7 +127,7 @@ fn create_room(janus: &mut Janus, handle: HandleId, first: Option<u64>) -> Resul
     let mut candidate = first.unwrap_or_else(random_room_id);
     for _ in 0..CREATE_ATTEMPTS {
         let request = CreateRoom { request: "create", room: candidate, description: "janus-signal example" };
-        match janus.message::<_, ()>(handle, &request, None) {
+        match janus.message(handle, &request) {
             Ok(reply) => {
                 let data = plugin_data(&reply)?;
                 let data = data.data;
@@ -149,13 +149,13 @@ fn create_room(janus: &mut Janus, handle: HandleId, first: Option<u64>) -> Resul
 /// Join, list the participants, leave.
 fn in_room(janus: &mut Janus, handle: HandleId, room: u64) -> Result<()> {
     let join = JoinAsPublisher { request: "join", ptype: "publisher", room, display: "janus-signal" };
-    let reply = janus.message::<_, ()>(handle, &join, None)?;
+    let reply = janus.message(handle, &join)?;
     let data = plugin_data(&reply)?.data;
     expect_kind(data, "joined")?;
     let joined: Joined = data.decode(&mut [0u8; 256])?;
     println!("joined room {} as publisher {} (private_id {})", joined.room, joined.id, joined.private_id);
 
-    let reply = janus.message::<_, ()>(handle, &RoomRequest { request: "listparticipants", room }, None)?;
+    let reply = janus.message(handle, &RoomRequest { request: "listparticipants", room })?;
     let data = plugin_data(&reply)?.data;
     expect_kind(data, "participants")?;
     let participants = data.get("participants").ok_or("`participants` answer without a list")?;
@@ -177,7 +177,7 @@ fn in_room(janus: &mut Janus, handle: HandleId, room: u64) -> Result<()> {
         return Err(format!("our participant id {} is not in the list", joined.id).into());
     }
 
-    let reply = janus.message::<_, ()>(handle, &Leave { request: "leave" }, None)?;
+    let reply = janus.message(handle, &Leave { request: "leave" })?;
     let data = plugin_data(&reply)?.data;
     let leaving = data.get("leaving").and_then(|l| l.as_plugin_id()).ok_or("`leave` answered without `leaving`")?;
     match leaving {
@@ -189,7 +189,7 @@ fn in_room(janus: &mut Janus, handle: HandleId, room: u64) -> Result<()> {
 }
 
 fn destroy_room(janus: &mut Janus, handle: HandleId, room: u64) -> Result<()> {
-    let reply = janus.message::<_, ()>(handle, &RoomRequest { request: "destroy", room }, None)?;
+    let reply = janus.message(handle, &RoomRequest { request: "destroy", room })?;
     let data = plugin_data(&reply)?.data;
     expect_kind(data, "destroyed")?;
     println!("destroyed room {room}");

@@ -328,7 +328,7 @@ fn goes_on_small(janus: &mut Janus, what: &str) {
     eprintln!("{what}: next keepalive {result:?} after {elapsed:?}");
     result.unwrap_or_else(|e| panic!("{what}: the session does not go on: {e:?}"));
     let handle = janus.attach("janus.plugin.echotest", None).unwrap_or_else(|e| panic!("{what}: attach: {e:?}"));
-    let reply = janus.message::<_, ()>(handle, &live::ECHO, None).unwrap_or_else(|e| panic!("{what}: message: {e:?}"));
+    let reply = janus.message(handle, &live::ECHO).unwrap_or_else(|e| panic!("{what}: message: {e:?}"));
     live::assert_echotest_ok(&reply, handle);
 }
 
@@ -337,7 +337,6 @@ fn goes_on_small(janus: &mut Janus, what: &str) {
 const KILL_HTTP_PORT: u16 = 19088;
 const KILL_WS_PORT: u16 = 19188;
 const KILL_ADMIN_PORT: u16 = 19089;
-
 
 fn fault_server(action: &str) -> std::process::Output {
     let repo = env!("CARGO_MANIFEST_DIR");
@@ -407,7 +406,7 @@ fn janus_killed_mid_session_and_restarted() {
     let (result, elapsed) = timed(|| http.keepalive());
     expect_error("HTTP after SIGKILL", (result, elapsed), is_broken);
     assert!(elapsed < TIMEOUT, "HTTP after SIGKILL took {elapsed:?}");
-    let (result, elapsed) = timed(|| ws.message::<_, ()>(handle, &live::ECHO, None));
+    let (result, elapsed) = timed(|| ws.message(handle, &live::ECHO));
     expect_error("WS after SIGKILL", (result, elapsed), is_broken);
     assert!(elapsed < TIMEOUT, "WS after SIGKILL took {elapsed:?}");
     let (result, elapsed) = timed(|| Janus::connect(&ws_url, options()));
@@ -424,5 +423,5 @@ fn janus_killed_mid_session_and_restarted() {
     // The WebSocket client: reconnect, the claim fails with 458, a new session works.
     recover_ws(&mut ws, "WS after restart");
     let handle = ws.attach("janus.plugin.echotest", None).expect("WS attach after restart");
-    live::assert_echotest_ok(&ws.message::<_, ()>(handle, &live::ECHO, None).expect("WS message"), handle);
+    live::assert_echotest_ok(&ws.message(handle, &live::ECHO).expect("WS message"), handle);
 }

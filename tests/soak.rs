@@ -243,9 +243,9 @@ impl Soaked {
         let started = Instant::now();
         let reply = if self.cycles % 10 == 9 {
             let body = Bitrate { bitrate: 64_000 + 8_000 * (self.cycles % 16) as u32 };
-            self.request(tally, "message bitrate", |j| j.message::<_, ()>(handle, &body, None))
+            self.request(tally, "message bitrate", |j| j.message(handle, &body))
         } else {
-            self.request(tally, "message", |j| j.message::<_, ()>(handle, &ECHO, None))
+            self.request(tally, "message", |j| j.message(handle, &ECHO))
         };
         tally.latency.record(started.elapsed());
         self.cycles += 1;

@@ -75,9 +75,9 @@ fn api_secret(url: &str, _: &Endpoints) {
     let mut janus = live::connect(url, with_secret(API_SECRET));
     let session = janus.create_session().expect("create with the secret");
     let handle = janus.attach("janus.plugin.echotest", Some("apisecret")).expect("attach");
-    live::assert_echotest_ok(&janus.message::<_, ()>(handle, &ECHO, None).expect("message"), handle);
+    live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message"), handle);
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
-    live::assert_sdp_answer(&janus.message(handle, &ECHO, Some(&offer)).expect("offer"), handle);
+    live::assert_sdp_answer(&janus.message_with_jsep(handle, &ECHO, &offer).expect("offer"), handle);
     janus.trickle::<IceCandidate<'_>>(handle, Candidates::Completed).expect("trickle");
     janus.keepalive().expect("keepalive");
     janus.hangup(handle).expect("hangup");
@@ -134,9 +134,9 @@ fn token_auth(url: &str, endpoints: &Endpoints) {
     let mut janus = live::connect(url, with_token(&token));
     let session = janus.create_session().expect("create with the token");
     let handle = janus.attach("janus.plugin.echotest", None).expect("attach echotest");
-    live::assert_echotest_ok(&janus.message::<_, ()>(handle, &ECHO, None).expect("message"), handle);
+    live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message"), handle);
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
-    live::assert_sdp_answer(&janus.message(handle, &ECHO, Some(&offer)).expect("offer"), handle);
+    live::assert_sdp_answer(&janus.message_with_jsep(handle, &ECHO, &offer).expect("offer"), handle);
     let reason = expect_janus_error(janus.attach("janus.plugin.videoroom", None), 405, "attach videoroom");
     assert!(reason.contains("janus.plugin.videoroom"), "{reason}");
     assert_eq!(janus.client().handles().collect::<Vec<_>>(), [handle]);

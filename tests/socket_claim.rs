@@ -34,7 +34,7 @@ fn claim_after_reconnect(url: &str, endpoints: &Endpoints) {
     let mut janus = live::connect(url, Options::default());
     let session = janus.create_session().expect("create");
     let handle = janus.attach("janus.plugin.echotest", None).expect("attach");
-    live::assert_echotest_ok(&janus.message::<_, ()>(handle, &ECHO, None).expect("message"), handle);
+    live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message"), handle);
 
     janus.reconnect().expect("reconnect");
     assert_eq!(janus.client().session(), SessionState::Disconnected(session));
@@ -50,9 +50,9 @@ fn claim_after_reconnect(url: &str, endpoints: &Endpoints) {
     assert_eq!(janus.client().handles().collect::<Vec<_>>(), [handle]);
 
     // The old handle answers on the new connection, events included.
-    live::assert_echotest_ok(&janus.message::<_, ()>(handle, &ECHO, None).expect("message after the claim"), handle);
+    live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message after the claim"), handle);
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
-    live::assert_sdp_answer(&janus.message(handle, &ECHO, Some(&offer)).expect("offer after the claim"), handle);
+    live::assert_sdp_answer(&janus.message_with_jsep(handle, &ECHO, &offer).expect("offer after the claim"), handle);
     janus.hangup(handle).expect("hangup");
     let events = live::collect_events(&mut janus, Duration::from_secs(5), |e| live::is_hangup_of(e, handle));
     assert!(
@@ -99,7 +99,7 @@ fn claim_without_reclaim_timeout(url: &str) {
         // HTTP sessions outlive their connections.
         janus.claim_session(session).expect("claim over HTTP");
         assert_eq!(janus.client().handles().collect::<Vec<_>>(), [handle]);
-        live::assert_echotest_ok(&janus.message::<_, ()>(handle, &ECHO, None).expect("message"), handle);
+        live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message"), handle);
     }
     janus.destroy_session().expect("destroy");
 }

@@ -69,19 +69,19 @@ fn core_errors(url: &str) {
 
     // JSEP errors through the typed message: 464 unknown type, 465 invalid SDP.
     let bogus = json!({"type": "bogus", "sdp": OFFER});
-    let reason = expect_janus_error(janus.message(handle, &ECHO, Some(&bogus)), 464, "jsep type bogus");
+    let reason = expect_janus_error(janus.message_with_jsep(handle, &ECHO, &bogus), 464, "jsep type bogus");
     assert!(reason.contains("bogus"), "{reason}");
     let garbage = json!({"type": "offer", "sdp": "this is no SDP"});
-    expect_janus_error(janus.message(handle, &ECHO, Some(&garbage)), 465, "invalid SDP");
+    expect_janus_error(janus.message_with_jsep(handle, &ECHO, &garbage), 465, "invalid SDP");
     // 469: an answer on a handle that never offered.
     let fresh = janus.attach("janus.plugin.echotest", None).expect("attach");
     let answer = json!({"type": "answer", "sdp": OFFER});
-    expect_janus_error(janus.message(fresh, &ECHO, Some(&answer)), 469, "answer without offer");
+    expect_janus_error(janus.message_with_jsep(fresh, &ECHO, &answer), 469, "answer without offer");
 
     // After all this the session and its handles still work.
     assert_eq!(janus.session_id(), Some(session));
-    live::assert_echotest_ok(&janus.message::<_, ()>(handle, &ECHO, None).expect("message"), handle);
-    live::assert_echotest_ok(&janus.message::<_, ()>(fresh, &ECHO, None).expect("message"), fresh);
+    live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message"), handle);
+    live::assert_echotest_ok(&janus.message(fresh, &ECHO).expect("message"), fresh);
 
     // 459: detach twice (the second time behind the client's back, which refuses it itself),
     // and a message to a handle id Janus never gave out.
@@ -100,7 +100,7 @@ fn core_errors(url: &str) {
     assert_eq!(ack.kind(), "ack", "{ack}");
     assert_eq!(ack.message().transaction().map(|t| t.to_string()).as_deref(), Some("raw-keepalive"));
     janus.keepalive().expect("keepalive");
-    live::assert_echotest_ok(&janus.message::<_, ()>(handle, &ECHO, None).expect("message"), handle);
+    live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message"), handle);
 
     // 458: claim a session that was destroyed.
     janus.destroy_session().expect("destroy");

@@ -62,14 +62,14 @@ fn every_request(url: &str, endpoints: &Endpoints) {
     assert_eq!(handle_info["info"]["opaque_id"], opaque.as_str(), "{handle_info}");
 
     // message with a plain body
-    let reply = janus.message::<_, ()>(handle, &ECHO, None).expect("plain message");
+    let reply = janus.message(handle, &ECHO).expect("plain message");
     live::assert_echotest_ok(&reply, handle);
     assert!(reply.message().transaction().is_some(), "the answer carries our transaction: {reply}");
     assert!(matches!(reply.message(), Message::Event(e) if e.jsep.is_none()), "{reply}");
 
     // message with a real offer: the answer's jsep is Janus's SDP answer
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
-    let answer = janus.message(handle, &ECHO, Some(&offer)).expect("offer");
+    let answer = janus.message_with_jsep(handle, &ECHO, &offer).expect("offer");
     let sdp = live::assert_sdp_answer(&answer, handle);
     assert!(sdp.contains("a=end-of-candidates"), "Janus answers with all its candidates: {sdp}");
 
@@ -105,7 +105,7 @@ fn every_request(url: &str, endpoints: &Endpoints) {
     janus.detach(handle).expect("detach");
     assert_eq!(janus.client().handles().count(), 0);
     assert!(matches!(
-        janus.message::<_, ()>(handle, &ECHO, None),
+        janus.message(handle, &ECHO),
         Err(Error::Client(ClientError::UnknownHandle(h))) if h == handle
     ));
     let events = live::collect_events(&mut janus, Duration::from_millis(500), |_| false);
@@ -147,11 +147,11 @@ fn two_handles_get_only_their_own_events(url: &str, _: &Endpoints) {
     assert_ne!(h1, h2);
 
     // Each answer comes from its own handle.
-    live::assert_echotest_ok(&janus.message::<_, ()>(h1, &ECHO, None).expect("message h1"), h1);
-    live::assert_echotest_ok(&janus.message::<_, ()>(h2, &ECHO, None).expect("message h2"), h2);
+    live::assert_echotest_ok(&janus.message(h1, &ECHO).expect("message h1"), h1);
+    live::assert_echotest_ok(&janus.message(h2, &ECHO).expect("message h2"), h2);
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
-    live::assert_sdp_answer(&janus.message(h1, &ECHO, Some(&offer)).expect("offer h1"), h1);
-    live::assert_sdp_answer(&janus.message(h2, &ECHO, Some(&offer)).expect("offer h2"), h2);
+    live::assert_sdp_answer(&janus.message_with_jsep(h1, &ECHO, &offer).expect("offer h1"), h1);
+    live::assert_sdp_answer(&janus.message_with_jsep(h2, &ECHO, &offer).expect("offer h2"), h2);
 
     // Hang up h2: its events ("done", hangup) must not reach h1.
     janus.hangup(h2).expect("hangup h2");
@@ -194,7 +194,7 @@ fn two_handles_get_only_their_own_events(url: &str, _: &Endpoints) {
 
     janus.detach(h1).expect("detach h1");
     assert_eq!(janus.client().handles().collect::<Vec<_>>(), [h2]);
-    live::assert_echotest_ok(&janus.message::<_, ()>(h2, &ECHO, None).expect("h2 after h1 left"), h2);
+    live::assert_echotest_ok(&janus.message(h2, &ECHO).expect("h2 after h1 left"), h2);
     janus.destroy_session().expect("destroy");
 }
 
@@ -244,7 +244,7 @@ fn large_sdp_round_trips(url: &str, _: &Endpoints) {
 
     let handle = janus.attach("janus.plugin.echotest", None).expect("attach");
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
-    let answer = janus.message(handle, &ECHO, Some(&offer)).expect("offer");
+    let answer = janus.message_with_jsep(handle, &ECHO, &offer).expect("offer");
     let sdp = live::assert_sdp_answer(&answer, handle);
     assert!(sdp.ends_with("\r\n"), "the SDP arrived whole: {sdp:?}");
     assert!(sdp.contains("a=mid:0\r\n") && sdp.contains("a=mid:1\r\n"), "{sdp}");
@@ -252,7 +252,7 @@ fn large_sdp_round_trips(url: &str, _: &Endpoints) {
     let big = offer_with_more_video(2);
     let other = janus.attach("janus.plugin.echotest", None).expect("attach");
     let offer = SessionDescription::new(SdpType::Offer, big.as_str());
-    let answer = janus.message(other, &ECHO, Some(&offer)).expect("offer with four sections");
+    let answer = janus.message_with_jsep(other, &ECHO, &offer).expect("offer with four sections");
     assert!(answer.json().len() > 2800, "the answer event is only {} bytes", answer.json().len());
     let sdp = live::assert_sdp_answer(&answer, other);
     assert!(sdp.len() > 2800, "the answer SDP is only {} bytes", sdp.len());
@@ -262,8 +262,17 @@ fn large_sdp_round_trips(url: &str, _: &Endpoints) {
         assert!(sdp.contains(&format!("\r\na=mid:{mid}\r\n")), "mid {mid} missing: {sdp}");
     }
 
+    // An offer larger than the client's initial 8 KiB request buffer: the buffer grows.
+    let huge = offer_with_more_video(8);
+    assert!(huge.len() > 8 * 1024, "only {} bytes", huge.len());
+    let third = janus.attach("janus.plugin.echotest", None).expect("attach");
+    let offer = SessionDescription::new(SdpType::Offer, huge.as_str());
+    let answer = janus.message_with_jsep(third, &ECHO, &offer).expect("offer larger than 8 KiB");
+    let sdp = live::assert_sdp_answer(&answer, third);
+    assert_eq!(sdp.matches("\r\nm=video ").count(), 9, "{sdp}");
+
     // The session still works after the fragmented messages.
-    live::assert_echotest_ok(&janus.message::<_, ()>(handle, &ECHO, None).expect("message"), handle);
+    live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message"), handle);
     let info = janus.server_info().expect("info (also over 2800 bytes)");
     assert!(matches!(info.message(), Message::ServerInfo(_)));
     janus.destroy_session().expect("destroy");

@@ -55,7 +55,7 @@ fn unattended_sessions_time_out(url: &str) {
     let mut waiting = live::connect(url, Options::default());
     let session = waiting.create_session().expect("create");
     let handle = waiting.attach("janus.plugin.echotest", None).expect("attach");
-    live::assert_echotest_ok(&waiting.message::<_, ()>(handle, &ECHO, None).expect("message"), handle);
+    live::assert_echotest_ok(&waiting.message(handle, &ECHO).expect("message"), handle);
     let started = Instant::now();
     let events = live::collect_events(&mut waiting, Duration::from_secs(15), ended);
     let waited = started.elapsed();
@@ -87,7 +87,7 @@ fn unattended_sessions_time_out(url: &str) {
         // gets 404.
         assert_eq!(events, polled, "{described:?}");
     }
-    assert!(matches!(idle.message::<_, ()>(idle_handle, &ECHO, None), Err(Error::Client(_))));
+    assert!(matches!(idle.message(idle_handle, &ECHO), Err(Error::Client(_))));
     assert_eq!(idle.client().handles().count(), 0);
     // A new session on the same client works.
     let again = idle.create_session().expect("a new session after the timeout");
@@ -118,7 +118,7 @@ fn keepalive_keeps_the_session_alive(url: &str) {
         events.iter().map(live::describe).collect::<Vec<_>>()
     );
     assert_eq!(janus.session_id(), Some(session));
-    live::assert_echotest_ok(&janus.message::<_, ()>(handle, &ECHO, None).expect("message after 15 s"), handle);
+    live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message after 15 s"), handle);
     janus.destroy_session().expect("destroy");
 }
 

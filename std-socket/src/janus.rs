@@ -18,6 +18,9 @@ use crate::http::HttpTransport;
 use crate::url::Endpoint;
 use crate::ws::WsTransport;
 
+/// Initial size of the request buffer; it grows when a request needs more.
+const REQUEST_BUFFER: usize = 8 * 1024;
+
 /// Connection settings.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -190,7 +193,7 @@ impl Janus {
         client.set_credentials(options.apisecret.as_deref(), options.token.as_deref())?;
         Ok(Self {
             endpoint,
-            buf: vec![0; options.max_message_size.min(1 << 20)],
+            buf: vec![0; REQUEST_BUFFER.min(options.max_message_size)],
             options,
             client,
             link,
@@ -310,14 +313,34 @@ impl Janus {
         }
     }
 
-    /// `message` to the handle's plugin with an optional `jsep`; returns the plugin's answer
-    /// (its synchronous `success`, or the `event` that answers the request, with any `jsep`).
+    /// `message` to the handle's plugin; returns the plugin's answer (its synchronous
+    /// `success`, or the `event` that answers the request).
     ///
     /// # Errors
     ///
     /// As [`server_info`](Self::server_info); [`Error::Plugin`] when the plugin's answer
     /// carries an `error_code`/`error`.
-    pub fn message<B: ?Sized + Serialize, J: ?Sized + Serialize>(
+    pub fn message<B: ?Sized + Serialize>(&mut self, handle: HandleId, body: &B) -> Result<OwnedMessage, Error> {
+        self.send_message::<B, ()>(handle, body, None)
+    }
+
+    /// `message` with a session description (`jsep`): a
+    /// [`SessionDescription`](janus_signal::request::SessionDescription), your own `Serialize`
+    /// type, or pre-encoded JSON. The answer's `jsep` carries the plugin's description.
+    ///
+    /// # Errors
+    ///
+    /// As [`message`](Self::message).
+    pub fn message_with_jsep<B: ?Sized + Serialize, J: ?Sized + Serialize>(
+        &mut self,
+        handle: HandleId,
+        body: &B,
+        jsep: &J,
+    ) -> Result<OwnedMessage, Error> {
+        self.send_message(handle, body, Some(jsep))
+    }
+
+    fn send_message<B: ?Sized + Serialize, J: ?Sized + Serialize>(
         &mut self,
         handle: HandleId,
         body: &B,
@@ -476,14 +499,25 @@ impl Janus {
     /// Sends what `command` writes and waits for its answer.
     fn call(
         &mut self,
-        command: impl FnOnce(
+        mut command: impl FnMut(
             &mut Client<64, 64, 256>,
             Instant,
             &mut [u8],
         ) -> Result<Transmit, janus_signal::client::ClientError>,
     ) -> Result<OwnedMessage, Error> {
         let now = self.now();
-        let t = command(&mut self.client, now, &mut self.buf)?;
+        let t = match command(&mut self.client, now, &mut self.buf) {
+            // The request buffer starts small and grows to what a request needs (a large SDP),
+            // up to the configured maximum message size. Nothing was recorded on failure.
+            Err(janus_signal::client::ClientError::Encode(janus_signal::EncodeError::BufferTooSmall {
+                needed,
+                ..
+            })) if needed <= self.options.max_message_size => {
+                self.buf.resize(needed, 0);
+                command(&mut self.client, now, &mut self.buf)?
+            }
+            other => other?,
+        };
         let request = t.request.ok_or(Error::Unexpected("no transaction"))?;
         let deadline = StdInstant::now() + self.options.request_timeout + Duration::from_millis(50);
         self.transmit(&t, deadline)?;

@@ -13,7 +13,7 @@
 //! let handle = janus.attach("janus.plugin.echotest", None)?;
 //! #[derive(serde::Serialize)]
 //! struct Echo { audio: bool }
-//! let answer = janus.message::<_, ()>(handle, &Echo { audio: true }, None)?;
+//! let answer = janus.message(handle, &Echo { audio: true })?;
 //! println!("{answer}");
 //! while let Some(event) = janus.next_event(Duration::from_secs(1))? {
 //!     println!("{event:?}");

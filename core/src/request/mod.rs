@@ -570,7 +570,7 @@ impl<F: ?Sized + Serialize> Request for CustomRequest<'_, F> {
 }
 
 /// What a [`TrickleCandidates`] request carries.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub enum Candidates<'a, C> {
     /// One candidate (`candidate`).
     One(&'a C),
@@ -579,6 +579,15 @@ pub enum Candidates<'a, C> {
     /// The end of candidates (`candidate: {"completed": true}`).
     Completed,
 }
+
+// Only references inside: copyable whatever `C` is (a derive would demand `C: Copy`).
+impl<C> Clone for Candidates<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Candidates<'_, C> {}
 
 /// `trickle`: sends ICE candidates for the handle's PeerConnection (answered by `ack`).
 #[derive(Debug, Clone, Copy)]
