@@ -10,12 +10,15 @@ use janus_signal::{HandleId, SessionId, Transaction};
 use serde::Serialize;
 
 use crate::http::HttpTransport;
+use crate::stream::Dialer;
 use crate::url::Endpoint;
-use crate::{Error, OwnedMessage};
+use crate::{Error, OwnedMessage, TlsConfig};
 
-/// The Admin API at `http://host:port/admin`, with its `admin_secret`.
+/// The Admin API at `http://host:port/admin` (or `https://`, cargo feature `tls`), with its
+/// `admin_secret`.
 #[derive(Debug)]
 pub struct AdminClient {
+    url: String,
     http: HttpTransport,
     secret: String,
     ids: TransactionIds,
@@ -23,21 +26,48 @@ pub struct AdminClient {
 }
 
 impl AdminClient {
-    /// Connects to the Admin API.
+    /// Connects to the Admin API. An `https://` URL trusts the public web roots; see
+    /// [`connect_with_tls`](Self::connect_with_tls) for others.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUrl`] (only `http://` is supported), [`Error::Io`].
+    /// [`Error::InvalidUrl`] (only `http://` and `https://` are supported),
+    /// [`Error::TlsNotEnabled`], [`Error::Tls`], [`Error::Io`].
     pub fn connect(url: &str, admin_secret: &str) -> Result<Self, Error> {
+        Self::connect_with_tls(url, admin_secret, &TlsConfig::default())
+    }
+
+    /// Connects to the Admin API, over `https://` trusting what `tls` says (e.g. a
+    /// self-signed certificate).
+    ///
+    /// ```no_run
+    /// use janus_signal_socket::{AdminClient, TlsConfig};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let tls = TlsConfig::default().with_root_pem(std::fs::read("janus-cert.pem")?);
+    /// let mut admin = AdminClient::connect_with_tls("https://127.0.0.1:7889/admin", "janusoverlord", &tls)?;
+    /// println!("{:?}", admin.list_sessions()?);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`connect`](Self::connect).
+    pub fn connect_with_tls(url: &str, admin_secret: &str, tls: &TlsConfig) -> Result<Self, Error> {
         let endpoint = Endpoint::parse(url)?;
         if endpoint.websocket {
             return Err(Error::InvalidUrl(url.to_owned()));
         }
-        let path =
-            if url.trim_end_matches('/').ends_with(&endpoint.authority) { "/admin".to_owned() } else { endpoint.path };
-        let http = HttpTransport::new(endpoint.authority, path, Duration::from_secs(5), 4 << 20)?;
+        let dialer = Dialer::new(&endpoint, tls, Duration::from_secs(5))?;
+        // Without a path (or just `/`): the Admin API's default base path.
+        let has_path = url.split_once("://").is_some_and(|(_, rest)| rest.trim_end_matches('/').contains('/'));
+        let path = if has_path { endpoint.path } else { "/admin".to_owned() };
+        let http = HttpTransport::new(dialer, path, 4 << 20)?;
+        log::info!("connected to the Janus Admin API at {url}");
         let seed = u64::from(std::process::id()) ^ 0xAD_0000;
         Ok(Self {
+            url: url.to_owned(),
             http,
             secret: admin_secret.to_owned(),
             ids: TransactionIds::new(seed),
@@ -61,11 +91,13 @@ impl AdminClient {
             Err(e) => return Err(Error::Encode(e)),
         };
         let route = Route::of(&request);
+        crate::janus::log_request(&self.url, &out[..n], None);
         let (status, body) = self.http.request(&route, &out[..n], StdInstant::now() + self.timeout)?;
         if status != 200 {
             return Err(Error::HttpStatus(status));
         }
         let message = Message::decode(&body)?;
+        log::trace!("{}: ← {}", self.url, message.kind());
         if let Message::Error(e) = message {
             return Err(Error::Janus { code: e.code, reason: e.reason.map(|r| r.to_string()).unwrap_or_default() });
         }

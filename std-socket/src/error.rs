@@ -7,12 +7,31 @@ use janus_signal::http::HttpError;
 use janus_signal::message::ErrorCode;
 use janus_signal::{DecodeError, EncodeError};
 
+use crate::{ServerFailure, TlsError};
+
 /// Why a call failed.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The URL is not `http://host:port/path` or `ws://host:port[/path]`.
+    /// The URL is not `http[s]://host[:port][/path]` or `ws[s]://host[:port][/path]`.
     InvalidUrl(String),
+    /// The URL is `https://` or `wss://`, but this build has no TLS: enable the cargo feature
+    /// `tls` of `janus-signal-socket`.
+    TlsNotEnabled {
+        /// The URL.
+        url: String,
+    },
+    /// TLS could not be set up: unusable settings, a rejected server certificate, a failed
+    /// handshake.
+    Tls(TlsError),
+    /// [`Janus::connect_any`](crate::Janus::connect_any) was given no URL.
+    NoServers,
+    /// [`Janus::connect_any`](crate::Janus::connect_any) reached none of its servers: every
+    /// attempt, in order.
+    NoServerReachable {
+        /// What each attempt ran into.
+        failures: Vec<ServerFailure>,
+    },
     /// A socket operation failed.
     Io(std::io::Error),
     /// The WebSocket layer failed (handshake refused, protocol error…).
@@ -73,6 +92,21 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidUrl(url) => write!(f, "not a Janus URL: {url}"),
+            Self::TlsNotEnabled { url } => write!(
+                f,
+                "{url} needs TLS, but janus-signal-socket was built without its `tls` cargo feature \
+                 (features = [\"tls\"])"
+            ),
+            Self::Tls(e) => write!(f, "TLS error: {e}"),
+            Self::NoServers => f.write_str("no Janus server URL given"),
+            Self::NoServerReachable { failures } => {
+                f.write_str("no Janus server reachable")?;
+                for (i, failure) in failures.iter().enumerate() {
+                    f.write_str(if i == 0 { ": " } else { "; " })?;
+                    write!(f, "{failure}")?;
+                }
+                Ok(())
+            }
             Self::Io(e) => write!(f, "I/O error: {e}"),
             Self::WebSocket(e) => write!(f, "WebSocket error: {e}"),
             Self::Closed => f.write_str("connection closed"),
@@ -98,6 +132,8 @@ impl std::error::Error for Error {
             Self::Io(e) => Some(e),
             Self::WebSocket(e) => Some(e.as_ref()),
             Self::Decode(e) => Some(e),
+            Self::Tls(e) => Some(e),
+            Self::NoServerReachable { failures } => failures.last().map(|f| &f.error as _),
             _ => None,
         }
     }
@@ -106,6 +142,12 @@ impl std::error::Error for Error {
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Self::Io(e)
+    }
+}
+
+impl From<TlsError> for Error {
+    fn from(e: TlsError) -> Self {
+        Self::Tls(e)
     }
 }
 

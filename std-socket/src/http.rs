@@ -1,19 +1,20 @@
-//! Janus's HTTP transport over plain `TcpStream`s: one keep-alive connection for requests,
-//! a second one for the session's long poll. Framing comes from `janus_signal::http`.
+//! Janus's HTTP transport: one keep-alive connection for requests, a second one for the
+//! session's long poll, each a plain `TcpStream` or TLS over one. Framing comes from
+//! `janus_signal::http`.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use janus_signal::http::{Route, parse_response, write_request_head};
 use janus_signal::request::Auth;
 
 use crate::Error;
+use crate::stream::{Dialer, Stream};
 
 /// One HTTP/1.1 connection and what has been received on it.
 #[derive(Debug)]
 pub(crate) struct Connection {
-    stream: TcpStream,
+    stream: Stream,
     buf: Vec<u8>,
     /// A response was already read on it: a failure before any byte of the next one means the
     /// server closed it while idle (Janus does after 120 s), and a retry is safe.
@@ -23,23 +24,9 @@ pub(crate) struct Connection {
 /// A response: status and body.
 pub(crate) type Response = (u16, Vec<u8>);
 
-pub(crate) fn connect(authority: &str, timeout: Duration) -> Result<TcpStream, Error> {
-    let mut last = None;
-    for addr in authority.to_socket_addrs()? {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(stream) => {
-                stream.set_nodelay(true)?;
-                return Ok(stream);
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(last.map_or(Error::Closed, Error::Io))
-}
-
 impl Connection {
-    pub(crate) fn open(authority: &str, timeout: Duration) -> Result<Self, Error> {
-        Ok(Self { stream: connect(authority, timeout)?, buf: Vec::new(), reused: false })
+    pub(crate) fn open(dialer: &Dialer) -> Result<Self, Error> {
+        Ok(Self { stream: dialer.open()?, buf: Vec::new(), reused: false })
     }
 
     /// Writes a request: head (from core) and body.
@@ -57,6 +44,7 @@ impl Connection {
         message.extend_from_slice(&head[..n]);
         message.extend_from_slice(body);
         self.stream.write_all(&message)?;
+        self.stream.flush()?;
         Ok(())
     }
 
@@ -74,12 +62,9 @@ impl Connection {
             }
             self.stream.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))))?;
             match self.stream.read(&mut chunk) {
-                Ok(0) => {
-                    return match self.parse(true) {
-                        Ok(Some(done)) => Ok(Some(done)),
-                        _ => Err(Error::Closed),
-                    };
-                }
+                // TLS: a server that hangs up without `close_notify` is an end of stream too.
+                Ok(0) => return self.eof(),
+                Err(e) if e.kind() == ErrorKind::UnexpectedEof => return self.eof(),
                 Ok(n) => {
                     if self.buf.len() + n > limit {
                         return Err(Error::TooLarge { limit });
@@ -89,6 +74,14 @@ impl Connection {
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => {}
                 Err(e) => return Err(Error::Io(e)),
             }
+        }
+    }
+
+    /// The server closed the connection: what was received must be a whole response.
+    fn eof(&mut self) -> Result<Option<(Response, bool)>, Error> {
+        match self.parse(true) {
+            Ok(Some(done)) => Ok(Some(done)),
+            _ => Err(Error::Closed),
         }
     }
 
@@ -112,9 +105,8 @@ impl Connection {
 /// The HTTP transport of one session.
 #[derive(Debug)]
 pub(crate) struct HttpTransport {
-    authority: String,
+    dialer: Dialer,
     base: String,
-    connect_timeout: Duration,
     limit: usize,
     requests: Option<Connection>,
     poll: Option<Connection>,
@@ -122,9 +114,14 @@ pub(crate) struct HttpTransport {
 }
 
 impl HttpTransport {
-    pub(crate) fn new(authority: String, base: String, connect_timeout: Duration, limit: usize) -> Result<Self, Error> {
-        let requests = Some(Connection::open(&authority, connect_timeout)?);
-        Ok(Self { authority, base, connect_timeout, limit, requests, poll: None, poll_out: false })
+    pub(crate) fn new(dialer: Dialer, base: String, limit: usize) -> Result<Self, Error> {
+        let requests = Some(Connection::open(&dialer)?);
+        Ok(Self { dialer, base, limit, requests, poll: None, poll_out: false })
+    }
+
+    /// Connections opened from now on use `dialer`.
+    pub(crate) fn set_dialer(&mut self, dialer: Dialer) {
+        self.dialer = dialer;
     }
 
     /// POSTs `body` to `route` and reads the response. A pooled connection that the server
@@ -134,10 +131,13 @@ impl HttpTransport {
         for attempt in 0..2 {
             let connection = match &mut self.requests {
                 Some(c) => c,
-                None => self.requests.insert(Connection::open(&self.authority, self.connect_timeout)?),
+                None => {
+                    log::trace!("opening a request connection to {}", self.dialer.authority());
+                    self.requests.insert(Connection::open(&self.dialer)?)
+                }
             };
             let reused = connection.reused;
-            let sent = connection.send(&self.authority, &self.base, route, &Auth::none(), body);
+            let sent = connection.send(self.dialer.authority(), &self.base, route, &Auth::none(), body);
             let result = sent.and_then(|()| connection.receive(deadline, self.limit));
             match result {
                 Ok(Some((response, close))) => {
@@ -157,6 +157,7 @@ impl HttpTransport {
                     if !retry {
                         return Err(e);
                     }
+                    log::debug!("{}: the idle connection was closed ({e}); sending again", self.dialer.authority());
                 }
             }
         }
@@ -167,9 +168,12 @@ impl HttpTransport {
     pub(crate) fn start_long_poll(&mut self, route: &Route, auth: &Auth<'_>) -> Result<(), Error> {
         let connection = match &mut self.poll {
             Some(c) => c,
-            None => self.poll.insert(Connection::open(&self.authority, self.connect_timeout)?),
+            None => {
+                log::trace!("opening a long-poll connection to {}", self.dialer.authority());
+                self.poll.insert(Connection::open(&self.dialer)?)
+            }
         };
-        if let Err(e) = connection.send(&self.authority, &self.base, route, auth, b"") {
+        if let Err(e) = connection.send(self.dialer.authority(), &self.base, route, auth, b"") {
             self.poll = None;
             return Err(e);
         }
@@ -191,6 +195,7 @@ impl HttpTransport {
         };
         match connection.receive(deadline, self.limit) {
             Ok(Some((response, close))) => {
+                log::trace!("long poll answered: HTTP {}, {} bytes", response.0, response.1.len());
                 self.poll_out = false;
                 if close {
                     self.poll = None;
@@ -225,7 +230,7 @@ fn is_closed(e: &Error) -> bool {
 mod tests {
     use super::*;
     use std::io::BufRead as _;
-    use std::net::TcpListener;
+    use std::net::{TcpListener, TcpStream};
     use std::sync::mpsc;
 
     /// Reads one request (head + Content-Length body) from a fake server's connection.
@@ -248,6 +253,11 @@ mod tests {
         let mut body = vec![0; length];
         stream.read_exact(&mut body).ok()?;
         Some(head + &String::from_utf8_lossy(&body))
+    }
+
+    fn dialer(address: &str) -> Dialer {
+        let endpoint = crate::url::Endpoint::parse(&format!("http://{address}/janus")).expect("URL");
+        Dialer::new(&endpoint, &crate::TlsConfig::default(), Duration::from_secs(2)).expect("dialer")
     }
 
     const REPLY: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
@@ -280,7 +290,7 @@ mod tests {
     #[test]
     fn a_pooled_connection_closed_while_idle_is_reopened_and_the_request_retried() {
         let (address, count) = server(vec![vec![REPLY], vec![REPLY]]);
-        let mut http = HttpTransport::new(address, "/janus".into(), Duration::from_secs(2), 1 << 16).expect("connect");
+        let mut http = HttpTransport::new(dialer(&address), "/janus".into(), 1 << 16).expect("connect");
         let route = Route::Janus { session: None, handle: None };
         let deadline = Instant::now() + Duration::from_secs(5);
         assert_eq!(http.request(&route, br#"{"janus":"ping"}"#, deadline).expect("first").1, b"{}");
@@ -296,7 +306,7 @@ mod tests {
         // One connection: a full answer, then half of one and the close. The second request may
         // have been handled, so it must fail rather than be sent again.
         let (address, count) = server(vec![vec![REPLY, &REPLY[..20]], vec![REPLY]]);
-        let mut http = HttpTransport::new(address, "/janus".into(), Duration::from_secs(2), 1 << 16).expect("connect");
+        let mut http = HttpTransport::new(dialer(&address), "/janus".into(), 1 << 16).expect("connect");
         let route = Route::Janus { session: None, handle: None };
         let deadline = Instant::now() + Duration::from_secs(5);
         http.request(&route, b"{}", deadline).expect("first");

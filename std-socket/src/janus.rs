@@ -13,10 +13,11 @@ use janus_signal::request::Candidates;
 use janus_signal::{HandleId, Instant, SessionId};
 use serde::Serialize;
 
-use crate::Error;
 use crate::http::HttpTransport;
+use crate::stream::Dialer;
 use crate::url::Endpoint;
 use crate::ws::WsTransport;
+use crate::{Error, Failover, TlsConfig};
 
 /// Initial size of the request buffer; it grows when a request needs more.
 const REQUEST_BUFFER: usize = 8 * 1024;
@@ -38,7 +39,8 @@ pub struct Options {
     pub http_keepalive: Duration,
     /// How long a request may wait for its answer. Default 15 s.
     pub request_timeout: Duration,
-    /// TCP connect and WebSocket handshake timeout. Default 5 s.
+    /// TCP connect (with the TLS handshake, if any) timeout, and WebSocket handshake timeout.
+    /// Default 5 s.
     pub connect_timeout: Duration,
     /// Largest message accepted from Janus. Default 1 MiB.
     pub max_message_size: usize,
@@ -48,6 +50,12 @@ pub struct Options {
     pub maxev: u8,
     /// Seed of the transaction ids (default: from the clock and process id).
     pub seed: Option<u64>,
+    /// What `https://` and `wss://` connections trust (cargo feature `tls`). Default: the
+    /// public web roots of `webpki-roots`.
+    pub tls: TlsConfig,
+    /// How [`Janus::connect_any`] goes through its list of servers: rounds, back-off, time
+    /// limit.
+    pub failover: Failover,
 }
 
 impl Default for Options {
@@ -63,6 +71,8 @@ impl Default for Options {
             read_buffer_size: 8 * 1024,
             maxev: 10,
             seed: None,
+            tls: TlsConfig::default(),
+            failover: Failover::default(),
         }
     }
 }
@@ -148,6 +158,7 @@ enum Link {
 /// A blocking connection to Janus carrying one session. See the crate docs for an example.
 pub struct Janus {
     endpoint: Endpoint,
+    dialer: Dialer,
     options: Options,
     client: Client<64, 64, 256>,
     link: Link,
@@ -167,15 +178,28 @@ impl fmt::Debug for Janus {
 
 impl Janus {
     /// Connects to `url`: `http://host:port/janus` (REST with long poll) or `ws://host:port`
-    /// (WebSocket). No session is created yet.
+    /// (WebSocket); `https://` and `wss://` the same over TLS (cargo feature `tls`, trusting
+    /// what [`Options::tls`] says). Without a port, Janus's defaults: 8088, 8089 (HTTPS), 8188,
+    /// 8989 (WSS). No session is created yet. One attempt: for several servers and retries,
+    /// see [`connect_any`](Self::connect_any).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUrl`], [`Error::Io`], [`Error::WebSocket`] (e.g. the server refused the
-    /// `janus-protocol` subprotocol).
+    /// [`Error::InvalidUrl`], [`Error::TlsNotEnabled`], [`Error::Tls`] (e.g. the server's
+    /// certificate is not trusted), [`Error::Io`], [`Error::WebSocket`] (e.g. the server refused
+    /// the `janus-protocol` subprotocol), [`Error::Timeout`].
     pub fn connect(url: &str, options: Options) -> Result<Self, Error> {
         let endpoint = Endpoint::parse(url)?;
-        let link = open(&endpoint, &options)?;
+        let dialer = Dialer::new(&endpoint, &options.tls, options.connect_timeout)?;
+        let janus = Self::open_endpoint(endpoint, dialer, options)
+            .inspect_err(|e| log::warn!("connecting to Janus at {url} failed: {e}"))?;
+        log::info!("connected to Janus at {} ({})", janus.endpoint.url, transport_name(&janus.endpoint));
+        Ok(janus)
+    }
+
+    /// [`connect`](Self::connect) with the URL already parsed and its dialer built.
+    pub(crate) fn open_endpoint(endpoint: Endpoint, dialer: Dialer, options: Options) -> Result<Self, Error> {
+        let link = open(&endpoint, &dialer, &options)?;
         let config = Config {
             transport: if endpoint.websocket { Transport::WebSocket } else { Transport::Http { maxev: options.maxev } },
             keepalive_interval: janus_signal::Duration::from_millis(millis(if endpoint.websocket {
@@ -193,6 +217,7 @@ impl Janus {
         client.set_credentials(options.apisecret.as_deref(), options.token.as_deref())?;
         Ok(Self {
             endpoint,
+            dialer,
             buf: vec![0; REQUEST_BUFFER.min(options.max_message_size)],
             options,
             client,
@@ -202,6 +227,13 @@ impl Janus {
             events: VecDeque::new(),
             uncorrelated: VecDeque::new(),
         })
+    }
+
+    /// The URL of the server this client talks to, as it was given (with
+    /// [`connect_any`](Self::connect_any): the one that answered).
+    #[must_use]
+    pub fn server_url(&self) -> &str {
+        &self.endpoint.url
     }
 
     /// The state machine underneath (for its session state and handles).
@@ -263,21 +295,44 @@ impl Janus {
     ///
     /// As [`connect`](Self::connect).
     pub fn reconnect(&mut self) -> Result<(), Error> {
+        log::info!("reconnecting to {} (session {:?})", self.endpoint.url, self.client.session_id());
         if let Link::Ws(ws) = &mut self.link {
             ws.close();
         }
         let now = self.now();
         self.client.transport_lost(now);
         self.drain_core_events();
-        self.link = open(&self.endpoint, &self.options)?;
+        self.link = open(&self.endpoint, &self.dialer, &self.options).inspect_err(|e| {
+            log::warn!("reconnecting to {} failed: {e}", self.endpoint.url);
+        })?;
+        log::info!("reconnected to {}", self.endpoint.url);
         Ok(())
     }
 
     /// Drops the connection without a word (tests use it to simulate a network failure).
     pub fn drop_connection(&mut self) {
-        if let Ok(link) = open(&self.endpoint, &self.options) {
+        log::debug!("dropping the connection to {}", self.endpoint.url);
+        if let Ok(link) = open(&self.endpoint, &self.dialer, &self.options) {
             self.link = link;
         }
+    }
+
+    /// Connections opened from now on use `dialer` (the same server with another connect
+    /// timeout) and `connect_timeout`.
+    pub(crate) fn reset_connect_timeout(&mut self, dialer: &Dialer, connect_timeout: Duration) {
+        self.dialer = dialer.clone();
+        self.options.connect_timeout = connect_timeout;
+        if let Link::Http(http) = &mut self.link {
+            http.set_dialer(dialer.clone());
+        }
+    }
+
+    /// `ping` within `timeout` (less than the request timeout): does a Janus answer here?
+    pub(crate) fn probe(&mut self, timeout: Duration) -> Result<(), Error> {
+        let request_timeout = std::mem::replace(&mut self.options.request_timeout, timeout);
+        let result = self.ping();
+        self.options.request_timeout = request_timeout;
+        result
     }
 
     /// `keepalive` now (over WebSocket the client also sends them by itself while you call
@@ -541,6 +596,7 @@ impl Janus {
     /// Sends a request (over HTTP the response comes back at once and is handled).
     fn transmit(&mut self, t: &Transmit, deadline: StdInstant) -> Result<(), Error> {
         let body = self.buf[..t.len].to_vec();
+        log_request(&self.endpoint.url, &body, t.request.as_ref());
         match &mut self.link {
             Link::Ws(ws) => ws.send(&body),
             Link::Http(http) => {
@@ -570,6 +626,7 @@ impl Janus {
         while let Some(t) = self.client.poll_transmit(now, &mut self.buf)? {
             match (&t.route, &mut self.link) {
                 (Route::LongPoll { .. }, Link::Http(http)) => {
+                    log::trace!("{}: long poll", self.endpoint.url);
                     let auth = self.client.auth();
                     if let Err(e) = http.start_long_poll(&t.route, &auth) {
                         self.client.long_poll_failed(now);
@@ -595,6 +652,7 @@ impl Janus {
                     }
                     Ok(None) => None,
                     Err(e) => {
+                        log::warn!("{}: the long poll failed: {e}", self.endpoint.url);
                         if was_out {
                             let now = self.now();
                             self.client.long_poll_failed(now);
@@ -620,7 +678,9 @@ impl Janus {
         let mut replies = Vec::new();
         let mut events = Vec::new();
         for output in self.client.handle_input(now, body)? {
-            match output? {
+            let output = output?;
+            log_received(&self.endpoint.url, &output);
+            match output {
                 Output::Reply { request, message, .. } => {
                     let result = match message {
                         Message::Error(e) => Err(Error::Janus {
@@ -654,6 +714,11 @@ impl Janus {
         while let Some(event) = self.client.poll_event() {
             match event {
                 CoreEvent::RequestTimedOut { request, kind } => {
+                    log::warn!(
+                        "{}: no answer to {kind:?} (transaction {}) in time",
+                        self.endpoint.url,
+                        request.as_str()
+                    );
                     self.replies.insert(request, Err(Error::Timeout));
                     self.events.push_back(Event::RequestFailed(kind));
                 }
@@ -666,6 +731,7 @@ impl Janus {
                     self.events.push_back(Event::RequestFailed(kind));
                 }
                 CoreEvent::SessionEnded { session, reason } => {
+                    log::info!("{}: session {session} ended: {reason:?}", self.endpoint.url);
                     self.events.push_back(Event::SessionEnded(session, reason))
                 }
                 CoreEvent::HandleDetached { handle } => self.events.push_back(Event::HandleDetached(handle)),
@@ -679,23 +745,57 @@ impl Janus {
     }
 }
 
-fn open(endpoint: &Endpoint, options: &Options) -> Result<Link, Error> {
+fn open(endpoint: &Endpoint, dialer: &Dialer, options: &Options) -> Result<Link, Error> {
     Ok(if endpoint.websocket {
         Link::Ws(WsTransport::connect(
-            &endpoint.authority,
+            dialer,
+            if endpoint.secure { "wss" } else { "ws" },
             &endpoint.path,
             options.connect_timeout,
             options.read_buffer_size,
             options.max_message_size,
         )?)
     } else {
-        Link::Http(HttpTransport::new(
-            endpoint.authority.clone(),
-            endpoint.path.clone(),
-            options.connect_timeout,
-            options.max_message_size,
-        )?)
+        Link::Http(HttpTransport::new(dialer.clone(), endpoint.path.clone(), options.max_message_size)?)
     })
+}
+
+fn transport_name(endpoint: &Endpoint) -> &'static str {
+    match (endpoint.websocket, endpoint.secure) {
+        (true, false) => "WebSocket",
+        (true, true) => "WebSocket over TLS",
+        (false, false) => "HTTP with long poll",
+        (false, true) => "HTTPS with long poll",
+    }
+}
+
+/// Logs a request at debug level: its kind, transaction and size, never its body (which
+/// carries `apisecret`, `token` or `admin_secret`). Nothing is parsed unless debug is on.
+pub(crate) fn log_request(server: &str, body: &[u8], request: Option<&RequestId>) {
+    if log::log_enabled!(log::Level::Debug) {
+        let json = janus_signal::json::RawJson::parse(body).ok();
+        let field = |name: &str| json.and_then(|j| j.get(name)).and_then(|v| v.as_str()).map(|v| v.to_string());
+        let kind = field("janus").unwrap_or_else(|| "?".to_owned());
+        let transaction = request.map(|r| r.as_str().to_owned()).or_else(|| field("transaction"));
+        let transaction = transaction.as_deref().unwrap_or("-");
+        log::debug!("{server}: → {kind} (transaction {transaction}, {} bytes)", body.len());
+    }
+}
+
+/// Logs a received message at trace level: its kind, transaction and addressee.
+fn log_received(server: &str, output: &Output<'_>) {
+    if log::log_enabled!(log::Level::Trace) {
+        match output {
+            Output::Reply { request, kind, message } => {
+                log::trace!("{server}: ← {} (answers {kind:?} {})", message.kind(), request.as_str());
+            }
+            Output::Acked { request } => log::trace!("{server}: ← ack of {}", request.as_str()),
+            Output::Handle { handle, message } => log::trace!("{server}: ← {} from handle {handle}", message.kind()),
+            Output::SessionTimedOut { session } => log::trace!("{server}: ← timeout of session {session}"),
+            Output::Ignored { reason, message } => log::trace!("{server}: ← {} ignored ({reason:?})", message.kind()),
+            _ => log::trace!("{server}: ← a message"),
+        }
+    }
 }
 
 fn millis(d: Duration) -> u64 {
@@ -709,6 +809,7 @@ fn clone_error(e: &Error) -> Error {
         Error::Timeout => Error::Timeout,
         Error::HttpStatus(s) => Error::HttpStatus(*s),
         Error::TooLarge { limit } => Error::TooLarge { limit: *limit },
+        Error::Tls(tls) => Error::Tls(tls.clone()),
         _ => Error::Closed,
     }
 }

@@ -1,7 +1,7 @@
-//! Blocking Janus clients over plain `std::net::TcpStream`, driving the sans-IO
-//! [`janus_signal`] core: hand-written HTTP/1.1 to the REST API with a long poll, or a
-//! WebSocket (tungstenite, subprotocol `janus-protocol`). No async runtime, no HTTP client
-//! library; all protocol logic is the core's.
+//! Blocking Janus clients over `std::net::TcpStream`, driving the sans-IO [`janus_signal`]
+//! core: hand-written HTTP/1.1 to the REST API with a long poll, or a WebSocket (tungstenite,
+//! subprotocol `janus-protocol`). No async runtime, no HTTP client library; all protocol logic
+//! is the core's.
 //!
 //! ```no_run
 //! use janus_signal_socket::{Janus, Options};
@@ -27,16 +27,38 @@
 //! `http://` the client keeps one request connection and one long-poll connection per
 //! session. Either way the session stays alive only while you call into the client (any call
 //! waits, sends keepalives and polls): call [`Janus::next_event`] in a loop.
+//!
+//! - **TLS** (cargo feature `tls`): `https://` and `wss://` with rustls (ring provider) and the
+//!   `webpki-roots` public roots; a private CA or self-signed certificate through
+//!   [`TlsConfig`] in [`Options::tls`]. Without the feature such URLs fail with
+//!   [`Error::TlsNotEnabled`].
+//! - **Several servers**: [`Janus::connect_any`] tries a list in order, in bounded rounds
+//!   with a doubling back-off ([`Failover`]); [`Janus::server_url`] says which one answered.
+//! - **Logging** through the [`log`](https://docs.rs/log) facade (install any logger to see
+//!   it): connects, reconnects and failover at `info`/`warn`, each request's kind at `debug`,
+//!   each received message's kind at `trace`. Request bodies are never logged, so neither are
+//!   `apisecret`, `token` nor `admin_secret`.
 #![forbid(unsafe_code)]
 
 mod admin;
 mod error;
+mod failover;
 mod http;
 mod janus;
+mod stream;
+mod tls;
 mod url;
 mod ws;
 
 pub use admin::AdminClient;
 pub use error::Error;
+pub use failover::{Failover, ServerFailure};
 pub use janus::{Event, Janus, Options, OwnedMessage};
 pub use janus_signal;
+/// The rustls this crate uses (feature `tls`), for [`TlsConfig::with_client_config`].
+#[cfg(feature = "tls")]
+pub use rustls;
+pub use tls::{CertificateProblem, TlsConfig, TlsError};
+
+#[cfg(test)]
+mod tests;

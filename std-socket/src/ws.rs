@@ -1,8 +1,7 @@
-//! Janus's WebSocket transport: tungstenite over a plain `TcpStream`, subprotocol
-//! `janus-protocol`.
+//! Janus's WebSocket transport: tungstenite over a plain `TcpStream` (`ws://`) or TLS over
+//! one (`wss://`), subprotocol `janus-protocol`.
 
 use std::io::ErrorKind;
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use tungstenite::client::ClientRequestBuilder;
@@ -10,6 +9,7 @@ use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Message, WebSocket};
 
 use crate::Error;
+use crate::stream::{Dialer, Stream};
 
 /// The subprotocol Janus requires for its API (the Admin API uses `janus-admin-protocol`).
 pub(crate) const JANUS_PROTOCOL: &str = "janus-protocol";
@@ -17,25 +17,27 @@ pub(crate) const JANUS_PROTOCOL: &str = "janus-protocol";
 /// One WebSocket to Janus.
 #[derive(Debug)]
 pub(crate) struct WsTransport {
-    socket: WebSocket<TcpStream>,
+    socket: WebSocket<Stream>,
     /// The socket cannot be used any more (closed, or stopped inside a message it refused):
     /// every later call says `Closed` until the caller reconnects.
     broken: bool,
 }
 
 impl WsTransport {
+    /// Opens the connection (`scheme` is `ws` or `wss`, as the dialer does) and runs the
+    /// WebSocket handshake within `handshake_timeout`.
     pub(crate) fn connect(
-        authority: &str,
+        dialer: &Dialer,
+        scheme: &str,
         path: &str,
-        connect_timeout: Duration,
+        handshake_timeout: Duration,
         read_buffer: usize,
         max_message: usize,
     ) -> Result<Self, Error> {
-        let stream = crate::http::connect(authority, connect_timeout)?;
-        stream.set_read_timeout(Some(connect_timeout))?;
-        let uri = format!("ws://{authority}{path}")
-            .parse()
-            .map_err(|_| Error::InvalidUrl(format!("ws://{authority}{path}")))?;
+        let stream = dialer.open()?;
+        stream.set_read_timeout(Some(handshake_timeout))?;
+        let url = format!("{scheme}://{}{path}", dialer.authority());
+        let uri = url.parse().map_err(|_| Error::InvalidUrl(url.clone()))?;
         let request = ClientRequestBuilder::new(uri).with_sub_protocol(JANUS_PROTOCOL);
         let config = WebSocketConfig::default()
             .read_buffer_size(read_buffer)
@@ -46,6 +48,7 @@ impl WsTransport {
                 tungstenite::HandshakeError::Failure(e) => Error::from(e),
                 tungstenite::HandshakeError::Interrupted(_) => Error::Timeout,
             })?;
+        log::trace!("WebSocket to {url} open (subprotocol {JANUS_PROTOCOL})");
         Ok(Self { socket, broken: false })
     }
 
@@ -71,7 +74,8 @@ impl WsTransport {
             match self.socket.read() {
                 Ok(Message::Text(text)) => return Ok(Some(text.as_bytes().to_vec())),
                 Ok(Message::Binary(bytes)) => return Ok(Some(bytes.to_vec())),
-                Ok(Message::Close(_)) => {
+                Ok(Message::Close(frame)) => {
+                    log::debug!("the server closed the WebSocket: {frame:?}");
                     self.broken = true;
                     return Err(Error::Closed);
                 }

@@ -1,0 +1,145 @@
+//! The byte stream under both transports: a plain `TcpStream`, or (cargo feature `tls`)
+//! rustls over it; and the [`Dialer`] that opens one to a server.
+
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use crate::Error;
+use crate::tls::TlsConfig;
+use crate::url::Endpoint;
+
+/// A connection to Janus, encrypted or not.
+pub(crate) enum Stream {
+    Plain(TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Self::Plain(tcp) => tcp,
+            #[cfg(feature = "tls")]
+            Self::Tls(tls) => &tls.sock,
+        }
+    }
+
+    /// How long a read may block (then it fails with `WouldBlock`/`TimedOut`).
+    pub(crate) fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.tcp().set_read_timeout(timeout)
+    }
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Plain(tcp) => f.debug_tuple("Plain").field(tcp).finish(),
+            #[cfg(feature = "tls")]
+            Self::Tls(tls) => f.debug_tuple("Tls").field(&tls.sock).finish(),
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(tcp) => tcp.read(buf),
+            #[cfg(feature = "tls")]
+            Self::Tls(tls) => tls.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(tcp) => tcp.write(buf),
+            #[cfg(feature = "tls")]
+            Self::Tls(tls) => tls.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(tcp) => tcp.flush(),
+            #[cfg(feature = "tls")]
+            Self::Tls(tls) => tls.flush(),
+        }
+    }
+}
+
+/// Opens connections to one server: TCP, then the TLS handshake for `https`/`wss`. Built once
+/// per client (the TLS configuration is parsed then), used for every connection it opens.
+#[derive(Debug, Clone)]
+pub(crate) struct Dialer {
+    authority: String,
+    timeout: Duration,
+    #[cfg(feature = "tls")]
+    tls: Option<std::sync::Arc<crate::tls::TlsClient>>,
+}
+
+impl Dialer {
+    /// # Errors
+    ///
+    /// [`Error::TlsNotEnabled`] for a TLS URL without the `tls` feature; with it, what the
+    /// TLS settings may give ([`crate::TlsError::InvalidRootPem`]…).
+    pub(crate) fn new(endpoint: &Endpoint, tls: &TlsConfig, timeout: Duration) -> Result<Self, Error> {
+        #[cfg(feature = "tls")]
+        let tls = if endpoint.secure {
+            Some(std::sync::Arc::new(crate::tls::TlsClient::new(tls, &endpoint.host, &endpoint.authority)?))
+        } else {
+            None
+        };
+        #[cfg(not(feature = "tls"))]
+        {
+            let _ = tls;
+            if endpoint.secure {
+                return Err(Error::TlsNotEnabled { url: endpoint.url.clone() });
+            }
+        }
+        Ok(Self {
+            authority: endpoint.authority.clone(),
+            timeout,
+            #[cfg(feature = "tls")]
+            tls,
+        })
+    }
+
+    /// `host:port`.
+    pub(crate) fn authority(&self) -> &str {
+        &self.authority
+    }
+
+    /// The same server with another connect (and handshake) timeout.
+    pub(crate) fn with_timeout(&self, timeout: Duration) -> Self {
+        Self { timeout, ..self.clone() }
+    }
+
+    /// A new connection: TCP connect and TLS handshake together within the connect timeout.
+    pub(crate) fn open(&self) -> Result<Stream, Error> {
+        #[cfg(feature = "tls")]
+        let started = std::time::Instant::now();
+        let tcp = tcp_connect(&self.authority, self.timeout)?;
+        #[cfg(feature = "tls")]
+        if let Some(tls) = &self.tls {
+            return tls.handshake(tcp, self.timeout.saturating_sub(started.elapsed()));
+        }
+        Ok(Stream::Plain(tcp))
+    }
+}
+
+fn tcp_connect(authority: &str, timeout: Duration) -> Result<TcpStream, Error> {
+    let mut last = None;
+    for addr in authority.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(stream) => {
+                stream.set_nodelay(true)?;
+                log::trace!("TCP connection to {authority} ({addr}) open");
+                return Ok(stream);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.map_or(Error::Closed, Error::Io))
+}
