@@ -5,7 +5,8 @@ use core::fmt;
 use embedded_io::{Read, ReadReady, Write};
 use serde::Serialize;
 
-use crate::client::{Client, ClientError, Output, RequestId, RequestKind, Transmit};
+use super::flow::{self, Exchange};
+use crate::client::{Client, ClientError, Output, RequestId, Transmit};
 use crate::error::DecodeError;
 use crate::http::{HttpError, Route, parse_response, write_request_head};
 use crate::ids::{HandleId, SessionId};
@@ -54,13 +55,15 @@ pub enum DriverError<E> {
     /// The stream failed.
     Transport(E),
     /// The stream ended (read or write returned 0, or the server closed after a response):
-    /// reconnect with [`HttpDriver::replace_streams`].
+    /// reconnect with [`HttpDriver::replace_streams`] or
+    /// [`HttpSingleDriver::replace_stream`](super::HttpSingleDriver::replace_stream).
     Closed,
     /// The server's HTTP is malformed.
     Http(HttpError),
     /// A response does not fit its receive buffer.
     ResponseTooLarge {
-        /// Which buffer: `"rx_requests"` or `"rx_events"`.
+        /// Which buffer: `"rx_requests"` or `"rx_events"` ([`HttpDriver`]), `"buffer"`
+        /// ([`HttpSingleDriver`](super::HttpSingleDriver)).
         buffer: &'static str,
         /// Its size.
         capacity: usize,
@@ -118,12 +121,12 @@ impl<E> From<DecodeError> for DriverError<E> {
 
 /// One connection's receive state.
 #[derive(Debug)]
-struct Receiver<'b> {
-    buf: &'b mut [u8],
-    filled: usize,
+pub(super) struct Receiver<'b> {
+    pub(super) buf: &'b mut [u8],
+    pub(super) filled: usize,
     /// The server closed this connection.
-    eof: bool,
-    name: &'static str,
+    pub(super) eof: bool,
+    pub(super) name: &'static str,
 }
 
 /// A parsed response: status, body range in the receive buffer, and whether the connection
@@ -132,7 +135,7 @@ type Parsed = (u16, usize, usize, bool);
 
 impl Receiver<'_> {
     /// Reads until one complete response is buffered. Blocking.
-    fn read_response<S: Read>(&mut self, stream: &mut S) -> Result<Parsed, DriverError<S::Error>> {
+    pub(super) fn read_response<S: Read>(&mut self, stream: &mut S) -> Result<Parsed, DriverError<S::Error>> {
         loop {
             if let Some(parsed) = self.try_parse(self.eof)? {
                 return Ok(parsed);
@@ -173,19 +176,19 @@ impl Receiver<'_> {
     }
 
     /// Forgets the response that was handled.
-    fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         self.filled = 0;
     }
 
     /// A fresh connection.
-    fn reset(&mut self) {
+    pub(super) fn reset(&mut self) {
         self.filled = 0;
         self.eof = false;
     }
 }
 
 /// Writes head and body of `t` (whose body is at `tx[HEAD_ROOM..]`) on `stream`.
-fn send_request<S: Write>(
+pub(super) fn send_request<S: Write>(
     tx: &mut [u8],
     endpoint: &HttpEndpoint<'_>,
     t: &Transmit,
@@ -227,7 +230,7 @@ pub struct HttpDriver<'b, S, K, const HANDLES: usize = 8, const PENDING: usize =
 }
 
 /// Room kept at the front of `tx` for the request head.
-const HEAD_ROOM: usize = 256;
+pub(super) const HEAD_ROOM: usize = 256;
 
 impl<'b, S, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     HttpDriver<'b, S, K, HANDLES, PENDING, EVENTS>
@@ -293,27 +296,22 @@ where
         command: impl FnOnce(&mut Client<HANDLES, PENDING, EVENTS>, Instant, &mut [u8]) -> Result<Transmit, ClientError>,
         mut on_output: impl FnMut(Output<'_>),
     ) -> Result<RequestId, DriverError<S::Error>> {
-        let now = self.clock.now();
-        let body = self.tx.get_mut(HEAD_ROOM..).unwrap_or_default();
-        let t = command(&mut self.client, now, body)?;
+        flow::call(self, command, &mut on_output)
+    }
+
+    /// POSTs the request `t` (written at `tx[HEAD_ROOM..]`) and handles its response.
+    fn transfer_request(
+        &mut self,
+        t: Transmit,
+        on_output: &mut dyn FnMut(Output<'_>),
+    ) -> Result<RequestId, DriverError<S::Error>> {
         let request = t.request.ok_or(DriverError::UnexpectedReply)?;
         send_request(self.tx, &self.endpoint, &t, &Auth::none(), &mut self.requests)?;
         let (status, start, end, close) = self.rx_requests.read_response(&mut self.requests)?;
         let result = if status == 200 {
             let body = self.rx_requests.buf.get(start..end).unwrap_or_default();
             let now = self.clock.now();
-            match self.client.handle_input(now, body) {
-                Ok(outputs) => {
-                    for output in outputs {
-                        match output {
-                            Ok(output) => on_output(output),
-                            Err(e) => return Err(DriverError::Decode(e)),
-                        }
-                    }
-                    Ok(request)
-                }
-                Err(e) => Err(DriverError::Decode(e)),
-            }
+            handle_body(&mut self.client, now, body, on_output).map(|()| request)
         } else {
             Err(DriverError::Status(status))
         };
@@ -401,7 +399,7 @@ where
     fn finish_long_poll(
         &mut self,
         read: Result<Parsed, DriverError<S::Error>>,
-        on_output: &mut impl FnMut(Output<'_>),
+        on_output: &mut dyn FnMut(Output<'_>),
     ) -> Result<(), DriverError<S::Error>> {
         self.poll_sent = false;
         let now = self.clock.now();
@@ -414,22 +412,12 @@ where
             }
         };
         self.client.long_poll_answered(now, status);
-        let mut result = Ok(());
-        if status == 200 {
+        let result = if status == 200 {
             let body = self.rx_events.buf.get(start..end).unwrap_or_default();
-            match self.client.handle_input(now, body) {
-                Ok(outputs) => {
-                    for output in outputs {
-                        match output {
-                            Ok(output) => on_output(output),
-                            // One bad message in a batch does not hide the others.
-                            Err(e) => result = Err(DriverError::Decode(e)),
-                        }
-                    }
-                }
-                Err(e) => result = Err(DriverError::Decode(e)),
-            }
-        }
+            handle_body(&mut self.client, now, body, on_output)
+        } else {
+            Ok(())
+        };
         self.rx_events.clear();
         if close {
             return Err(DriverError::Closed);
@@ -445,7 +433,7 @@ where
     ///
     /// [`DriverError::Janus`] with the error code if Janus refuses; other [`DriverError`]s.
     pub fn create_session(&mut self) -> Result<SessionId, DriverError<S::Error>> {
-        self.expect_id(|c, now, out| c.create_session(now, out)).map(SessionId)
+        flow::expect_id(self, |c, now, out| c.create_session(now, out)).map(SessionId)
     }
 
     /// Attaches to `plugin` and returns the handle.
@@ -454,7 +442,7 @@ where
     ///
     /// As [`create_session`](Self::create_session).
     pub fn attach(&mut self, plugin: &str) -> Result<HandleId, DriverError<S::Error>> {
-        self.expect_id(|c, now, out| c.attach(now, out, plugin, None)).map(HandleId)
+        flow::expect_id(self, |c, now, out| c.attach(now, out, plugin, None)).map(HandleId)
     }
 
     /// Detaches `handle`.
@@ -463,7 +451,7 @@ where
     ///
     /// As [`create_session`](Self::create_session).
     pub fn detach(&mut self, handle: HandleId) -> Result<(), DriverError<S::Error>> {
-        self.expect_success(|c, now, out| c.detach(now, out, handle))
+        flow::expect_success(self, |c, now, out| c.detach(now, out, handle))
     }
 
     /// Destroys the session.
@@ -472,7 +460,16 @@ where
     ///
     /// As [`create_session`](Self::create_session).
     pub fn destroy_session(&mut self) -> Result<(), DriverError<S::Error>> {
-        self.expect_success(|c, now, out| c.destroy_session(now, out))
+        flow::expect_success(self, |c, now, out| c.destroy_session(now, out))
+    }
+
+    /// Sends a `keepalive` for the session and waits for its `ack`.
+    ///
+    /// # Errors
+    ///
+    /// As [`create_session`](Self::create_session).
+    pub fn keepalive(&mut self) -> Result<(), DriverError<S::Error>> {
+        flow::expect_success(self, |c, now, out| c.keepalive(now, out))
     }
 
     /// Sends a `message` and waits (long-polling, handing other outputs to `on_output`) for
@@ -490,83 +487,55 @@ where
         mut on_reply: impl FnMut(Message<'_>),
         mut on_output: impl FnMut(Output<'_>),
     ) -> Result<(), DriverError<S::Error>> {
-        let mut wait = Wait { answered: false, failure: None };
-        // The POST's own response carries only this request's ack or synchronous answer.
-        let request = self.call(
-            |c, now, out| c.message(now, out, handle, body, jsep),
-            |output| wait.deliver(output, None, &mut on_reply, &mut on_output),
-        )?;
-        while !wait.answered {
-            if !self.client.is_pending(request) {
-                return Err(DriverError::NoReply);
-            }
-            self.poll_events(|output| wait.deliver(output, Some(request), &mut on_reply, &mut on_output))?;
-        }
-        wait.failure.map_or(Ok(()), |code| Err(DriverError::Janus { code }))
-    }
-
-    fn expect_id(
-        &mut self,
-        command: impl FnOnce(&mut Client<HANDLES, PENDING, EVENTS>, Instant, &mut [u8]) -> Result<Transmit, ClientError>,
-    ) -> Result<u64, DriverError<S::Error>> {
-        let mut outcome = Err(DriverError::UnexpectedReply);
-        self.call(command, |output| {
-            if let Output::Reply { message, .. } = output {
-                outcome = match message {
-                    Message::Success(s) => s.id().ok_or(DriverError::UnexpectedReply),
-                    Message::Error(e) => Err(DriverError::Janus { code: e.code.code() }),
-                    _ => Err(DriverError::UnexpectedReply),
-                };
-            }
-        })?;
-        outcome
-    }
-
-    fn expect_success(
-        &mut self,
-        command: impl FnOnce(&mut Client<HANDLES, PENDING, EVENTS>, Instant, &mut [u8]) -> Result<Transmit, ClientError>,
-    ) -> Result<(), DriverError<S::Error>> {
-        let mut outcome = Err(DriverError::UnexpectedReply);
-        self.call(command, |output| {
-            if let Output::Reply { kind, message, .. } = output
-                && matches!(kind, RequestKind::Detach | RequestKind::Destroy | RequestKind::Hangup | RequestKind::Claim)
-            {
-                outcome = match message {
-                    Message::Success(_) => Ok(()),
-                    Message::Error(e) => Err(DriverError::Janus { code: e.code.code() }),
-                    _ => Err(DriverError::UnexpectedReply),
-                };
-            }
-        })?;
-        outcome
+        flow::message(self, handle, body, jsep, &mut on_reply, &mut on_output)
     }
 }
 
-/// Waiting for the answer to one request.
-struct Wait {
-    answered: bool,
-    failure: Option<u64>,
+impl<S, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Exchange<HANDLES, PENDING, EVENTS>
+    for HttpDriver<'_, S, K, HANDLES, PENDING, EVENTS>
+where
+    S: Read + Write,
+    K: Clock,
+{
+    type Error = S::Error;
+
+    fn command_parts(&mut self) -> (&mut Client<HANDLES, PENDING, EVENTS>, Instant, &mut [u8]) {
+        let now = self.clock.now();
+        (&mut self.client, now, self.tx.get_mut(HEAD_ROOM..).unwrap_or_default())
+    }
+
+    fn transfer(
+        &mut self,
+        transmit: Transmit,
+        on_output: &mut dyn FnMut(Output<'_>),
+    ) -> Result<RequestId, DriverError<S::Error>> {
+        self.transfer_request(transmit, on_output)
+    }
+
+    fn wait_for_events(&mut self, on_output: &mut dyn FnMut(Output<'_>)) -> Result<(), DriverError<S::Error>> {
+        self.poll_events(on_output)
+    }
+
+    fn state(&self) -> &Client<HANDLES, PENDING, EVENTS> {
+        &self.client
+    }
 }
 
-impl Wait {
-    /// Hands the answer (to `request`, or to any request when `None`) to `on_reply` and
-    /// anything else to `on_output`.
-    fn deliver(
-        &mut self,
-        output: Output<'_>,
-        request: Option<RequestId>,
-        on_reply: &mut impl FnMut(Message<'_>),
-        on_output: &mut impl FnMut(Output<'_>),
-    ) {
+/// Feeds a received body (a POST response or a long-poll answer) to the client; one bad
+/// message in a batch does not hide the others (the last decoding error is returned after all
+/// were handled).
+pub(super) fn handle_body<const HANDLES: usize, const PENDING: usize, const EVENTS: usize, E>(
+    client: &mut Client<HANDLES, PENDING, EVENTS>,
+    now: Instant,
+    body: &[u8],
+    on_output: &mut dyn FnMut(Output<'_>),
+) -> Result<(), DriverError<E>> {
+    let mut result = Ok(());
+    for output in client.handle_input(now, body)? {
         match output {
-            Output::Reply { request: answered, message, .. } if request.is_none_or(|r| r == answered) => {
-                if let Message::Error(e) = message {
-                    self.failure = Some(e.code.code());
-                }
-                self.answered = true;
-                on_reply(message);
-            }
-            other => on_output(other),
+            Ok(output) => on_output(output),
+            Err(e) => result = Err(DriverError::Decode(e)),
         }
     }
+    result
 }

@@ -1,0 +1,195 @@
+//! A Janus client on a microcontroller: QEMU's `mps2-an386` (Cortex-M4F) or `lm3s6965evb`
+//! (Cortex-M3) runs one echotest session against a real Janus over HTTP/1.1, through UART0,
+//! which QEMU bridges to TCP (`-serial tcp:127.0.0.1:8088,nodelay=on`).
+//!
+//! All the JSON and all the HTTP are `janus-signal`'s: the firmware only moves bytes through
+//! the UART ([`board`], the one module with `unsafe`), tells the time, and calls the core's
+//! single-connection driver. Each step is reported over semihosting; the program exits 0 when
+//! the whole session worked and 1 (with the error printed) when any step failed.
+#![no_std]
+#![no_main]
+#![deny(unsafe_code)]
+
+mod board;
+mod console;
+
+use core::mem::size_of;
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::debug;
+use janus_signal::Instant;
+use janus_signal::client::{Client, Config, Output, Transport};
+use janus_signal::driver::{DriverError, HttpEndpoint, HttpSingleDriver};
+use janus_signal::message::{ErrorCode, Message};
+
+use board::{Uart, UartError};
+use console::Console;
+
+/// The client's capacities: one handle, two requests in flight, four queued events.
+type JanusClient = Client<1, 2, 4>;
+
+/// The whole driver state (client, UART, clock, endpoint, buffer reference) — everything
+/// besides the caller's buffer.
+type Driver = HttpSingleDriver<'static, Uart, fn() -> Instant, 1, 2, 4>;
+
+/// The RAM budget for the client's state, besides the caller's buffer.
+const CLIENT_STATE_BUDGET: usize = 1024;
+const _: () = assert!(size_of::<Driver>() <= CLIENT_STATE_BUDGET, "client state over its RAM budget");
+
+/// The echotest's request body: echo audio and video.
+#[derive(serde::Serialize)]
+struct Echo {
+    audio: bool,
+    video: bool,
+}
+
+/// Why the session failed.
+enum Failure {
+    /// A driver call failed at this step.
+    Step(&'static str, DriverError<UartError>),
+    /// A step's answer was wrong.
+    Unexpected(&'static str),
+}
+
+#[entry]
+fn main() -> ! {
+    let console = Console::open();
+    console.text("janus-signal firmware on ").text(board::NAME).end();
+    let outcome = run(console);
+    console.text("stack high-water: ").number(board::stack_high_water() as u64).text(" bytes").end();
+    match outcome {
+        Ok(()) => {
+            console.text("result: PASS").end();
+            debug::exit(debug::EXIT_SUCCESS);
+        }
+        Err(Failure::Step(step, error)) => {
+            let (what, number) = describe(&error);
+            console.text("result: FAIL at ").text(step).text(": ").text(what).text(" ").number(number).end();
+            debug::exit(debug::EXIT_FAILURE);
+        }
+        Err(Failure::Unexpected(what)) => {
+            console.text("result: FAIL: ").text(what).end();
+            debug::exit(debug::EXIT_FAILURE);
+        }
+    }
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+/// A driver error in words, with the number it carries (0 when none). The firmware spells
+/// the variants out itself instead of using the error's `Display`, whose texts for every
+/// nested HTTP, JSON and encoding error (with `core::fmt`) would cost several KB of flash.
+fn describe(error: &DriverError<UartError>) -> (&'static str, u64) {
+    match *error {
+        DriverError::Transport(UartError::Idle) => ("the UART stayed silent for (ms)", Uart::IDLE_LIMIT_MS),
+        DriverError::Closed => ("connection closed", 0),
+        DriverError::Http(_) => ("malformed HTTP from the server", 0),
+        DriverError::ResponseTooLarge { capacity, .. } => ("response larger than the buffer (bytes)", capacity as u64),
+        DriverError::Status(status) => ("HTTP status", u64::from(status)),
+        DriverError::Decode(_) => ("undecodable Janus reply", 0),
+        DriverError::Client(_) => ("the client refused the command", 0),
+        DriverError::Janus { code } => ("Janus error", code),
+        DriverError::UnexpectedReply => ("unexpected reply", 0),
+        DriverError::NoReply => ("no reply in time", 0),
+        _ => ("driver error", 0),
+    }
+}
+
+fn run(console: Console) -> Result<(), Failure> {
+    let report = |what: &str, number: u64| console.report(board::now().total_millis(), what, number);
+    let peripherals = cortex_m::Peripherals::take().ok_or(Failure::Unexpected("peripherals taken"))?;
+    let uart = Uart::take(peripherals.SYST).ok_or(Failure::Unexpected("UART taken"))?;
+    let buffer = board::take_buffer().ok_or(Failure::Unexpected("buffer taken"))?;
+
+    // One event per long poll keeps every answer a single small object.
+    let config = Config { transport: Transport::Http { maxev: 1 }, ..Config::http() };
+    let client = JanusClient::new(config, u64::from(cortex_m::peripheral::SYST::get_current()) ^ 0x9E37_79B9);
+    let endpoint = HttpEndpoint { host: "127.0.0.1:8088", base: "/janus" };
+    let clock: fn() -> Instant = board::now;
+    let mut driver: Driver = HttpSingleDriver::new(client, uart, clock, endpoint, buffer);
+    console
+        .text("client state: ")
+        .number(size_of::<Driver>() as u64)
+        .text(" bytes (Client<1, 2, 4> with the driver; budget ");
+    console
+        .number(CLIENT_STATE_BUDGET as u64)
+        .text("), buffer: ")
+        .number(board::BUFFER_LEN as u64)
+        .text(" bytes")
+        .end();
+
+    let session = driver.create_session().map_err(|e| Failure::Step("create", e))?;
+    report("create: session", session.0);
+
+    let handle = driver.attach("janus.plugin.echotest").map_err(|e| Failure::Step("attach", e))?;
+    report("attach: echotest handle", handle.0);
+
+    let mut acked = false;
+    let mut result_ok = false;
+    driver
+        .message::<_, ()>(
+            handle,
+            &Echo { audio: true, video: true },
+            None,
+            |reply| {
+                if let Message::Event(event) = reply {
+                    let result = event.plugin_data.and_then(|p| p.data.get("result")).and_then(|r| r.as_str());
+                    result_ok = result.is_some_and(|r| r == "ok");
+                    report(
+                        if result_ok {
+                            "message: echotest event, result ok, handle"
+                        } else {
+                            "message: echotest event, result NOT ok, handle"
+                        },
+                        handle.0,
+                    );
+                }
+            },
+            |output| {
+                if let Output::Acked { .. } = output {
+                    acked = true;
+                    report("message: ack, handle", handle.0);
+                }
+            },
+        )
+        .map_err(|e| Failure::Step("message", e))?;
+    if !result_ok {
+        return Err(Failure::Unexpected("the echotest event did not say result ok"));
+    }
+    if !acked {
+        return Err(Failure::Unexpected("the message was not acknowledged"));
+    }
+
+    driver.keepalive().map_err(|e| Failure::Step("keepalive", e))?;
+    report("keepalive: ack, session", session.0);
+
+    driver.detach(handle).map_err(|e| Failure::Step("detach", e))?;
+    report("detach: success, handle", handle.0);
+
+    driver.destroy_session().map_err(|e| Failure::Step("destroy", e))?;
+    report("destroy: success, session", session.0);
+
+    // A request for the destroyed session: Janus must answer with its typed error, not hang.
+    match driver.claim_session(session) {
+        Err(DriverError::Janus { code }) if ErrorCode::from_code(code) == ErrorCode::SessionNotFound => {
+            report("claim of the destroyed session: typed Janus error SessionNotFound (as expected), code", code);
+        }
+        Err(e) => return Err(Failure::Step("claim of the destroyed session", e)),
+        Ok(()) => return Err(Failure::Unexpected("Janus let us claim a destroyed session")),
+    }
+    Ok(())
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    let console = Console::open().text("result: FAIL: panic");
+    if let Some(location) = info.location() {
+        console.text(" at ").text(location.file()).text(":").number(u64::from(location.line()));
+    }
+    console.end();
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
