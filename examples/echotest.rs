@@ -1,6 +1,8 @@
 //! The seed flow over HTTP or WebSocket: create a session, attach the echotest plugin, send a
 //! real SDP offer with loopback candidates, print Janus's answer, then the `hangup` ("ICE
 //! failed") that follows about 12 s later, since nothing answers on those candidates.
+//! The request and the plugin's answers are the core's typed EchoTest helpers
+//! (`janus_signal::plugin::echotest`).
 //!
 //! ```text
 //! tests/janus/janus-server start
@@ -11,16 +13,12 @@
 use std::time::{Duration, Instant};
 
 use janus_signal_socket::janus_signal::message::Message;
+use janus_signal_socket::janus_signal::plugin::echotest::{self, Configure};
+use janus_signal_socket::janus_signal::plugin::plugin_data;
 use janus_signal_socket::janus_signal::request::{Candidates, IceCandidate, SdpType, SessionDescription};
-use janus_signal_socket::{Event, Janus, Options};
+use janus_signal_socket::{Event, Janus, Options, OwnedMessage};
 
 const OFFER: &str = include_str!("../tests/fixtures/sdp/offer-audio-video-loopback.sdp");
-
-#[derive(serde::Serialize)]
-struct EchoBody {
-    audio: bool,
-    video: bool,
-}
 
 fn main() {
     let url = std::env::args().nth(1).unwrap_or_else(|| "ws://127.0.0.1:8188".to_owned());
@@ -38,23 +36,21 @@ fn run(url: &str) -> Result<(), janus_signal_socket::Error> {
         println!("connected to {url}: Janus {version}");
     }
     let session = janus.create_session()?;
-    let handle = janus.attach("janus.plugin.echotest", Some("janus-signal-echotest"))?;
+    let handle = janus.attach(echotest::PLUGIN, Some("janus-signal-echotest"))?;
     println!("session {session}, echotest handle {handle}");
 
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
-    let answer = janus.message_with_jsep(handle, &EchoBody { audio: true, video: true }, &offer)?;
-    if let Message::Event(event) = answer.message() {
-        if let Some(data) = event.plugin_data {
-            println!("echotest says: {}", data.data);
-        }
-        if let Some(jsep) = event.jsep {
-            let sdp = jsep.sdp.to_string();
-            println!("Janus's {:?} ({} bytes of SDP):", jsep.kind, sdp.len());
-            for line in
-                sdp.lines().filter(|l| l.starts_with("m=") || l.starts_with("a=candidate") || l.starts_with("a=setup"))
-            {
-                println!("    {line}");
-            }
+    let answer = janus.message_with_jsep(handle, &Configure::new().with_audio(true).with_video(true), &offer)?;
+    println!("echotest says: {}", describe(&answer));
+    if let Message::Event(event) = answer.message()
+        && let Some(jsep) = event.jsep
+    {
+        let sdp = jsep.sdp.to_string();
+        println!("Janus's {:?} ({} bytes of SDP):", jsep.kind, sdp.len());
+        for line in
+            sdp.lines().filter(|l| l.starts_with("m=") || l.starts_with("a=candidate") || l.starts_with("a=setup"))
+        {
+            println!("    {line}");
         }
     }
     // Half-trickle: the offer already carries its candidate; say there are no more.
@@ -69,6 +65,10 @@ fn run(url: &str) -> Result<(), janus_signal_socket::Error> {
                     Message::Hangup(h) => {
                         println!("hangup: {}", h.reason.map(|r| r.to_string()).unwrap_or_default());
                         true
+                    }
+                    Message::Event(_) => {
+                        println!("echotest says: {}", describe(&message));
+                        false
                     }
                     other => {
                         println!("{}: {}", other.kind(), message);
@@ -87,4 +87,16 @@ fn run(url: &str) -> Result<(), janus_signal_socket::Error> {
     janus.destroy_session()?;
     println!("detached and destroyed");
     Ok(())
+}
+
+/// The plugin's answer or event, typed.
+fn describe(message: &OwnedMessage) -> String {
+    let message = message.message();
+    match plugin_data(&message).map(|data| echotest::Event::decode(data.data)) {
+        Some(Ok(echotest::Event::Accepted)) => "ok (request applied)".to_owned(),
+        Some(Ok(echotest::Event::Done)) => "done (the PeerConnection is gone)".to_owned(),
+        Some(Ok(other)) => format!("{other:?}"),
+        Some(Err(e)) => format!("error: {e}"),
+        None => format!("{} without plugin data", message.kind()),
+    }
 }

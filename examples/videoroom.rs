@@ -10,10 +10,11 @@
 //! cargo run --example videoroom -- ws://127.0.0.1:8188 1234   # try room 1234 first
 //! ```
 //!
-//! Requests are the example's own `serde::Serialize` structs; answers are read from the
-//! plugin's data with `RawJson`'s accessors, or decoded into the example's own
-//! `serde::Deserialize` type. Whatever fails after the room exists, the room, the handle and
-//! the session are still cleaned up, and the example exits with status 1.
+//! Requests and answers are the core's typed VideoRoom helpers
+//! (`janus_signal::plugin::videoroom`): `CreateRoom`, `JoinAsPublisher`, `ListParticipants`,
+//! `Leave`, `DestroyRoom` in, `videoroom::Event` out, plugin errors as `videoroom::ErrorCode`.
+//! Whatever fails after the room exists, the room, the handle and the session are still
+//! cleaned up, and the example exits with status 1.
 
 use std::collections::hash_map::RandomState;
 use std::error::Error as StdError;
@@ -21,57 +22,18 @@ use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use janus_signal_socket::janus_signal::HandleId;
-use janus_signal_socket::janus_signal::json::{PluginId, RawJson};
-use janus_signal_socket::janus_signal::message::{Message, PluginData};
-use janus_signal_socket::{Error, Event, Janus, Options, OwnedMessage};
+use janus_signal_socket::janus_signal::plugin::videoroom::{
+    self, CreateRoom, DestroyRoom, ErrorCode, Event as RoomEvent, JoinAsPublisher, Leave, ListParticipants, SelfOrFeed,
+};
+use janus_signal_socket::janus_signal::plugin::{PluginId, plugin_data};
+use janus_signal_socket::{Event, Janus, Options, OwnedMessage};
 
 type Result<T> = std::result::Result<T, Box<dyn StdError>>;
 
-const PLUGIN: &str = "janus.plugin.videoroom";
-/// Videoroom error code of `create` when the room id is taken.
-const ROOM_EXISTS: u64 = 427;
 /// How many random room ids to try before giving up.
 const CREATE_ATTEMPTS: usize = 5;
 /// Janus's own ids stay below 2^53 (safe JavaScript integers); ours too.
 const MAX_ROOM_ID: u64 = (1 << 53) - 1;
-
-/// `create`: a room that lives until we destroy it (not saved to the config file).
-#[derive(serde::Serialize)]
-struct CreateRoom<'a> {
-    request: &'static str,
-    room: u64,
-    description: &'a str,
-}
-
-/// `join` as a publisher (no media is ever sent: we only take a seat).
-#[derive(serde::Serialize)]
-struct JoinAsPublisher<'a> {
-    request: &'static str,
-    ptype: &'static str,
-    room: u64,
-    display: &'a str,
-}
-
-/// Requests about a room: `listparticipants`, `destroy`.
-#[derive(serde::Serialize)]
-struct RoomRequest {
-    request: &'static str,
-    room: u64,
-}
-
-/// `leave`: the handle knows its room.
-#[derive(serde::Serialize)]
-struct Leave {
-    request: &'static str,
-}
-
-/// The numbers of the `joined` event (other members, like `publishers`, are skipped).
-#[derive(serde::Deserialize)]
-struct Joined {
-    room: u64,
-    id: u64,
-    private_id: u64,
-}
 
 fn main() {
     let url = std::env::args().nth(1).unwrap_or_else(|| "ws://127.0.0.1:8188".to_owned());
@@ -92,7 +54,7 @@ fn main() {
 fn run(url: &str, first_room: Option<u64>) -> Result<()> {
     let mut janus = Janus::connect(url, Options::default())?;
     let session = janus.create_session()?;
-    let handle = match janus.attach(PLUGIN, Some("janus-signal-videoroom")) {
+    let handle = match janus.attach(videoroom::PLUGIN, Some("janus-signal-videoroom")) {
         Ok(handle) => handle,
         Err(e) => {
             let _ = janus.destroy_session();
@@ -126,17 +88,16 @@ fn run(url: &str, first_room: Option<u64>) -> Result<()> {
 fn create_room(janus: &mut Janus, handle: HandleId, first: Option<u64>) -> Result<u64> {
     let mut candidate = first.unwrap_or_else(random_room_id);
     for _ in 0..CREATE_ATTEMPTS {
-        let request = CreateRoom { request: "create", room: candidate, description: "janus-signal example" };
+        let request = CreateRoom::new().with_room(candidate).with_description("janus-signal example");
         match janus.message(handle, &request) {
-            Ok(reply) => {
-                let data = plugin_data(&reply)?;
-                let data = data.data;
-                expect_kind(data, "created")?;
-                let room = data.get("room").and_then(|r| r.as_u64()).ok_or("`created` without a numeric room")?;
-                println!("created room {room}");
-                return Ok(room);
-            }
-            Err(e @ Error::Plugin { .. }) if e.janus_code() == Some(ROOM_EXISTS) => {
+            Ok(reply) => match event(&reply)? {
+                RoomEvent::Created { room: PluginId::Number(room), .. } => {
+                    println!("created room {room}");
+                    return Ok(room);
+                }
+                other => return Err(format!("expected `created`, got {other:?}").into()),
+            },
+            Err(e) if e.janus_code().map(ErrorCode::from_code) == Some(ErrorCode::RoomExists) => {
                 println!("room {candidate} exists ({e}); trying another id");
                 candidate = random_room_id();
             }
@@ -148,52 +109,60 @@ fn create_room(janus: &mut Janus, handle: HandleId, first: Option<u64>) -> Resul
 
 /// Join, list the participants, leave.
 fn in_room(janus: &mut Janus, handle: HandleId, room: u64) -> Result<()> {
-    let join = JoinAsPublisher { request: "join", ptype: "publisher", room, display: "janus-signal" };
+    let join = JoinAsPublisher::new(room).with_display("janus-signal");
     let reply = janus.message(handle, &join)?;
-    let data = plugin_data(&reply)?.data;
-    expect_kind(data, "joined")?;
-    let joined: Joined = data.decode(&mut [0u8; 256])?;
-    println!("joined room {} as publisher {} (private_id {})", joined.room, joined.id, joined.private_id);
+    let RoomEvent::Joined(joined) = event(&reply)? else {
+        return Err(format!("expected `joined`, got {}", compact(&reply)).into());
+    };
+    let private_id = joined.private_id.map_or_else(|| "none".to_owned(), |p| p.to_string());
+    println!(
+        "joined room {} as publisher {} (private_id {private_id}, {} publishers already there)",
+        plugin_id(&joined.room),
+        plugin_id(&joined.id),
+        joined.publishers.len()
+    );
+    let our_id = joined.id;
 
-    let reply = janus.message(handle, &RoomRequest { request: "listparticipants", room })?;
-    let data = plugin_data(&reply)?.data;
-    expect_kind(data, "participants")?;
-    let participants = data.get("participants").ok_or("`participants` answer without a list")?;
-    println!("participants of room {room}: {}", participants.elements().count());
+    let reply = janus.message(handle, &ListParticipants::new(room))?;
+    let RoomEvent::Participants { participants, .. } = event(&reply)? else {
+        return Err(format!("expected `participants`, got {}", compact(&reply)).into());
+    };
+    println!("participants of room {room}: {}", participants.len());
     let mut found = false;
-    for participant in participants.elements() {
-        let id = participant.get("id").and_then(|id| id.as_plugin_id());
-        found |= id == Some(PluginId::Number(joined.id));
-        let display = participant.get("display").and_then(|d| d.as_str());
-        let publisher = participant.get("publisher").and_then(|p| p.as_bool());
+    for participant in &participants {
+        let participant = participant?;
+        found |= participant.id == our_id;
         println!(
             "    {}  display {}  publishing {}",
-            id.map_or_else(|| "?".to_owned(), |id| plugin_id(&id)),
-            display.map_or_else(|| "(none)".to_owned(), |d| format!("{:?}", d.to_string())),
-            publisher.map_or("?", |p| if p { "yes" } else { "no" }),
+            plugin_id(&participant.id),
+            participant.display.map_or_else(|| "(none)".to_owned(), |d| format!("{:?}", d.to_string())),
+            participant.publisher.map_or("?", |p| if p { "yes" } else { "no" }),
         );
     }
     if !found {
-        return Err(format!("our participant id {} is not in the list", joined.id).into());
+        return Err(format!("our participant id {} is not in the list", plugin_id(&our_id)).into());
     }
 
-    let reply = janus.message(handle, &Leave { request: "leave" })?;
-    let data = plugin_data(&reply)?.data;
-    let leaving = data.get("leaving").and_then(|l| l.as_plugin_id()).ok_or("`leave` answered without `leaving`")?;
-    match leaving {
-        PluginId::Text(text) if text == "ok" => println!("left room {room}: leaving \"ok\" (ourselves)"),
-        PluginId::Text(text) => println!("left room {room}: leaving {:?}", text.to_string()),
-        PluginId::Number(id) => println!("left room {room}: leaving {id} (participant id)"),
+    let reply = janus.message(handle, &Leave::new())?;
+    match event(&reply)? {
+        RoomEvent::Leaving { who: SelfOrFeed::Myself, .. } => println!("left room {room}: leaving \"ok\" (ourselves)"),
+        RoomEvent::Leaving { who: SelfOrFeed::Feed(id), .. } => {
+            println!("left room {room}: leaving {} (participant id)", plugin_id(&id))
+        }
+        other => return Err(format!("expected `leaving`, got {other:?}").into()),
     }
     Ok(())
 }
 
 fn destroy_room(janus: &mut Janus, handle: HandleId, room: u64) -> Result<()> {
-    let reply = janus.message(handle, &RoomRequest { request: "destroy", room })?;
-    let data = plugin_data(&reply)?.data;
-    expect_kind(data, "destroyed")?;
-    println!("destroyed room {room}");
-    Ok(())
+    let reply = janus.message(handle, &DestroyRoom::new(room))?;
+    match event(&reply)? {
+        RoomEvent::Destroyed { .. } => {
+            println!("destroyed room {room}");
+            Ok(())
+        }
+        other => Err(format!("expected `destroyed`, got {other:?}").into()),
+    }
 }
 
 /// Prints what the plugin said on its own meanwhile (e.g. events about other participants).
@@ -207,22 +176,14 @@ fn print_unsolicited(janus: &mut Janus) -> Result<()> {
     Ok(())
 }
 
-/// The plugin's data of a synchronous `success` or of the `event` answering a request.
-fn plugin_data(reply: &OwnedMessage) -> Result<PluginData<'_>> {
-    let plugin_data = match reply.message() {
-        Message::Success(success) => success.plugin_data,
-        Message::Event(event) => event.plugin_data,
-        _ => None,
-    };
-    Ok(plugin_data.ok_or_else(|| format!("answer without plugin data: {}", compact(reply)))?)
-}
-
-/// Checks `"videoroom": kind` in the plugin's data.
-fn expect_kind(data: RawJson<'_>, kind: &str) -> Result<()> {
-    match data.get("videoroom").and_then(|v| v.as_str()) {
-        Some(found) if found == kind => Ok(()),
-        _ => Err(format!("expected a videoroom `{kind}`, got {data}").into()),
-    }
+/// The typed VideoRoom event of an answer (a synchronous `success` or the `event` answering
+/// a request). Plugin errors do not get here: `Janus::message` returns them as
+/// `Error::Plugin`.
+fn event(reply: &OwnedMessage) -> Result<RoomEvent<'_>> {
+    let message = reply.message();
+    let data = plugin_data(&message).ok_or_else(|| format!("answer without plugin data: {}", compact(reply)))?;
+    // The error borrows the reply: keep its text.
+    RoomEvent::decode(data.data).map_err(|e| e.to_string().into())
 }
 
 fn plugin_id(id: &PluginId<'_>) -> String {

@@ -79,6 +79,7 @@ pub mod http;
 mod ids;
 pub mod json;
 pub mod message;
+pub mod plugin;
 pub mod request;
 pub mod time;
 

@@ -1,0 +1,154 @@
+//! The plugin helpers never touch the heap: typed requests are written into stack buffers and
+//! plugin events are decoded (every list walked, text unescaped into stack buffers) with a
+//! counting global allocator watching the measuring thread. Each section must count zero
+//! allocations; a sanity check shows the counter sees a `Vec`.
+
+// A `GlobalAlloc` is unsafe by definition; this test-only allocator forwards every call to
+// `System` unchanged and only counts. The library crates keep `#![forbid(unsafe_code)]`.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::hint::black_box;
+
+use janus_signal::json::{RawJson, to_slice};
+use janus_signal::message::Message;
+use janus_signal::plugin::{PluginId, plugin_data, streaming, textroom, videoroom};
+
+/// `System`, counting the allocations of threads that set `COUNTING`.
+struct CountingAllocator;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    if COUNTING.try_with(Cell::get).unwrap_or(false) {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+// SAFETY: every method forwards its arguments unchanged to `System`, which upholds the
+// `GlobalAlloc` contract; the counting touches only `const`-initialised thread-locals.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: forwarded unchanged.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: forwarded unchanged.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: forwarded unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Allocations made by this thread while `section` runs.
+fn allocations_in(section: impl FnOnce()) -> usize {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    section();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+const JOINED: &[u8] = br#"{
+   "janus": "event",
+   "session_id": 1,
+   "transaction": "t5",
+   "sender": 2,
+   "plugindata": {
+      "plugin": "janus.plugin.videoroom",
+      "data": {
+         "videoroom": "joined",
+         "room": "room \"x\"",
+         "description": "a \"quoted\" room \u00e9\n",
+         "id": 3890846691895874,
+         "private_id": 1388408675,
+         "publishers": [
+            {"id": 5709189263890250, "display": "Dummy \"publisher\"", "dummy": true,
+             "streams": [{"type": "audio", "mindex": 0, "mid": "0", "codec": "opus"},
+                         {"type": "video", "mindex": 1, "mid": "1", "codec": "vp8"}]}
+         ]
+      }
+   }
+}"#;
+
+#[test]
+fn the_counter_sees_allocations() {
+    assert!(allocations_in(|| drop(black_box(vec![1u8; 16]))) >= 1);
+}
+
+#[test]
+fn decoding_plugin_events_allocates_nothing() {
+    let mut text = [0u8; 64];
+    let allocations = allocations_in(|| {
+        let message = Message::decode(JOINED).expect("message");
+        let data = plugin_data(&message).expect("plugin data").data;
+        let Ok(videoroom::Event::Joined(joined)) = videoroom::Event::decode(data) else { panic!() };
+        let Some(description) = joined.description else { panic!() };
+        black_box(description.unescape_into(&mut text).expect("unescape"));
+        let PluginId::Text(room) = joined.room else { panic!() };
+        black_box(room.chars().count());
+        let mut streams = 0;
+        for publisher in &joined.publishers {
+            let publisher = publisher.expect("publisher");
+            black_box(publisher.display.map(|d| d.chars().count()));
+            for stream in publisher.streams.iter().flatten() {
+                streams += usize::from(stream.expect("stream").mid.is_some());
+            }
+        }
+        assert_eq!(streams, 2);
+
+        let data =
+            RawJson::parse(br#"{"videoroom":"event","error_code":426,"error":"No such room (1)"}"#).expect("json");
+        assert!(matches!(videoroom::Event::decode(data), Err(janus_signal::plugin::EventError::Plugin(_))));
+
+        let data =
+            RawJson::parse(br#"{"streaming":"list","list":[{"id":1,"media":[{"mid":"a","pt":111}]}]}"#).expect("json");
+        let Ok(streaming::Event::Mountpoints(list)) = streaming::Event::decode(data) else { panic!() };
+        for mountpoint in &list {
+            black_box(mountpoint.expect("mountpoint").media.map(|m| m.len()));
+        }
+
+        let chat = br#"{"textroom":"message","room":5,"from":"bob","date":"d","text":"hi \"you\"\n","whisper":true}"#;
+        let Ok(textroom::DataMessage::Message(chat)) = textroom::DataMessage::decode(chat) else { panic!() };
+        black_box(chat.text.unescape_into(&mut text).expect("unescape"));
+    });
+    assert_eq!(allocations, 0);
+}
+
+#[test]
+fn encoding_plugin_requests_allocates_nothing() {
+    let mut out = [0u8; 512];
+    let allocations = allocations_in(|| {
+        let dummy = [videoroom::DummyStream { kind: "audio", codec: Some("opus") }];
+        let create =
+            videoroom::CreateRoom::new().with_room("lobby \"1\"").with_description("d\n").with_dummy_publisher(&dummy);
+        black_box(to_slice(&create, &mut out).expect("create"));
+        let streams = [videoroom::SubscribeStream::feed(5).with_mid("0")];
+        black_box(to_slice(&videoroom::JoinAsSubscriber::new(1, &streams), &mut out).expect("subscribe"));
+        let media = [streaming::RtpMedia { kind: "audio", mid: "a", port: 0, pt: Some(111), codec: Some("opus") }];
+        black_box(to_slice(&streaming::CreateRtpMountpoint::new(&media).with_id(7), &mut out).expect("mountpoint"));
+        black_box(textroom::SendMessage::new("t", 5, "hi \"all\"").to("bob").encode(&mut out).expect("message"));
+        let mut small = [0u8; 8];
+        assert!(textroom::Join::new("t", 5, "alice").encode(&mut small).is_err());
+    });
+    assert_eq!(allocations, 0);
+}
