@@ -149,6 +149,11 @@ pub(crate) const SERVER_SETTINGS: &[&str] = &[
     "JANUS_JSON",
     "JANUS_PINGPONG",
     "JANUS_WS_PINGPONG",
+    "JANUS_HTTPS_PORT",
+    "JANUS_WSS_PORT",
+    "JANUS_ADMIN_HTTPS_PORT",
+    "JANUS_TLS_CERT",
+    "JANUS_TLS_KEY",
 ];
 
 impl InstanceConfig {
