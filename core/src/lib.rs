@@ -6,6 +6,8 @@
 //!
 //! # Layers
 //!
+//! Each layer uses only the ones above it; take as much as you need.
+//!
 //! - [`json`]: a validating, depth-limited JSON scanner ([`json::RawJson`]) that hands out
 //!   borrowed spans, escaped text that is unescaped on demand ([`json::JsonStr`]), and a
 //!   JSON writer that serialises requests and the caller's own [`serde::Serialize`] types into
@@ -16,6 +18,28 @@
 //! - [`message`]: [`Message::decode`](message::Message::decode) turns one JSON object from
 //!   Janus into a typed [`Message`](message::Message); [`message::Batch`] iterates the arrays a
 //!   long poll with `maxev` returns.
+//! - [`plugin`]: typed requests and events of the echotest, videoroom, streaming and textroom
+//!   plugins, read from a message's plugin data.
+//! - [`client`]: the sans-IO state machine of one session ([`client::Client`]): handles,
+//!   pending transactions, event-before-ack, keepalives, request timeouts, claim. It writes
+//!   requests into your buffer and reads the messages you feed it.
+//! - [`http`]: HTTP/1.1 for Janus's REST transport without I/O: routes, request heads, a
+//!   stateless response reader.
+//! - [`driver`]: the client and [`http`] over [`embedded_io`] streams, with blocking calls
+//!   ([`driver::HttpDriver`] on two connections, [`driver::HttpSingleDriver`] on one, e.g. a
+//!   UART) and one non-blocking `nb` step. The desktop crate `janus-signal-socket` is the same
+//!   idea over `std::net`, with WebSocket too.
+//!
+//! # The poll contract
+//!
+//! The [`client::Client`] never blocks and never reads a clock. After any call into it, drain
+//! [`poll_transmit`](client::Client::poll_transmit) (bytes it wants sent: keepalives, the long
+//! poll) and [`poll_event`](client::Client::poll_event) (timeouts, sessions that ended), and
+//! call [`handle_timeout`](client::Client::handle_timeout) no later than
+//! [`poll_timeout`](client::Client::poll_timeout) says. Every body received goes to
+//! [`handle_input`](client::Client::handle_input), which returns one
+//! [`Output`](client::Output) per message (a reply to your request, an event for a handle, or
+//! why it was ignored). The table in [`client`] lists every call.
 //!
 //! # Example
 //!
@@ -36,14 +60,20 @@
 //! }
 //! ```
 //!
-//! # Non-features
+//! # Not supported
 //!
 //! - Nothing here owns memory: messages borrow the bytes they were decoded from.
+//! - No WebSocket framing and no TLS in this crate: firmware brings its own (or uses HTTP);
+//!   `janus-signal-socket` has both for desktop programs.
+//! - One [`client::Client`] tracks one session; run several for several sessions.
+//! - Transaction strings are at most 64 bytes of text that needs no JSON escaping.
+//! - Plugins other than the four in [`plugin`] are reached through
+//!   [`request::PluginMessage`] with your own body type and [`json::RawJson`] for their data.
 //! - JSON nesting deeper than [`json::MAX_DEPTH`] is rejected rather than recursed into.
 //! - Numbers are kept as text until a typed accessor reads them; Janus ids are `u64`, never
 //!   floating point.
 //!
-//! MSRV: Rust 1.88 (required by `heapless` 0.9).
+//! MSRV: Rust 1.88 (required by `heapless` 0.9), declared; CI builds with the current stable.
 //!
 //! [Janus]: https://janus.conf.meetecho.com/
 #![no_std]
