@@ -46,14 +46,6 @@ impl CliError {
         Self::Client { context: context.into(), error, hint: None }
     }
 
-    /// The same error with `hint` instead of the general one.
-    pub(crate) fn with_hint(self, hint: &'static str) -> Self {
-        match self {
-            Self::Client { context, error, .. } => Self::Client { context, error, hint: Some(hint) },
-            other => other,
-        }
-    }
-
     /// The process exit code.
     pub(crate) fn exit_code(&self) -> u8 {
         match self {

@@ -65,10 +65,7 @@
 //! in another client's session, without taking the session over (no `claim`: that would move
 //! the session's events away from its owner), and prints Janus's immediate reply: the plugin's
 //! synchronous `success`, or the `ack` of an asynchronous plugin, whose `event` goes to the
-//! session's owner (for instance a `tail` that attached the handle). Use an `http://` URL for
-//! it: over WebSocket the client library keeps only the replies of handles it attached itself,
-//! so a synchronous `success` is missed (exit 4, with a hint saying so); an `ack` or an `error`
-//! still arrives.
+//! session's owner (for instance a `tail` that attached the handle).
 //!
 //! `tail --session SESSION` claims the session: Janus sends its events to this connection from
 //! then on (over WebSocket, the previous owner's connection loses it). Only handles attached by

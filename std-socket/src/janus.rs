@@ -696,10 +696,12 @@ impl Janus {
                 }
                 Output::SessionTimedOut { session } => events.push(Event::SessionTimedOut(session)),
                 Output::Ignored { reason: Ignored::Unroutable | Ignored::UnknownTransaction, message } => {
-                    self.uncorrelated.push_back(OwnedMessage::new(&message));
-                    if self.uncorrelated.len() > 64 {
-                        self.uncorrelated.pop_front();
-                    }
+                    keep_uncorrelated(&mut self.uncorrelated, &message);
+                }
+                // A reply to `send_raw` for a handle of another client's session (the CLI's
+                // `send --session`): it carries a transaction, so keep it for `send_raw`.
+                Output::Ignored { reason: Ignored::UnknownHandle, message } if message.transaction().is_some() => {
+                    keep_uncorrelated(&mut self.uncorrelated, &message);
                 }
                 _ => {}
             }
@@ -811,5 +813,14 @@ fn clone_error(e: &Error) -> Error {
         Error::TooLarge { limit } => Error::TooLarge { limit: *limit },
         Error::Tls(tls) => Error::Tls(tls.clone()),
         _ => Error::Closed,
+    }
+}
+
+/// Keeps a message no request of this client waits for, for [`Janus::send_raw`]; the oldest
+/// go first beyond 64.
+fn keep_uncorrelated(queue: &mut VecDeque<OwnedMessage>, message: &Message<'_>) {
+    queue.push_back(OwnedMessage::new(message));
+    if queue.len() > 64 {
+        queue.pop_front();
     }
 }

@@ -9,13 +9,9 @@ use janus_signal_socket::{Janus, OwnedMessage};
 use serde_json::{Map, Value, json};
 
 use crate::commands::{connect, destroy_quietly};
-use crate::error::{CliError, exit};
+use crate::error::CliError;
 use crate::output::{Output, millis};
 use crate::{GlobalArgs, json, parse_seconds};
-
-/// Why `send --session` over WebSocket may time out.
-const WEBSOCKET_LIMIT: &str = "over WebSocket, a synchronous plugin reply (success) for a handle this connection did not \
-     attach is not delivered by the client library; use an http:// URL for send --session";
 
 /// The arguments of `send`.
 #[derive(Debug, Args)]
@@ -152,14 +148,9 @@ fn to_existing_handle(
     let start = Instant::now();
     let reply = {
         let _waiting = output.waiting("waiting for Janus's reply");
-        janus.send_raw(None, request.to_string().as_bytes()).map_err(|e| {
-            let error = CliError::client(format!("message handle {handle} of session {session}"), e);
-            if error.exit_code() == exit::TIMEOUT && global.url.starts_with("ws://") {
-                error.with_hint(WEBSOCKET_LIMIT)
-            } else {
-                error
-            }
-        })?
+        janus
+            .send_raw(None, request.to_string().as_bytes())
+            .map_err(|e| CliError::client(format!("message handle {handle} of session {session}"), e))?
     };
     print_reply(output, &reply, start.elapsed());
     let value = json::value(reply.json());
