@@ -9,6 +9,7 @@ use crate::http::parse_response;
 use crate::ids::HandleId;
 use crate::json::RawJson;
 use crate::message::{Batch, Message};
+use crate::plugin;
 use crate::time::Instant;
 
 /// Walks every accessor of a value, recursively.
@@ -36,6 +37,12 @@ pub fn decode(data: &[u8]) {
     }
     if let Ok(message) = Message::decode(data) {
         let _ = (message.kind(), message.transaction(), message.session_id(), message.sender());
+        let mut sink = Sink;
+        // The plugin helpers on whatever plugin data the message carries.
+        let _ = write!(sink, "{:?}", plugin::echotest::Event::from_message(&message));
+        let _ = write!(sink, "{:?}", plugin::videoroom::Event::from_message(&message));
+        let _ = write!(sink, "{:?}", plugin::streaming::Event::from_message(&message));
+        let _ = write!(sink, "{:?}", plugin::textroom::Event::from_message(&message));
         if let Message::Event(event) = message {
             if let Some(pd) = event.plugin_data {
                 let _ = pd.error();
@@ -44,9 +51,10 @@ pub fn decode(data: &[u8]) {
                 let _ = jsep.sdp.unescape_into(&mut scratch);
             }
         }
-        let mut sink = Sink;
         let _ = write!(sink, "{:?}", message);
     }
+    // Data-channel payloads of the textroom plugin.
+    let _ = write!(Sink, "{:?}", plugin::textroom::DataMessage::decode(data));
     if let Ok(batch) = Batch::decode(data) {
         for message in batch {
             let _ = message.map(|m| m.kind());
