@@ -1,11 +1,13 @@
 //! JSON without an allocator: a validating scanner, borrowed views, and a writer.
 //!
-//! Janus messages are decoded in two steps. [`RawJson::parse`] validates the whole input once
+//! JSON is read in two steps. [`RawJson::parse`] validates the whole input once
 //! (structure, string escapes, UTF-8, number syntax, nesting depth) and returns a borrowed view
 //! of it. Navigation on a validated view ([`RawJson::get`], [`RawJson::members`],
 //! [`RawJson::elements`]) then hands out sub-spans of the same bytes without copying. Text is
 //! kept in its escaped form ([`JsonStr`]) until the caller asks for it, either unescaped into a
-//! buffer or forwarded verbatim.
+//! buffer or forwarded verbatim. [`Message::decode`](crate::message::Message::decode) does
+//! both in one pass: it validates the message and picks out the members it reads (also those
+//! of `plugindata`, `jsep`, `error` and `data`) as it goes, so that nothing is scanned twice.
 //!
 //! The writer side serialises requests, and any [`serde::Serialize`] value of the caller, into a
 //! `&mut [u8]`. It reports the exact size a too-small buffer needed.

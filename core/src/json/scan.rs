@@ -69,53 +69,70 @@ pub(crate) fn is_ws(b: u8) -> bool {
 
 /// Index of the first non-whitespace byte at or after `pos` (or `bytes.len()`).
 #[inline]
-pub(crate) fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+pub(crate) fn skip_ws(bytes: &[u8], pos: usize) -> usize {
+    match bytes.get(pos) {
+        Some(&b) if b <= b' ' => {
+            // One space before a token: how Janus formats `"key": value`.
+            let next = pos.saturating_add(1);
+            if b == b' ' && bytes.get(next).is_some_and(|&c| c > b' ') {
+                return next;
+            }
+            // A newline and fewer than eight spaces of indentation before a token: how Janus
+            // formats one member per line (inlined where 64-bit words are native).
+            #[cfg(target_pointer_width = "64")]
+            if b == b'\n'
+                && let Some(word) = word_at(bytes, next)
+            {
+                // The lowest set bit of `word ^ SPACES` is in the first byte that is not a space.
+                let spaces = (word ^ SPACES).trailing_zeros().wrapping_shr(3) as usize;
+                let end = next.saturating_add(spaces);
+                if spaces < 8 && bytes.get(end).is_some_and(|&c| c > b' ') {
+                    return end;
+                }
+            }
+            skip_ws_run(bytes, pos)
+        }
+        _ => pos,
+    }
+}
+
+/// Eight spaces, to find the end of indentation a word at a time.
+const SPACES: u64 = 0x2020_2020_2020_2020;
+
+/// [`skip_ws`] once a byte at or below the space has been seen. The indentation after a
+/// newline is skipped eight bytes at a time.
+fn skip_ws_run(bytes: &[u8], mut pos: usize) -> usize {
     while let Some(&b) = bytes.get(pos) {
         if !is_ws(b) {
             break;
         }
         pos = pos.saturating_add(1);
+        if b == b'\n' {
+            while let Some(word) = word_at(bytes, pos) {
+                // The lowest set bit of `word ^ SPACES` is in the first byte that is not a space.
+                let spaces = (word ^ SPACES).trailing_zeros().wrapping_shr(3);
+                pos = pos.saturating_add(spaces as usize);
+                if spaces < 8 {
+                    break;
+                }
+            }
+        }
     }
     pos
 }
 
-/// A fixed-size stack of "am I in an object or an array" bits.
-struct Nesting {
-    bits: u64,
-    depth: usize,
-    /// Levels still allowed (MAX_DEPTH minus the levels the caller is already inside).
-    limit: usize,
+/// The eight bytes at `pos` as a little-endian word (first byte lowest), if there are eight.
+#[inline]
+pub(crate) fn word_at(bytes: &[u8], pos: usize) -> Option<u64> {
+    let chunk = bytes.get(pos..)?.first_chunk::<8>()?;
+    Some(u64::from_le_bytes(*chunk))
 }
 
-impl Nesting {
-    const fn new(limit: usize) -> Self {
-        Self { bits: 0, depth: 0, limit }
-    }
-
-    fn push(&mut self, is_object: bool, offset: usize) -> Result<(), JsonError> {
-        if self.depth >= self.limit {
-            return Err(JsonError { kind: JsonErrorKind::TooDeep, offset });
-        }
-        let bit = 1u64.checked_shl(u32::try_from(self.depth).unwrap_or(u32::MAX)).unwrap_or(0);
-        if is_object {
-            self.bits |= bit;
-        } else {
-            self.bits &= !bit;
-        }
-        self.depth = self.depth.saturating_add(1);
-        Ok(())
-    }
-
-    /// Whether the innermost open container is an object (`None` at top level).
-    fn top_is_object(&self) -> Option<bool> {
-        let top = self.depth.checked_sub(1)?;
-        let bit = 1u64.checked_shl(u32::try_from(top).ok()?)?;
-        Some(self.bits & bit != 0)
-    }
-
-    fn pop(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
-    }
+/// Index, within a word read by [`word_at`], of the lowest byte flagged in `mask` (a mask with
+/// only the high bit of flagged bytes set).
+#[inline]
+pub(crate) fn first_flagged(mask: u64) -> usize {
+    mask.trailing_zeros().wrapping_shr(3) as usize
 }
 
 fn err(kind: JsonErrorKind, offset: usize) -> JsonError {
@@ -144,29 +161,29 @@ pub(crate) fn hex4(bytes: &[u8], pos: usize) -> Option<u16> {
     digits.iter().try_fold(0u16, |acc, &b| Some(acc.wrapping_shl(4) | hex_digit(b)?))
 }
 
-/// Word-at-a-time scanning: whether any byte of `word` is `"`, `\` or below 0x20 (the only
-/// bytes that end a run of plain string text). The classic "has zero byte" bit trick.
+/// Word-at-a-time scanning: the high bit of each byte of `word` that is `"`, `\\` or below
+/// 0x20 (the only bytes that end a run of plain string text). The classic "has zero byte" bit
+/// trick: bytes above a flagged byte may be flagged falsely (borrows), but the lowest flagged
+/// byte is always exact, which is all the callers use.
 #[inline]
-fn has_string_special(word: u64) -> bool {
+pub(crate) fn string_special(word: u64) -> u64 {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let zero_in = |v: u64| v.wrapping_sub(LO) & !v & HI;
     let quote = zero_in(word ^ LO.wrapping_mul(u64::from(b'"')));
     let backslash = zero_in(word ^ LO.wrapping_mul(u64::from(b'\\')));
     let control = word.wrapping_sub(LO.wrapping_mul(0x20)) & !word & HI;
-    quote | backslash | control != 0
+    quote | backslash | control
 }
 
-/// Index of the first `"`, `\` or control byte at or after `pos`, or `bytes.len()`.
+/// Index of the first `"`, `\\` or control byte at or after `pos`, or `bytes.len()`.
 #[inline]
 pub(crate) fn find_string_special(bytes: &[u8], pos: usize) -> usize {
     let mut i = pos;
-    let rest = bytes.get(pos..).unwrap_or_default();
-    for chunk in rest.chunks_exact(8) {
-        // A chunk of eight always converts; zeros would stop the fast path safely anyway.
-        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
-        if has_string_special(word) {
-            break;
+    while let Some(word) = word_at(bytes, i) {
+        let mask = string_special(word);
+        if mask != 0 {
+            return i.saturating_add(first_flagged(mask));
         }
         i = i.saturating_add(8);
     }
@@ -181,17 +198,55 @@ pub(crate) fn find_string_special(bytes: &[u8], pos: usize) -> usize {
 
 /// Validates a string whose opening quote is at `pos`; returns the index after the closing
 /// quote.
+#[inline]
 pub(crate) fn validate_string(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+    scan_string(bytes, pos).map(|(end, _)| end)
+}
+
+/// [`validate_string`], also saying whether the string has any escape.
+///
+/// Inlined: the common string (plain text, closing quote within the input's last eight bytes
+/// or earlier) is a few word-at-a-time steps with the constants in registers; escapes,
+/// errors and the input's tail go to [`scan_string_rest`]. Forced only where 64-bit words are
+/// native; small targets keep one copy (flash matters more there).
+#[cfg_attr(target_pointer_width = "64", inline(always))]
+#[cfg_attr(not(target_pointer_width = "64"), inline)]
+pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), JsonError> {
     let mut i = pos.saturating_add(1);
+    while let Some(word) = word_at(bytes, i) {
+        let mask = string_special(word);
+        if mask != 0 {
+            let at = i.saturating_add(first_flagged(mask));
+            if bytes.get(at) == Some(&b'"') {
+                return Ok((at.saturating_add(1), false));
+            }
+            return scan_string_rest(bytes, at, false);
+        }
+        i = i.saturating_add(8);
+    }
+    scan_string_rest(bytes, i, false)
+}
+
+/// The rest of [`scan_string`] from `pos`, inside the string; `escaped` says whether an escape
+/// was seen before `pos`.
+#[inline(never)]
+fn scan_string_rest(bytes: &[u8], pos: usize, mut escaped: bool) -> Result<(usize, bool), JsonError> {
+    let mut i = pos;
     loop {
         i = find_string_special(bytes, i);
-        let Some(&b) = bytes.get(i) else {
-            return Err(err(JsonErrorKind::UnexpectedEnd, i));
-        };
-        match b {
-            b'"' => return Ok(i.saturating_add(1)),
-            b'\\' => i = validate_escape(bytes, i)?,
-            _ => return Err(err(JsonErrorKind::ControlCharacterInString, i)),
+        match bytes.get(i) {
+            Some(b'"') => return Ok((i.saturating_add(1), escaped)),
+            Some(b'\\') => {
+                escaped = true;
+                // SDP lines end in `\r\n`: take the pair in one step.
+                i = if bytes.get(i..).is_some_and(|r| r.starts_with(br"\r\n")) {
+                    i.saturating_add(4)
+                } else {
+                    validate_escape(bytes, i)?
+                };
+            }
+            Some(_) => return Err(err(JsonErrorKind::ControlCharacterInString, i)),
+            None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
         }
     }
 }
@@ -247,7 +302,22 @@ fn unicode_unit(bytes: &[u8], at: usize) -> Result<u16, JsonError> {
     }
 }
 
+/// Index of the first byte at or after `i` that is not an ASCII digit (Janus ids have 16),
+/// a word at a time where 64-bit words are native.
 fn digits_end(bytes: &[u8], mut i: usize) -> usize {
+    #[cfg(target_pointer_width = "64")]
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    #[cfg(target_pointer_width = "64")]
+    while let Some(word) = word_at(bytes, i) {
+        // Digits become 0..=9: nothing in the high nibble, even after adding 6. A byte that
+        // overflows when 6 is added is a non-digit itself, so the lowest flag is exact.
+        let t = word ^ ZEROS;
+        let non_digit = (t | t.wrapping_add(0x0606_0606_0606_0606)) & 0xF0F0_F0F0_F0F0_F0F0;
+        if non_digit != 0 {
+            return i.saturating_add(non_digit.trailing_zeros().wrapping_shr(3) as usize);
+        }
+        i = i.saturating_add(8);
+    }
     while bytes.get(i).is_some_and(u8::is_ascii_digit) {
         i = i.saturating_add(1);
     }
@@ -291,6 +361,7 @@ fn number_error(bytes: &[u8], at: usize) -> JsonError {
     if at >= bytes.len() { err(JsonErrorKind::UnexpectedEnd, at) } else { err(JsonErrorKind::InvalidNumber, at) }
 }
 
+#[inline]
 fn validate_literal(bytes: &[u8], pos: usize, word: &[u8]) -> Result<usize, JsonError> {
     let end = pos.saturating_add(word.len());
     match bytes.get(pos..end) {
@@ -308,19 +379,6 @@ fn validate_literal(bytes: &[u8], pos: usize, word: &[u8]) -> Result<usize, Json
     }
 }
 
-/// Validates one object key (a string) followed by `:`; returns the index of the value.
-fn validate_key(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
-    let pos = skip_ws(bytes, pos);
-    if bytes.get(pos) != Some(&b'"') {
-        return Err(unexpected(bytes, pos));
-    }
-    let after = skip_ws(bytes, validate_string(bytes, pos)?);
-    if bytes.get(after) != Some(&b':') {
-        return Err(unexpected(bytes, after));
-    }
-    Ok(after.saturating_add(1))
-}
-
 /// Validates exactly one JSON value starting at `pos` (leading whitespace allowed). Returns
 /// the index of its first byte and the index just after its last byte.
 pub(crate) fn validate_value(bytes: &[u8], pos: usize) -> Result<(usize, usize), JsonError> {
@@ -328,8 +386,15 @@ pub(crate) fn validate_value(bytes: &[u8], pos: usize) -> Result<(usize, usize),
 }
 
 /// [`validate_value`] for a value that is already inside `outer` levels of nesting.
+///
+/// One loop over the bytes with an explicit stack of "object or array" bits: no recursion.
+/// Each step goes straight from one token to the next (a key to its `:` and value, a value
+/// to the `,` or close after it) without a dispatch on a state in between.
 pub(crate) fn validate_nested_value(bytes: &[u8], pos: usize, outer: usize) -> Result<(usize, usize), JsonError> {
-    let mut nesting = Nesting::new(MAX_DEPTH.saturating_sub(outer));
+    let limit = MAX_DEPTH.saturating_sub(outer);
+    // Bit `d` is set when the container at depth `d` is an object. `depth` < 64 = MAX_DEPTH.
+    let mut objects = 0u64;
+    let mut depth = 0usize;
     let mut i = skip_ws(bytes, pos);
     let start = i;
     if i >= bytes.len() {
@@ -337,74 +402,183 @@ pub(crate) fn validate_nested_value(bytes: &[u8], pos: usize, outer: usize) -> R
         let kind = if outer == 0 { JsonErrorKind::Empty } else { JsonErrorKind::UnexpectedEnd };
         return Err(err(kind, i));
     }
+    // Whether an object key comes before the next value (`i` is then at the key).
+    let mut key_first = false;
     loop {
-        // Here a value is expected at `i` (after whitespace).
-        i = skip_ws(bytes, i);
-        let mut after_value = true;
-        match bytes.get(i) {
-            None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
-            Some(b'{') => {
-                nesting.push(true, i)?;
-                let inner = skip_ws(bytes, i.saturating_add(1));
-                if bytes.get(inner) == Some(&b'}') {
-                    nesting.pop();
-                    i = inner.saturating_add(1);
-                } else {
-                    i = validate_key(bytes, inner)?;
-                    after_value = false;
-                }
+        if key_first {
+            if bytes.get(i) != Some(&b'"') {
+                return Err(unexpected(bytes, i));
             }
-            Some(b'[') => {
-                nesting.push(false, i)?;
-                let inner = skip_ws(bytes, i.saturating_add(1));
-                if bytes.get(inner) == Some(&b']') {
-                    nesting.pop();
-                    i = inner.saturating_add(1);
-                } else {
-                    i = inner;
-                    after_value = false;
-                }
+            let colon = skip_ws(bytes, validate_string(bytes, i)?);
+            if bytes.get(colon) != Some(&b':') {
+                return Err(unexpected(bytes, colon));
             }
-            Some(b'"') => i = validate_string(bytes, i)?,
-            Some(b't') => i = validate_literal(bytes, i, b"true")?,
-            Some(b'f') => i = validate_literal(bytes, i, b"false")?,
-            Some(b'n') => i = validate_literal(bytes, i, b"null")?,
-            Some(b'-' | b'0'..=b'9') => i = validate_number(bytes, i)?,
-            Some(_) => return Err(unexpected(bytes, i)),
+            i = skip_ws(bytes, colon.saturating_add(1));
         }
-        if !after_value {
-            continue;
+        // A value starts at `i` (whitespace skipped).
+        let Some(&b) = bytes.get(i) else {
+            return Err(err(JsonErrorKind::UnexpectedEnd, i));
+        };
+        match b {
+            b'"' => i = validate_string(bytes, i)?,
+            b'{' | b'[' => {
+                if depth >= limit {
+                    return Err(err(JsonErrorKind::TooDeep, i));
+                }
+                let is_object = b == b'{';
+                let bit = 1u64.wrapping_shl(u32::try_from(depth).unwrap_or(0));
+                objects = if is_object { objects | bit } else { objects & !bit };
+                let inner = skip_ws(bytes, i.saturating_add(1));
+                // `{`/`}` and `[`/`]` are two apart.
+                if bytes.get(inner) == Some(&b.wrapping_add(2)) {
+                    i = inner.saturating_add(1);
+                } else {
+                    depth = depth.saturating_add(1);
+                    i = inner;
+                    key_first = is_object;
+                    continue;
+                }
+            }
+            b't' => i = validate_literal(bytes, i, b"true")?,
+            b'f' => i = validate_literal(bytes, i, b"false")?,
+            b'n' => i = validate_literal(bytes, i, b"null")?,
+            b'-' | b'0'..=b'9' => i = validate_number(bytes, i)?,
+            _ => return Err(unexpected(bytes, i)),
         }
         // A value just ended at `i`: close containers or move to the next member/element.
         loop {
-            let Some(in_object) = nesting.top_is_object() else {
+            if depth == 0 {
                 return Ok((start, i));
-            };
-            i = skip_ws(bytes, i);
-            match (in_object, bytes.get(i)) {
-                (_, None) => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
-                (true, Some(b',')) => {
-                    i = validate_key(bytes, i.saturating_add(1))?;
-                    break;
-                }
-                (false, Some(b',')) => {
-                    i = i.saturating_add(1);
-                    break;
-                }
-                (true, Some(b'}')) | (false, Some(b']')) => {
-                    nesting.pop();
-                    i = i.saturating_add(1);
-                }
-                _ => return Err(unexpected(bytes, i)),
             }
+            i = skip_ws(bytes, i);
+            let top = depth.saturating_sub(1);
+            let in_object = objects.wrapping_shr(u32::try_from(top).unwrap_or(0)) & 1 != 0;
+            match bytes.get(i) {
+                Some(b',') => {
+                    i = skip_ws(bytes, i.saturating_add(1));
+                    key_first = in_object;
+                    break;
+                }
+                Some(b'}') if in_object => {}
+                Some(b']') if !in_object => {}
+                None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
+                Some(_) => return Err(unexpected(bytes, i)),
+            }
+            depth = top;
+            i = i.saturating_add(1);
         }
     }
 }
 
-/// Whether any byte of `word` is a quote or a bracket: the only bytes that matter when
-/// skipping over a validated container.
+/// Walks the members of one object while validating it, for decoders that pick members out
+/// in the same pass (and may descend into a member's object with a walker of their own).
+/// Errors and their offsets are those of [`validate_nested_value`] on the same bytes.
+#[derive(Debug)]
+pub(crate) struct ObjectWalk<'a> {
+    bytes: &'a [u8],
+    /// After the `{` (before the first member) or after the last value.
+    pos: usize,
+    /// Levels of nesting around this object's values (the object itself included).
+    outer: usize,
+    first: bool,
+}
+
+/// One member found by [`ObjectWalk::next_key`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MemberKey<'a> {
+    /// The key between its quotes, escapes intact.
+    pub(crate) key: &'a [u8],
+    /// Whether the key has escapes (then compare it unescaped).
+    pub(crate) escaped: bool,
+    /// Index of the value's first byte (whitespace skipped; may be the end of the input).
+    pub(crate) value: usize,
+}
+
+impl<'a> ObjectWalk<'a> {
+    /// A walker over the object whose `{` is at `open`, itself inside `outer` levels. The
+    /// callers nest at most two levels deep, far below [`MAX_DEPTH`], so opening cannot be too
+    /// deep.
+    pub(crate) const fn new(bytes: &'a [u8], open: usize, outer: usize) -> Self {
+        Self { bytes, pos: open.saturating_add(1), outer: outer.saturating_add(1), first: true }
+    }
+
+    /// Validates up to the next key and its `:`; `None` after the closing `}` (then
+    /// [`end`](Self::end) is the index after it).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
+    pub(crate) fn next_key(&mut self) -> Result<Option<MemberKey<'a>>, JsonError> {
+        let bytes = self.bytes;
+        let mut i = skip_ws(bytes, self.pos);
+        if core::mem::take(&mut self.first) {
+            if bytes.get(i) == Some(&b'}') {
+                self.pos = i.saturating_add(1);
+                return Ok(None);
+            }
+        } else {
+            match bytes.get(i) {
+                Some(b',') => i = skip_ws(bytes, i.saturating_add(1)),
+                Some(b'}') => {
+                    self.pos = i.saturating_add(1);
+                    return Ok(None);
+                }
+                None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
+                Some(_) => return Err(unexpected(bytes, i)),
+            }
+        }
+        if bytes.get(i) != Some(&b'"') {
+            return Err(unexpected(bytes, i));
+        }
+        let (end, escaped) = scan_string(bytes, i)?;
+        let colon = skip_ws(bytes, end);
+        if bytes.get(colon) != Some(&b':') {
+            return Err(unexpected(bytes, colon));
+        }
+        let key = bytes.get(i.saturating_add(1)..end.saturating_sub(1)).unwrap_or_default();
+        let value = skip_ws(bytes, colon.saturating_add(1));
+        self.pos = value;
+        Ok(Some(MemberKey { key, escaped, value }))
+    }
+
+    /// Validates the value of the member just read; returns its end.
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
+    pub(crate) fn value(&mut self) -> Result<usize, JsonError> {
+        // Scalars directly (what `validate_nested_value` would do for them); containers,
+        // and the errors at a missing value, there.
+        let (bytes, pos) = (self.bytes, self.pos);
+        let end = match bytes.get(pos) {
+            Some(b'"') => validate_string(bytes, pos)?,
+            Some(b'-' | b'0'..=b'9') => validate_number(bytes, pos)?,
+            Some(b't') => validate_literal(bytes, pos, b"true")?,
+            Some(b'f') => validate_literal(bytes, pos, b"false")?,
+            _ => validate_nested_value(bytes, pos, self.outer)?.1,
+        };
+        self.pos = end;
+        Ok(end)
+    }
+
+    /// A walker over the member's value, which must be an object (`{` at the value's
+    /// index); finish it, then call [`nested_done`](Self::nested_done) with its end.
+    pub(crate) const fn nested(&self) -> Self {
+        Self::new(self.bytes, self.pos, self.outer)
+    }
+
+    /// Moves past a value that a [`nested`](Self::nested) walker validated.
+    pub(crate) const fn nested_done(&mut self, inner: &Self) {
+        self.pos = inner.pos;
+    }
+
+    /// The index after the closing `}`, once [`next_key`](Self::next_key) returned `None`.
+    pub(crate) const fn end(&self) -> usize {
+        self.pos
+    }
+}
+
+/// The high bit of each byte of `word` that is a quote or a bracket (the only bytes that matter
+/// when skipping over a validated container); exact for the lowest flagged byte, like
+/// [`string_special`].
 #[inline]
-fn has_structural(word: u64) -> bool {
+fn structural(word: u64) -> u64 {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let zero_in = |v: u64| v.wrapping_sub(LO) & !v & HI;
@@ -413,18 +587,17 @@ fn has_structural(word: u64) -> bool {
     let folded = word | LO.wrapping_mul(0x20);
     let bracket =
         zero_in(folded ^ LO.wrapping_mul(u64::from(b'{'))) | zero_in(folded ^ LO.wrapping_mul(u64::from(b'}')));
-    has(b'"') | bracket != 0
+    has(b'"') | bracket
 }
 
 /// Index of the next quote or bracket at or after `pos`, or `bytes.len()`.
 #[inline]
 fn find_structural(bytes: &[u8], pos: usize) -> usize {
     let mut i = pos;
-    let rest = bytes.get(pos..).unwrap_or_default();
-    for chunk in rest.chunks_exact(8) {
-        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([b'"'; 8]));
-        if has_structural(word) {
-            break;
+    while let Some(word) = word_at(bytes, i) {
+        let mask = structural(word);
+        if mask != 0 {
+            return i.saturating_add(first_flagged(mask));
         }
         i = i.saturating_add(8);
     }
@@ -595,5 +768,44 @@ mod tests {
         let input = br#"{"a":"x\"}","b":[1,[2]],"c":-1.5e3} tail"#;
         let (_, end) = validate_value(&input[..], 0).unwrap_or((0, 0));
         assert_eq!(skip_validated(input, 0), end);
+    }
+
+    #[test]
+    fn whitespace_runs_and_indentation() {
+        for ws in ["", " ", "  ", "\n", "\n   ", "\n                    ", "\r\n\t\t", "\n \n        \n  "] {
+            let text = std::format!("{ws}x");
+            assert_eq!(skip_ws(text.as_bytes(), 0), ws.len(), "{ws:?}");
+            assert_eq!(skip_ws(ws.as_bytes(), 0), ws.len());
+        }
+    }
+
+    #[test]
+    fn strings_report_escapes_and_errors() {
+        assert_eq!(scan_string(br#""abc" "#, 0), Ok((5, false)));
+        assert_eq!(scan_string(br#""a\r\nb\"c""#, 0), Ok((11, true)));
+        let long = std::format!("\"{}\"", "x".repeat(40));
+        assert_eq!(scan_string(long.as_bytes(), 0), Ok((42, false)));
+        for (bad, kind) in [
+            (&br#""a\r\"#[..], JsonErrorKind::UnexpectedEnd),
+            (br#""a\r\n"#, JsonErrorKind::UnexpectedEnd),
+            (br#""abcdefghij\r\x""#, JsonErrorKind::InvalidEscape),
+            (b"\"abcdefghij\x01\"", JsonErrorKind::ControlCharacterInString),
+            (b"\"abcdefghijklmnop", JsonErrorKind::UnexpectedEnd),
+        ] {
+            assert_eq!(scan_string(bad, 0).map_err(|e| e.kind), Err(kind), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn word_scan_finds_the_end_of_digits() {
+        for len in 0..20 {
+            for end in [b' ', b',', b'.', b'e', b'/', b':', b'\xff', b'\x39' + 7, 0] {
+                let mut bytes = std::vec![b'7'; len];
+                bytes.push(end);
+                bytes.extend_from_slice(b"12345678");
+                assert_eq!(digits_end(&bytes, 0), len, "{bytes:?}");
+            }
+            assert_eq!(digits_end(&std::vec![b'0'; len], 0), len);
+        }
     }
 }

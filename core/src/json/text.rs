@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::scan::hex4;
+use super::scan::{first_flagged, hex4, word_at};
 use crate::error::EncodeError;
 
 /// A JSON string as it appears on the wire: the text between the quotes, escapes still in.
@@ -83,14 +83,19 @@ impl<'a> JsonStr<'a> {
         let mut len = 0usize;
         let mut overflow = false;
         let mut i = 0usize;
-        while let Some(rest) = self.escaped.get(i..).filter(|r| !r.is_empty()) {
-            // Copy the run up to the next backslash in one go (`find` is memchr-fast).
-            let run = rest.find('\\').unwrap_or(rest.len());
-            overflow |= !put(out, &mut len, rest.as_bytes().get(..run).unwrap_or_default());
-            let at = i.saturating_add(run);
+        loop {
+            // Copy the run up to the next backslash in one go.
+            let at = find_backslash(bytes, i);
+            overflow |= !put(out, &mut len, bytes.get(i..at).unwrap_or_default());
             let Some(&escape) = bytes.get(at.saturating_add(1)) else {
                 break;
             };
+            // SDP lines end in `\r\n`: take the pair in one step.
+            if escape == b'r' && bytes.get(at.saturating_add(2)..at.saturating_add(4)) == Some(br"\n") {
+                overflow |= !put(out, &mut len, b"\r\n");
+                i = at.saturating_add(4);
+                continue;
+            }
             let simple = match escape {
                 b'n' => Some(b'\n'),
                 b'r' => Some(b'\r'),
@@ -132,6 +137,28 @@ impl<'a> JsonStr<'a> {
             None => self.chars().eq(other.chars()),
         }
     }
+}
+
+/// Index of the first backslash at or after `pos`, or `bytes.len()`; a word at a time.
+fn find_backslash(bytes: &[u8], pos: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = pos;
+    while let Some(word) = word_at(bytes, i) {
+        let v = word ^ LO.wrapping_mul(u64::from(b'\\'));
+        let mask = v.wrapping_sub(LO) & !v & HI;
+        if mask != 0 {
+            return i.saturating_add(first_flagged(mask));
+        }
+        i = i.saturating_add(8);
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'\\' {
+            return i;
+        }
+        i = i.saturating_add(1);
+    }
+    bytes.len()
 }
 
 fn put(out: &mut [u8], len: &mut usize, bytes: &[u8]) -> bool {
@@ -263,5 +290,23 @@ mod tests {
     fn plain_text_is_borrowed() {
         assert_eq!(js("janus.plugin.echotest").as_plain(), Some("janus.plugin.echotest"));
         assert_eq!(js(r"a\nb").as_plain(), None);
+    }
+
+    #[test]
+    fn unescapes_line_ends_at_every_offset() {
+        for len in 0..24 {
+            for at in 0..=len {
+                let escaped = std::format!(r"{}\r\n{}\r", "a".repeat(at), "b".repeat(len - at));
+                let want = std::format!("{}\r\n{}\r", "a".repeat(at), "b".repeat(len - at));
+                let mut buf = [0u8; 64];
+                assert_eq!(js(&escaped).unescape_into(&mut buf), Ok(want.as_str()));
+                assert_eq!(js(&escaped).unescaped_len(), want.len());
+                let mut small = [0u8; 2];
+                assert_eq!(
+                    js(&escaped).unescape_into(&mut small),
+                    Err(EncodeError::BufferTooSmall { needed: want.len(), available: 2 })
+                );
+            }
+        }
     }
 }

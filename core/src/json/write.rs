@@ -5,33 +5,15 @@ use core::fmt::{self, Write as _};
 
 use serde::ser::{self, Serialize};
 
+use super::scan::find_string_special;
+#[cfg(target_pointer_width = "64")]
+use super::scan::{first_flagged, string_special, word_at};
 use crate::error::EncodeError;
 
 /// Newtype-struct name that makes [`RawJson`](super::RawJson) splice its bytes verbatim.
 pub(crate) const RAW_JSON_TOKEN: &str = "$janus_signal::private::RawJson";
 /// Newtype-struct name that makes [`JsonStr`](super::JsonStr) write its escaped text verbatim.
 pub(crate) const ESCAPED_STR_TOKEN: &str = "$janus_signal::private::JsonStr";
-
-/// How each byte is written inside a JSON string: 0 as itself, otherwise the letter after the
-/// backslash (`u` for `\u00XX`).
-// Evaluated at compile time: a wrong index fails the build instead of panicking at run time.
-#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-const ESCAPE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = b'u';
-        b += 1;
-    }
-    table[0x08] = b'b';
-    table[0x09] = b't';
-    table[0x0a] = b'n';
-    table[0x0c] = b'f';
-    table[0x0d] = b'r';
-    table[b'"' as usize] = b'"';
-    table[b'\\' as usize] = b'\\';
-    table
-};
 
 /// Appends to a byte buffer; past the end it keeps counting instead of writing, so that the
 /// caller learns the exact size needed.
@@ -81,24 +63,77 @@ impl<'b> Writer<'b> {
 
     fn escaped_body(&mut self, text: &str) {
         let bytes = text.as_bytes();
-        let mut run_start = 0usize;
-        for (i, &b) in bytes.iter().enumerate() {
-            let class = ESCAPE.get(usize::from(b)).copied().unwrap_or(0);
-            if class == 0 {
-                continue;
-            }
-            self.raw(bytes.get(run_start..i).unwrap_or_default());
-            if class == b'u' {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-                let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
-                self.raw(&[b'\\', b'u', b'0', b'0', hi, lo]);
-            } else {
-                self.raw(&[b'\\', class]);
-            }
-            run_start = i.saturating_add(1);
+        // Where 64-bit words are native, whole words first; small targets keep only the
+        // smaller run-by-run loop below (flash matters more there).
+        #[cfg(target_pointer_width = "64")]
+        let mut i = self.escaped_words(bytes);
+        #[cfg(not(target_pointer_width = "64"))]
+        let mut i = 0;
+        // Plain runs copied whole, then the escape that ends them.
+        loop {
+            let at = find_string_special(bytes, i);
+            self.raw(bytes.get(i..at).unwrap_or_default());
+            let Some(&b) = bytes.get(at) else {
+                break;
+            };
+            self.len = put_escape(self.buf, self.len, b);
+            i = at.saturating_add(1);
         }
-        self.raw(bytes.get(run_start..).unwrap_or_default());
+    }
+
+    /// The front of [`escaped_body`](Self::escaped_body) eight and sixteen bytes at a time;
+    /// returns where fewer than eight bytes are left.
+    #[cfg(target_pointer_width = "64")]
+    fn escaped_words(&mut self, bytes: &[u8]) -> usize {
+        let mut i = 0usize;
+        // Local copies: stores into the buffer cannot then alias the writer's fields.
+        let buf = &mut *self.buf;
+        let mut len = self.len;
+        // Eight bytes at a time: each word is stored whole while the next byte to escape is
+        // looked for. Every input byte becomes at least one output byte, so the word's bytes
+        // after that byte are always overwritten by what follows: nothing is left past the end.
+        loop {
+            // Sixteen plain bytes at a time, the common case inside an SDP line.
+            while let (Some(src), Some(dst)) = (
+                bytes.get(i..).and_then(|r| r.first_chunk::<16>()),
+                buf.get_mut(len..).and_then(|r| r.first_chunk_mut::<16>()),
+            ) {
+                let (lo, hi) = src.split_at(8);
+                let lo = u64::from_le_bytes(lo.try_into().unwrap_or([0; 8]));
+                let hi = u64::from_le_bytes(hi.try_into().unwrap_or([0; 8]));
+                if string_special(lo) | string_special(hi) != 0 {
+                    break;
+                }
+                *dst = *src;
+                // Both stay below the lengths of `bytes` and `buf`.
+                i = i.wrapping_add(16);
+                len = len.wrapping_add(16);
+            }
+            let Some(word) = word_at(bytes, i) else {
+                break;
+            };
+            let mask = string_special(word);
+            let plain = if mask == 0 { 8 } else { first_flagged(mask) };
+            match buf.get_mut(len..len.saturating_add(8)) {
+                Some(dst) => dst.copy_from_slice(&word.to_le_bytes()),
+                None => put(buf, len, bytes.get(i..i.saturating_add(plain)).unwrap_or_default()),
+            }
+            len = len.saturating_add(plain);
+            i = i.saturating_add(plain);
+            if plain < 8 {
+                // SDP lines end in CR LF: both escapes in one store.
+                if bytes.get(i..i.saturating_add(2)) == Some(b"\r\n") {
+                    put(buf, len, br"\r\n");
+                    len = len.saturating_add(4);
+                    i = i.saturating_add(2);
+                } else if let Some(&b) = bytes.get(i) {
+                    len = put_escape(buf, len, b);
+                    i = i.saturating_add(1);
+                }
+            }
+        }
+        self.len = len;
+        i
     }
 
     pub(crate) fn u64(&mut self, mut n: u64) {
@@ -149,6 +184,39 @@ impl fmt::Write for Writer<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.raw(s.as_bytes());
         Ok(())
+    }
+}
+
+/// Copies `bytes` to `buf` at `at` if they fit (a writer past its buffer only counts).
+#[inline]
+fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(dst) = buf.get_mut(at..at.saturating_add(bytes.len())) {
+        dst.copy_from_slice(bytes);
+    }
+}
+
+/// Writes the escape sequence of a byte that cannot appear as itself in a JSON string at `at`
+/// (if it fits); returns the index after it.
+fn put_escape(buf: &mut [u8], at: usize, b: u8) -> usize {
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x09 => b't',
+        0x0a => b'n',
+        0x0c => b'f',
+        0x0d => b'r',
+        _ => 0,
+    };
+    if short == 0 {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+        let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
+        put(buf, at, &[b'\\', b'u', b'0', b'0', hi, lo]);
+        at.saturating_add(6)
+    } else {
+        put(buf, at, &[b'\\', short]);
+        at.saturating_add(2)
     }
 }
 
@@ -867,5 +935,52 @@ mod tests {
     fn reports_needed_size() {
         let mut buf = [0u8; 4];
         assert_eq!(to_slice(&"hello", &mut buf), Err(EncodeError::BufferTooSmall { needed: 7, available: 4 }));
+    }
+
+    #[test]
+    fn escapes_around_word_boundaries() {
+        // Every kind of special byte at every offset of strings around the 8- and 16-byte
+        // steps, into buffers that fit exactly: nothing may be written past the output.
+        let reference = |text: &str| {
+            let mut out = std::string::String::from("\"");
+            for c in text.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    '\u{8}' => out.push_str("\\b"),
+                    '\u{c}' => out.push_str("\\f"),
+                    c if u32::from(c) < 0x20 => out.push_str(&std::format!("\\u{:04x}", u32::from(c))),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        };
+        // Miri interprets every byte: there, fewer cases still cross both word sizes.
+        let (specials, step) = if cfg!(miri) {
+            (&["\"", "\r\n", "\u{1}"][..], 5)
+        } else {
+            (&["\"", "\\", "\r\n", "\u{1}", "\n", "é", "\r"][..], 1)
+        };
+        for len in 0..40 {
+            for special in specials {
+                for at in (0..=len).step_by(step) {
+                    let text = std::format!("{}{special}{}", "a".repeat(at), "b".repeat(len - at));
+                    let want = reference(&text);
+                    let mut buf = std::vec![0xAAu8; want.len() + 9];
+                    let n = to_slice(&text.as_str(), &mut buf[..want.len()]).unwrap();
+                    assert_eq!(&buf[..n], want.as_bytes());
+                    assert!(buf[n..].iter().all(|&b| b == 0xAA));
+                    let short = want.len() - 1;
+                    assert_eq!(
+                        to_slice(&text.as_str(), &mut buf[..short]),
+                        Err(EncodeError::BufferTooSmall { needed: want.len(), available: short })
+                    );
+                }
+            }
+        }
     }
 }

@@ -2,7 +2,8 @@
 
 use super::Message;
 use crate::error::DecodeError;
-use crate::json::{Elements, JsonKind, RawJson};
+use crate::json::scan::{skip_validated, skip_ws};
+use crate::json::{JsonKind, RawJson};
 
 /// The messages of one long-poll answer, decoded one at a time without allocating.
 ///
@@ -26,7 +27,8 @@ pub struct Batch<'a> {
 enum Items<'a> {
     /// A single object, decoded in the same pass that validated it.
     One(Option<Result<Message<'a>, DecodeError>>),
-    Many(Elements<'a>),
+    /// The elements of a validated array: its text and where the next element starts.
+    Many(&'a str, usize),
 }
 
 impl<'a> Batch<'a> {
@@ -39,12 +41,13 @@ impl<'a> Batch<'a> {
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         let first = bytes.iter().find(|b| !crate::json::scan::is_ws(**b));
         if first == Some(&b'{') {
-            let (raw, fields) = super::Fields::parse_object(bytes)?;
-            return Ok(Self { items: Items::One(Some(Message::from_fields(raw, fields))) });
+            let mut fields = super::Fields::default();
+            let raw = fields.parse_object(bytes)?;
+            return Ok(Self { items: Items::One(Some(Message::from_fields(raw, &fields))) });
         }
         let raw = RawJson::parse(bytes)?;
         let items = match raw.kind() {
-            JsonKind::Array => Items::Many(raw.elements()),
+            JsonKind::Array => Items::Many(raw.as_text(), 1),
             _ => return Err(DecodeError::NotAnObject),
         };
         Ok(Self { items })
@@ -58,7 +61,35 @@ impl<'a> Iterator for Batch<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.items {
             Items::One(one) => one.take(),
-            Items::Many(elements) => elements.next().map(Message::from_json),
+            Items::Many(text, pos) => {
+                let (message, next) = element(text, *pos)?;
+                *pos = next;
+                Some(message)
+            }
         }
     }
+}
+
+/// Decodes the element of the validated array `text` at or after `pos` (past a `,`); returns
+/// it and where the next one starts, or `None` at the end. An object is walked once, which
+/// both reads its members and finds its end.
+fn element<'a>(text: &'a str, pos: usize) -> Option<(Result<Message<'a>, DecodeError>, usize)> {
+    let bytes = text.as_bytes();
+    let mut start = skip_ws(bytes, pos);
+    if bytes.get(start) == Some(&b',') {
+        start = skip_ws(bytes, start.saturating_add(1));
+    }
+    let first = *bytes.get(start)?;
+    if first == b'{' {
+        let mut fields = super::Fields::default();
+        // Validated input walks without error; should it not, skip the element as a whole.
+        let end = fields.walk(text, start).unwrap_or_else(|_| skip_validated(bytes, start));
+        let raw = RawJson::from_validated(text.get(start..end).unwrap_or_default());
+        return Some((Message::from_fields(raw, &fields), end));
+    }
+    if first == b']' {
+        return None;
+    }
+    let end = skip_validated(bytes, start);
+    (end > start).then_some((Err(DecodeError::NotAnObject), end))
 }

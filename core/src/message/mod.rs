@@ -388,7 +388,9 @@ pub struct Unknown<'a> {
     pub raw: RawJson<'a>,
 }
 
-/// The members every message kind may carry, gathered in one pass over the object.
+/// The members every message kind may carry, gathered in one pass over the object, together
+/// with the members read from inside the first `plugindata`, `jsep`, `error` and `data`
+/// objects (found in the same pass, so that nothing is scanned twice).
 #[derive(Default)]
 struct Fields<'a> {
     janus: Option<RawJson<'a>>,
@@ -402,47 +404,148 @@ struct Fields<'a> {
     hint: Option<RawJson<'a>>,
     reason: Option<RawJson<'a>>,
     candidate: Option<RawJson<'a>>,
+    /// `data.id` (key compared unescaped, like [`RawJson::get`]).
+    data_id: Option<RawJson<'a>>,
+    /// `plugindata.plugin` and `plugindata.data` (unescaped keys only).
+    plugin: Option<RawJson<'a>>,
+    plugin_data: Option<RawJson<'a>>,
+    /// `jsep.type`, `jsep.sdp`, `jsep.trickle`, `jsep.e2ee` (unescaped keys only).
+    jsep_type: Option<RawJson<'a>>,
+    jsep_sdp: Option<RawJson<'a>>,
+    jsep_trickle: Option<RawJson<'a>>,
+    jsep_e2ee: Option<RawJson<'a>>,
+    /// `error.code` and `error.reason` (keys compared unescaped, like [`RawJson::get`]).
+    error_code: Option<RawJson<'a>>,
+    error_reason: Option<RawJson<'a>>,
+}
+
+/// The top-level members [`Fields`] collects.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Top {
+    Janus,
+    Transaction,
+    SessionId,
+    Sender,
+    Data,
+    PluginData,
+    Jsep,
+    Error,
+    Hint,
+    Reason,
+    Candidate,
+}
+
+/// [`Top`] by name, in the order of [`FIELD_NAMES`].
+const TOPS: [Top; 11] = [
+    Top::Janus,
+    Top::Transaction,
+    Top::SessionId,
+    Top::Sender,
+    Top::Data,
+    Top::PluginData,
+    Top::Jsep,
+    Top::Error,
+    Top::Hint,
+    Top::Reason,
+    Top::Candidate,
+];
+
+impl Top {
+    /// The member named `key` (escaped form; `escaped` when it has escapes).
+    fn find(key: &[u8], escaped: bool) -> Option<Self> {
+        if escaped {
+            // Janus never escapes its keys; an escaped one is compared after unescaping.
+            let key = JsonStr::from_validated(core::str::from_utf8(key).ok()?);
+            let at = FIELD_NAMES.iter().position(|n| key.eq_str(n))?;
+            return TOPS.get(at).copied();
+        }
+        Some(match key {
+            b"janus" => Self::Janus,
+            b"transaction" => Self::Transaction,
+            b"session_id" => Self::SessionId,
+            b"sender" => Self::Sender,
+            b"data" => Self::Data,
+            b"plugindata" => Self::PluginData,
+            b"jsep" => Self::Jsep,
+            b"error" => Self::Error,
+            b"hint" => Self::Hint,
+            b"reason" => Self::Reason,
+            b"candidate" => Self::Candidate,
+            _ => return None,
+        })
+    }
+
+    /// Whether the decoder reads members of this member's object.
+    fn has_inner(self) -> bool {
+        matches!(self, Self::Data | Self::PluginData | Self::Jsep | Self::Error)
+    }
+}
+
+/// Whether a key (escaped form, `escaped` when it has escapes) is `name` once unescaped.
+fn key_is(key: &[u8], escaped: bool, name: &str) -> bool {
+    if escaped {
+        core::str::from_utf8(key).is_ok_and(|k| JsonStr::from_validated(k).eq_str(name))
+    } else {
+        key == name.as_bytes()
+    }
 }
 
 impl<'a> Fields<'a> {
+    fn top(&mut self, top: Top) -> &mut Option<RawJson<'a>> {
+        match top {
+            Top::Janus => &mut self.janus,
+            Top::Transaction => &mut self.transaction,
+            Top::SessionId => &mut self.session_id,
+            Top::Sender => &mut self.sender,
+            Top::Data => &mut self.data,
+            Top::PluginData => &mut self.plugindata,
+            Top::Jsep => &mut self.jsep,
+            Top::Error => &mut self.error,
+            Top::Hint => &mut self.hint,
+            Top::Reason => &mut self.reason,
+            Top::Candidate => &mut self.candidate,
+        }
+    }
+
+    /// The slot of a member of an inner object, if the decoder reads it.
+    fn inner_slot(&mut self, outer: Top, key: &[u8], escaped: bool) -> Option<&mut Option<RawJson<'a>>> {
+        match outer {
+            Top::Data => key_is(key, escaped, "id").then_some(&mut self.data_id),
+            Top::Error if key_is(key, escaped, "code") => Some(&mut self.error_code),
+            Top::Error => key_is(key, escaped, "reason").then_some(&mut self.error_reason),
+            // `plugindata` and `jsep` members are matched only when not escaped.
+            _ if escaped => None,
+            Top::PluginData => match key {
+                b"plugin" => Some(&mut self.plugin),
+                b"data" => Some(&mut self.plugin_data),
+                _ => None,
+            },
+            Top::Jsep => match key {
+                b"type" => Some(&mut self.jsep_type),
+                b"sdp" => Some(&mut self.jsep_sdp),
+                b"trickle" => Some(&mut self.jsep_trickle),
+                b"e2ee" => Some(&mut self.jsep_e2ee),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Collects the members of an already validated object (an element of a long-poll array).
     fn gather(object: RawJson<'a>) -> Self {
         let mut f = Self::default();
-        for (key, value) in object.members() {
-            f.set(key, value);
-        }
+        // Validated input walks without error; were it not, the fields found so far are kept.
+        let _ = f.walk(object.as_text(), 0);
         f
     }
 
-    /// Records a member if it is one the decoder reads. The first occurrence of a duplicated
-    /// key wins.
-    fn set(&mut self, key: JsonStr<'a>, value: RawJson<'a>) {
-        // Janus never escapes its keys; an escaped one is compared after unescaping.
-        let name = key.as_plain().or_else(|| FIELD_NAMES.iter().copied().find(|n| key.eq_str(n)));
-        let slot = match name {
-            Some("janus") => &mut self.janus,
-            Some("transaction") => &mut self.transaction,
-            Some("session_id") => &mut self.session_id,
-            Some("sender") => &mut self.sender,
-            Some("data") => &mut self.data,
-            Some("plugindata") => &mut self.plugindata,
-            Some("jsep") => &mut self.jsep,
-            Some("error") => &mut self.error,
-            Some("hint") => &mut self.hint,
-            Some("reason") => &mut self.reason,
-            Some("candidate") => &mut self.candidate,
-            _ => return,
-        };
-        if slot.is_none() {
-            *slot = Some(value);
-        }
-    }
-
     /// Validates `bytes` as one JSON object and collects its members in the same pass: each
-    /// member's value is validated once, which also finds where it ends. Errors are those of
-    /// [`RawJson::parse`], at the same offsets.
-    fn parse_object(bytes: &'a [u8]) -> Result<(RawJson<'a>, Self), DecodeError> {
-        use crate::json::scan::{skip_ws, unexpected, validate_nested_value, validate_string};
-        let json = |e| DecodeError::Json(e);
+    /// member's value is validated once, which also finds where it ends, and the members of
+    /// the inner objects the decoder reads are collected while those are validated. The first
+    /// occurrence of a duplicated key wins. Errors are those of [`RawJson::parse`], at the
+    /// same offsets.
+    fn parse_object(&mut self, bytes: &'a [u8]) -> Result<RawJson<'a>, DecodeError> {
+        use crate::json::scan::skip_ws;
         let text = crate::json::raw::utf8(bytes)?;
         let start = skip_ws(bytes, 0);
         if bytes.get(start) != Some(&b'{') {
@@ -450,51 +553,61 @@ impl<'a> Fields<'a> {
             RawJson::parse(bytes)?;
             return Err(DecodeError::NotAnObject);
         }
-        let mut f = Self::default();
-        let mut i = skip_ws(bytes, start.saturating_add(1));
-        let end = if bytes.get(i) == Some(&b'}') {
-            i.saturating_add(1)
-        } else {
-            loop {
-                let key_start = skip_ws(bytes, i);
-                if bytes.get(key_start) != Some(&b'"') {
-                    return Err(json(unexpected(bytes, key_start)));
-                }
-                let key_end = validate_string(bytes, key_start).map_err(json)?;
-                let colon = skip_ws(bytes, key_end);
-                if bytes.get(colon) != Some(&b':') {
-                    return Err(json(unexpected(bytes, colon)));
-                }
-                let (value_from, value_to) = validate_nested_value(bytes, colon.saturating_add(1), 1).map_err(json)?;
-                let key = text.get(key_start.saturating_add(1)..key_end.saturating_sub(1)).unwrap_or_default();
-                if let Some(value) = text.get(value_from..value_to) {
-                    f.set(JsonStr::from_validated(key), RawJson::from_validated(value));
-                }
-                i = skip_ws(bytes, value_to);
-                match bytes.get(i) {
-                    Some(b',') => i = i.saturating_add(1),
-                    Some(b'}') => break i.saturating_add(1),
-                    None => {
-                        return Err(json(crate::json::JsonError {
-                            kind: crate::json::JsonErrorKind::UnexpectedEnd,
-                            offset: i,
-                        }));
-                    }
-                    Some(_) => return Err(json(unexpected(bytes, i))),
-                }
-            }
-        };
+        let end = self.walk(text, start).map_err(DecodeError::Json)?;
         let trailing = skip_ws(bytes, end);
         if trailing != bytes.len() {
             let kind = crate::json::JsonErrorKind::TrailingBytes;
-            return Err(json(crate::json::JsonError { kind, offset: trailing }));
+            return Err(DecodeError::Json(crate::json::JsonError { kind, offset: trailing }));
         }
         let raw = RawJson::from_validated(text.get(start..end).unwrap_or_default());
-        Ok((raw, f))
+        Ok(raw)
+    }
+
+    /// Walks the object whose `{` is at `open` in `text`; returns the index after its `}`.
+    fn walk(&mut self, text: &'a str, open: usize) -> Result<usize, crate::json::JsonError> {
+        use crate::json::scan::ObjectWalk;
+        let bytes = text.as_bytes();
+        let mut walk = ObjectWalk::new(bytes, open, 0);
+        while let Some(member) = walk.next_key()? {
+            let from = member.value;
+            let Some(field) = Top::find(member.key, member.escaped).filter(|&t| self.top(t).is_none()) else {
+                walk.value()?;
+                continue;
+            };
+            let to = if field.has_inner() && bytes.get(from) == Some(&b'{') {
+                let mut inner = walk.nested();
+                self.walk_inner(text, &mut inner, field)?;
+                walk.nested_done(&inner);
+                inner.end()
+            } else {
+                walk.value()?
+            };
+            *self.top(field) = Some(RawJson::from_validated(text.get(from..to).unwrap_or_default()));
+        }
+        Ok(walk.end())
+    }
+
+    /// Walks the members of the inner object `field` (`plugindata`, `jsep`, `error`, `data`).
+    #[inline(never)]
+    fn walk_inner(
+        &mut self,
+        text: &'a str,
+        walk: &mut crate::json::scan::ObjectWalk<'a>,
+        field: Top,
+    ) -> Result<(), crate::json::JsonError> {
+        while let Some(member) = walk.next_key()? {
+            let to = walk.value()?;
+            if let Some(slot) = self.inner_slot(field, member.key, member.escaped)
+                && slot.is_none()
+            {
+                *slot = Some(RawJson::from_validated(text.get(member.value..to).unwrap_or_default()));
+            }
+        }
+        Ok(())
     }
 }
 
-/// The top-level members [`Fields`] collects.
+/// The names of the top-level members [`Fields`] collects.
 const FIELD_NAMES: [&str; 11] = [
     "janus",
     "transaction",
@@ -569,42 +682,22 @@ impl Reader {
         }
     }
 
-    fn plugin_data<'a>(&self, value: Option<RawJson<'a>>) -> Result<Option<PluginData<'a>>, DecodeError> {
-        let Some(pd) = self.object(value, "plugindata")? else {
+    /// `plugindata`, from the members [`Fields`] found inside it.
+    fn plugin_data<'a>(&self, f: &Fields<'a>) -> Result<Option<PluginData<'a>>, DecodeError> {
+        if self.object(f.plugindata, "plugindata")?.is_none() {
             return Ok(None);
-        };
-        let (mut plugin, mut data) = (None, None);
-        for (key, value) in pd.members() {
-            match key.as_plain() {
-                Some("plugin") if plugin.is_none() => plugin = Some(value),
-                Some("data") if data.is_none() => data = Some(value),
-                _ => {}
-            }
         }
-        let plugin = self.text(plugin, "plugindata.plugin")?.ok_or_else(|| self.missing("plugindata.plugin"))?;
-        let data = data.ok_or_else(|| self.missing("plugindata.data"))?;
+        let plugin = self.text(f.plugin, "plugindata.plugin")?.ok_or_else(|| self.missing("plugindata.plugin"))?;
+        let data = f.plugin_data.ok_or_else(|| self.missing("plugindata.data"))?;
         Ok(Some(PluginData { plugin, data }))
     }
 
-    fn jsep<'a>(&self, value: Option<RawJson<'a>>) -> Result<Option<Jsep<'a>>, DecodeError> {
-        let Some(raw) = self.object(value, "jsep")? else {
+    /// `jsep`, from the members [`Fields`] found inside it.
+    fn jsep<'a>(&self, f: &Fields<'a>) -> Result<Option<Jsep<'a>>, DecodeError> {
+        let Some(raw) = self.object(f.jsep, "jsep")? else {
             return Ok(None);
         };
-        // One pass over the members: the SDP is by far the longest value and is skipped once.
-        let (mut kind, mut sdp, mut trickle, mut e2ee) = (None, None, None, None);
-        for (key, value) in raw.members() {
-            let slot = match key.as_plain() {
-                Some("type") => &mut kind,
-                Some("sdp") => &mut sdp,
-                Some("trickle") => &mut trickle,
-                Some("e2ee") => &mut e2ee,
-                _ => continue,
-            };
-            if slot.is_none() {
-                *slot = Some(value);
-            }
-        }
-        let kind = self.text(kind, "jsep.type")?.ok_or_else(|| self.missing("jsep.type"))?;
+        let kind = self.text(f.jsep_type, "jsep.type")?.ok_or_else(|| self.missing("jsep.type"))?;
         let kind = if kind == "offer" {
             JsepType::Offer
         } else if kind == "answer" {
@@ -612,9 +705,9 @@ impl Reader {
         } else {
             JsepType::Other(kind)
         };
-        let sdp = self.text(sdp, "jsep.sdp")?.ok_or_else(|| self.missing("jsep.sdp"))?;
-        let trickle = self.bool(trickle, "jsep.trickle")?;
-        let e2ee = self.bool(e2ee, "jsep.e2ee")?;
+        let sdp = self.text(f.jsep_sdp, "jsep.sdp")?.ok_or_else(|| self.missing("jsep.sdp"))?;
+        let trickle = self.bool(f.jsep_trickle, "jsep.trickle")?;
+        let e2ee = self.bool(f.jsep_e2ee, "jsep.e2ee")?;
         Ok(Some(Jsep { kind, sdp, trickle, e2ee, raw }))
     }
 
@@ -669,8 +762,9 @@ impl<'a> Message<'a> {
     /// such as `error.code` or an event's `sender`) is absent, and
     /// [`DecodeError::InvalidField`] when a known member has the wrong type.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        let (raw, fields) = Fields::parse_object(bytes)?;
-        Self::from_fields(raw, fields)
+        let mut fields = Fields::default();
+        let raw = fields.parse_object(bytes)?;
+        Self::from_fields(raw, &fields)
     }
 
     /// Reads a message from an already validated JSON value (for example one element of a
@@ -683,64 +777,67 @@ impl<'a> Message<'a> {
         if raw.kind() != JsonKind::Object {
             return Err(DecodeError::NotAnObject);
         }
-        Self::from_fields(raw, Fields::gather(raw))
+        Self::from_fields(raw, &Fields::gather(raw))
     }
 
-    fn from_fields(raw: RawJson<'a>, f: Fields<'a>) -> Result<Self, DecodeError> {
+    fn from_fields(raw: RawJson<'a>, f: &Fields<'a>) -> Result<Self, DecodeError> {
         let janus = Reader { kind: "?" }
             .text(f.janus, "janus")?
             .ok_or(DecodeError::MissingField { kind: "?", field: "janus" })?;
-        let Some(&kind) = KINDS.iter().find(|k| janus.eq_str(k)) else {
+        // One look for escapes, then plain comparisons (Janus never escapes its kinds).
+        let plain = janus.as_plain();
+        let known = KINDS.iter().find(|k| plain.map_or_else(|| janus.eq_str(k), |p| p == **k));
+        let Some(&kind) = known else {
             let r = Reader { kind: "?" };
             return Ok(Self::Unknown(Unknown {
                 kind: janus,
                 transaction: r.text(f.transaction, "transaction")?,
-                session_id: r.session(&f)?,
-                sender: r.sender(&f)?,
+                session_id: r.session(f)?,
+                sender: r.sender(f)?,
                 raw,
             }));
         };
         let r = Reader { kind };
         let transaction = r.text(f.transaction, "transaction")?;
-        let session_id = r.session(&f)?;
+        let session_id = r.session(f)?;
         Ok(match kind {
             "success" => {
                 let data = f.data.filter(|d| !d.is_null());
-                let id = r.u64(data.and_then(|d| d.get("id")), "data.id")?;
+                let id = r.u64(f.data_id, "data.id")?;
                 Self::Success(Success {
                     transaction,
                     session_id,
-                    sender: r.sender(&f)?,
+                    sender: r.sender(f)?,
                     id,
                     data,
-                    plugin_data: r.plugin_data(f.plugindata)?,
+                    plugin_data: r.plugin_data(f)?,
                     raw,
                 })
             }
             "ack" => Self::Ack(Ack { transaction, session_id, hint: r.text(f.hint, "hint")?, raw }),
             "error" => {
-                let error = r.object(f.error, "error")?.ok_or_else(|| r.missing("error"))?;
-                let code = r.u64(error.get("code"), "error.code")?.ok_or_else(|| r.missing("error.code"))?;
+                r.object(f.error, "error")?.ok_or_else(|| r.missing("error"))?;
+                let code = r.u64(f.error_code, "error.code")?.ok_or_else(|| r.missing("error.code"))?;
                 Self::Error(ErrorReply {
                     transaction,
                     session_id,
                     code: ErrorCode::from_code(code),
-                    reason: r.text(error.get("reason"), "error.reason")?,
+                    reason: r.text(f.error_reason, "error.reason")?,
                     raw,
                 })
             }
             "event" => Self::Event(PluginEvent {
                 transaction,
                 session_id,
-                sender: r.required_sender(&f)?,
-                plugin_data: r.plugin_data(f.plugindata)?,
-                jsep: r.jsep(f.jsep)?,
+                sender: r.required_sender(f)?,
+                plugin_data: r.plugin_data(f)?,
+                jsep: r.jsep(f)?,
                 raw,
             }),
-            "webrtcup" => Self::WebrtcUp(WebrtcUp { session_id, sender: r.required_sender(&f)?, raw }),
+            "webrtcup" => Self::WebrtcUp(WebrtcUp { session_id, sender: r.required_sender(f)?, raw }),
             "media" => Self::Media(Media {
                 session_id,
-                sender: r.required_sender(&f)?,
+                sender: r.required_sender(f)?,
                 media_type: r.text(raw.get("type"), "type")?,
                 mid: r.text(raw.get("mid"), "mid")?,
                 receiving: r.bool(raw.get("receiving"), "receiving")?,
@@ -750,7 +847,7 @@ impl<'a> Message<'a> {
             }),
             "slowlink" => Self::SlowLink(SlowLink {
                 session_id,
-                sender: r.required_sender(&f)?,
+                sender: r.required_sender(f)?,
                 mid: r.text(raw.get("mid"), "mid")?,
                 media: r.text(raw.get("media"), "media")?,
                 uplink: r.bool(raw.get("uplink"), "uplink")?,
@@ -760,19 +857,19 @@ impl<'a> Message<'a> {
             }),
             "hangup" => Self::Hangup(Hangup {
                 session_id,
-                sender: r.required_sender(&f)?,
+                sender: r.required_sender(f)?,
                 reason: r.text(f.reason, "reason")?,
                 raw,
             }),
-            "detached" => Self::Detached(Detached { session_id, sender: r.required_sender(&f)?, raw }),
+            "detached" => Self::Detached(Detached { session_id, sender: r.required_sender(f)?, raw }),
             "timeout" => Self::Timeout(Timeout { session_id: session_id.ok_or_else(|| r.missing("session_id"))?, raw }),
             "trickle" => Self::Trickle(Trickle {
                 session_id,
-                sender: r.required_sender(&f)?,
+                sender: r.required_sender(f)?,
                 candidate: r.trickle_candidate(f.candidate)?,
                 raw,
             }),
-            "ice-failed" => Self::IceFailed(IceFailed { session_id, sender: r.required_sender(&f)?, raw }),
+            "ice-failed" => Self::IceFailed(IceFailed { session_id, sender: r.required_sender(f)?, raw }),
             "keepalive" => Self::Keepalive(Keepalive { session_id, raw }),
             "pong" => Self::Pong(Pong { transaction, raw }),
             _ => Self::ServerInfo(ServerInfo::new(transaction, raw)),

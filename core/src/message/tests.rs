@@ -159,3 +159,54 @@ fn decode_into_callers_type() {
     let joined: Joined = e.plugin_data.unwrap().decode(&mut scratch).unwrap();
     assert_eq!((joined.room, joined.id, joined.description.as_str()), (1234, 77, "Café \"demo\""));
 }
+
+#[test]
+fn inner_members_follow_first_occurrence_and_escape_rules() {
+    // The first `jsep` wins as a whole; inside it, the first plain `type`/`sdp` win and
+    // escaped keys are not matched (as documented for `jsep` and `plugindata`).
+    let json = r#"{"janus":"event","sender":1,"jsep":{"ty\u0070e":"x","type":"answer","sdp":"a\r\nb","sdp":"c"},"jsep":{"type":"offer","sdp":"d"}}"#;
+    let Ok(Message::Event(e)) = decode(json) else { panic!() };
+    let jsep = e.jsep.unwrap();
+    assert_eq!(jsep.kind, JsepType::Answer);
+    assert_eq!(jsep.sdp.escaped(), r"a\r\nb");
+    assert!(jsep.raw.as_text().starts_with(r#"{"ty\u0070e""#) && jsep.raw.as_text().ends_with(r#""c"}"#));
+    // `error.code`, `error.reason` and `data.id` are compared unescaped, first one wins.
+    let json = r#"{"janus":"error","error":{"co\u0064e":458,"code":1,"reason":"r"},"error":{"code":2}}"#;
+    let Ok(Message::Error(e)) = decode(json) else { panic!() };
+    assert_eq!(e.code, ErrorCode::from_code(458));
+    let json = r#"{"janus":"success","data":{"i\u0064":7,"id":8}}"#;
+    let Ok(Message::Success(s)) = decode(json) else { panic!() };
+    assert_eq!(s.id(), Some(7));
+    // A `null` first `data` hides a later object.
+    let json = r#"{"janus":"success","data":null,"data":{"id":1}}"#;
+    let Ok(Message::Success(s)) = decode(json) else { panic!() };
+    assert_eq!((s.id(), s.data), (None, None));
+    // Non-object inner values are typed errors, as before.
+    let json = r#"{"janus":"event","sender":1,"plugindata":[1]}"#;
+    assert_eq!(decode(json).err(), Some(DecodeError::InvalidField { kind: "event", field: "plugindata" }));
+    let json = r#"{"janus":"event","sender":1,"plugindata":{"plugin":"p"}}"#;
+    assert_eq!(decode(json).err(), Some(DecodeError::MissingField { kind: "event", field: "plugindata.data" }));
+}
+
+#[test]
+fn inner_objects_keep_the_validation_errors() {
+    // Errors inside the objects walked in the same pass are those of a full parse.
+    for bad in [
+        r#"{"janus":"event","jsep":{"type" "offer"}}"#,
+        r#"{"janus":"event","jsep":{"type":"offer",}}"#,
+        r#"{"janus":"event","jsep":{"type":"offer""#,
+        r#"{"janus":"event","plugindata":{"data":{"a":[1,}}}"#,
+        r#"{"janus":"event","error":{"code":01x}}"#,
+        "{\"janus\":\"event\",\"jsep\":{\"sdp\":\"a\r\"}}",
+        r#"{"janus":"event","data":{"id":1}} x"#,
+    ] {
+        let ours = Message::decode(bad.as_bytes()).err();
+        let full = RawJson::parse(bad.as_bytes()).err();
+        assert!(ours.is_some() && ours == full, "{bad}: {ours:?} vs {full:?}");
+    }
+    let deep = std::format!(r#"{{"janus":"event","sender":1,"jsep":{{"x":{}1{}}}}}"#, "[".repeat(62), "]".repeat(62));
+    // Valid JSON at the deepest nesting allowed: the error is about `jsep`, not the JSON.
+    assert_eq!(decode(&deep).err(), Some(DecodeError::MissingField { kind: "event", field: "jsep.type" }));
+    let deeper = std::format!(r#"{{"janus":"event","sender":1,"jsep":{{"x":{}1{}}}}}"#, "[".repeat(63), "]".repeat(63));
+    assert!(matches!(decode(&deeper), Err(DecodeError::Json(JsonError { kind: JsonErrorKind::TooDeep, .. }))));
+}
