@@ -6,6 +6,7 @@ use crate::json::JsonError;
 
 /// Why bytes from Janus could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum DecodeError {
     /// The bytes are not one well-formed JSON value (truncated, malformed, too deep, not
@@ -59,6 +60,7 @@ impl core::error::Error for DecodeError {
 
 /// Why a request (or unescaped text) could not be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum EncodeError {
     /// The output buffer is too small. Nothing usable was written; `needed` is the exact size

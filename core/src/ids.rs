@@ -5,10 +5,12 @@ use core::fmt;
 /// A Janus session id. Janus generates 53-bit ids; a client-chosen id in `create` may be up to
 /// 2^63 − 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SessionId(pub u64);
 
 /// A Janus handle id (the `sender` of handle events).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct HandleId(pub u64);
 
 impl fmt::Display for SessionId {
@@ -34,6 +36,7 @@ impl fmt::Display for HandleId {
 /// assert!(Transaction::new("").is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Transaction<'a>(&'a str);
 
 /// Longest transaction accepted by [`Transaction::new`]. Janus itself has no limit; this one
@@ -43,6 +46,7 @@ pub const MAX_TRANSACTION_LEN: usize = 64;
 /// A transaction string that is empty, longer than [`MAX_TRANSACTION_LEN`] bytes, or contains
 /// characters that need escaping in JSON (quotes, backslashes, control characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct InvalidTransaction;
 
 impl fmt::Display for InvalidTransaction {

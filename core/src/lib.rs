@@ -73,6 +73,12 @@
 //! - Numbers are kept as text until a typed accessor reads them; Janus ids are `u64`, never
 //!   floating point.
 //!
+//! # Cargo features
+//!
+//! - `defmt`: [`defmt::Format`](https://docs.rs/defmt) for the errors, ids, times and the
+//!   client's events and outputs that carry no borrowed JSON, for firmware that logs with
+//!   defmt. Off by default; when off it adds no code and no dependency.
+//!
 //! MSRV: Rust 1.88 (required by `heapless` 0.9), declared; CI builds with the current stable.
 //!
 //! [Janus]: https://janus.conf.meetecho.com/

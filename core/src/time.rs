@@ -6,10 +6,12 @@ use core::ops::{Add, Sub};
 /// A point in time, in milliseconds since an arbitrary origin chosen by the caller (boot,
 /// program start…). Only differences matter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Instant(u64);
 
 /// A span of time in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Duration(u64);
 
 impl Instant {

@@ -6,6 +6,7 @@ use crate::message::Message;
 
 /// The kind of a request the client sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum RequestKind {
     /// `create`
     Create,
@@ -80,6 +81,7 @@ pub enum Output<'a> {
 
 /// Why a received message needed no action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Ignored {
     /// The HTTP long poll's keepalive.
@@ -96,6 +98,7 @@ pub enum Ignored {
 
 /// Why the session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum SessionEnd {
     /// Janus sent `timeout`.
@@ -113,6 +116,7 @@ pub enum SessionEnd {
 
 /// Why a pending request will not be answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Abandoned {
     /// The session ended first.
@@ -124,6 +128,7 @@ pub enum Abandoned {
 /// Things that happen without a received message to carry them, queued for
 /// [`Client::poll_event`](super::Client::poll_event).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Event {
     /// No answer within the request timeout.

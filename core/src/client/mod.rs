@@ -63,6 +63,7 @@ pub const MAX_CREDENTIAL_LEN: usize = 128;
 
 /// Which Janus transport carries the session; it decides how the session is kept alive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Transport {
     /// The REST API: events come from one long poll per session, which also keeps the session
     /// alive.
@@ -117,6 +118,7 @@ impl Config {
 
 /// Where the client's session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum SessionState {
     /// No session yet.
     Idle,
@@ -136,6 +138,7 @@ pub enum SessionState {
 
 /// A request written into the caller's buffer, and where to send it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Transmit {
     /// Bytes written at the start of the buffer (0 for a long poll, which has no body).
     pub len: usize,
@@ -148,6 +151,7 @@ pub struct Transmit {
 
 /// A command the client cannot carry out now. The client's state is unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum ClientError {
     /// The command needs an active session.

@@ -13,6 +13,7 @@ const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// The transaction of a request sent by a [`Client`](super::Client): 12 alphanumeric
 /// characters, stored inline.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RequestId([u8; TRANSACTION_ID_LEN]);
 
 impl RequestId {

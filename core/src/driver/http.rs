@@ -50,6 +50,7 @@ pub struct Buffers<'b> {
 
 /// Why a driver call failed.
 #[derive(Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum DriverError<E> {
     /// The stream failed.

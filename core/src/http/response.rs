@@ -24,6 +24,7 @@ pub struct Response<'b> {
 
 /// Malformed HTTP from the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum HttpError {
     /// The status line or a header is malformed.

@@ -7,6 +7,7 @@ use crate::request::{Api, Auth, Request};
 
 /// The HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Method {
     /// `GET` (long polls).
     Get,
@@ -17,6 +18,7 @@ pub enum Method {
 /// Where a request goes over HTTP. Over WebSocket every request goes down the socket and the
 /// ids travel in the body, so routes only matter to the HTTP transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Route {
     /// `POST <base>[/<session>[/<handle>]]` on the Janus API.
     Janus {

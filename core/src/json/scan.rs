@@ -8,6 +8,7 @@ pub const MAX_DEPTH: usize = 64;
 
 /// What was wrong with a JSON input, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct JsonError {
     /// What went wrong.
     pub kind: JsonErrorKind,
@@ -17,6 +18,7 @@ pub struct JsonError {
 
 /// The kinds of malformed JSON the scanner recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum JsonErrorKind {
     /// The input ended inside a value (truncated input).

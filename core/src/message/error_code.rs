@@ -5,6 +5,7 @@ use core::fmt;
 /// An `error.code` of a Janus core `error` reply. All 25 codes of the Janus core are named;
 /// any other code is kept in [`ErrorCode::Other`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum ErrorCode {
     /// 403: the request lacks a valid `apisecret` or `token`.
