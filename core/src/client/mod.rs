@@ -559,7 +559,21 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         out: &mut [u8],
         kind: RequestKind,
         handle: Option<HandleId>,
-        write: impl FnOnce(crate::Transaction<'_>, Auth<'_>, &mut [u8]) -> Result<usize, EncodeError>,
+        mut write: impl FnMut(crate::Transaction<'_>, Auth<'_>, &mut [u8]) -> Result<usize, EncodeError>,
+    ) -> Result<Transmit, ClientError> {
+        self.send_with(now, out, kind, handle, &mut write)
+    }
+
+    /// [`send`](Self::send)'s body, shared by every command instead of repeated in each
+    /// (which keeps small targets' flash small).
+    #[inline(never)]
+    fn send_with(
+        &mut self,
+        now: Instant,
+        out: &mut [u8],
+        kind: RequestKind,
+        handle: Option<HandleId>,
+        write: &mut dyn FnMut(crate::Transaction<'_>, Auth<'_>, &mut [u8]) -> Result<usize, EncodeError>,
     ) -> Result<Transmit, ClientError> {
         if self.pending.is_full() {
             return Err(ClientError::TooManyPending);
