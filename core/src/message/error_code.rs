@@ -97,6 +97,7 @@ impl ErrorCode {
 
     /// The numeric code.
     #[must_use]
+    #[inline(never)] // One copy of its table (small targets' flash).
     pub const fn code(self) -> u64 {
         match self {
             Self::Unauthorized => 403,
