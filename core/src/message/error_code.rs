@@ -64,6 +64,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// The code for a number.
     #[must_use]
+    #[inline(never)] // One copy of its table (small targets' flash).
     pub const fn from_code(code: u64) -> Self {
         match code {
             403 => Self::Unauthorized,
