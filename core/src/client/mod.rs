@@ -573,7 +573,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         out: &mut [u8],
         kind: RequestKind,
         handle: Option<HandleId>,
-        write: &mut dyn FnMut(crate::Transaction<'_>, Auth<'_>, &mut [u8]) -> Result<usize, EncodeError>,
+        write: &mut WriteRequest<'_>,
     ) -> Result<Transmit, ClientError> {
         if self.pending.is_full() {
             return Err(ClientError::TooManyPending);
@@ -939,6 +939,10 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         self.push_event(Event::SessionEnded { session, reason });
     }
 }
+
+/// Writes a request's JSON, given its transaction and credentials, into the buffer and
+/// returns its length.
+type WriteRequest<'f> = dyn FnMut(crate::Transaction<'_>, Auth<'_>, &mut [u8]) -> Result<usize, EncodeError> + 'f;
 
 /// `Vec::swap_remove` without `ptr::copy`, whose `memmove` costs 1.5 KB of flash on small
 /// targets: the last element is popped and moved into the removed one's place. `None` (and
