@@ -17,9 +17,14 @@ impl Console {
 
     /// Writes text.
     pub fn text(self, text: &str) -> Self {
+        self.bytes(text.as_bytes())
+    }
+
+    /// Writes bytes (ASCII).
+    fn bytes(self, bytes: &[u8]) -> Self {
         if let Some(mut stdout) = self.stdout {
             // Nothing useful can be done when the host refuses output.
-            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.write_all(bytes);
         }
         self
     }
@@ -39,8 +44,7 @@ impl Console {
                 break;
             }
         }
-        let text = digits.get(start..).and_then(|d| core::str::from_utf8(d).ok()).unwrap_or("?");
-        self.text(text)
+        self.bytes(digits.get(start..).unwrap_or_default())
     }
 
     /// Ends the line.
