@@ -27,7 +27,10 @@ mod tests {
     #[test]
     fn matches_u64_division() {
         let values = [0u64, 1, 9, 10, 61, 62, 63, 65535, 65536, 1 << 32, u64::MAX, u64::MAX - 1, 0x9E37_79B9_7F4A_7C15];
-        for n in values.into_iter().chain((0..2000u64).map(|i| i.wrapping_mul(0x2545_F491_4F6C_DD1D))) {
+        for n in values
+            .into_iter()
+            .chain((0..if cfg!(miri) { 100 } else { 2000u64 }).map(|i| i.wrapping_mul(0x2545_F491_4F6C_DD1D)))
+        {
             for d in [1u16, 2, 10, 62, 1000, 65535] {
                 assert_eq!(div_rem_small(n, d), (n / u64::from(d), (n % u64::from(d)) as u16), "{n} / {d}");
             }
