@@ -434,11 +434,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
     ) -> Result<Transmit, ClientError> {
         let session = self.usable_handle(handle)?;
         self.send(now, out, RequestKind::Message, Some(handle), |tx, auth, out| {
-            let message = PluginMessage::new(tx, session, handle, body).with_auth(auth);
-            match jsep {
-                Some(jsep) => message.with_jsep(jsep).encode(out),
-                None => message.encode(out),
-            }
+            PluginMessage::new(tx, session, handle, body).with_auth(auth).with_optional_jsep(jsep).encode(out)
         })
     }
 

@@ -473,6 +473,22 @@ impl<'a, B: ?Sized + Serialize, J: ?Sized + Serialize> PluginMessage<'a, B, J> {
         }
     }
 
+    /// [`with_jsep`](Self::with_jsep) when there is one: either way the same type, so one
+    /// encoder (not one with and one without a `jsep`, on small targets' flash).
+    pub(crate) const fn with_optional_jsep<K: ?Sized + Serialize>(
+        self,
+        jsep: Option<&'a K>,
+    ) -> PluginMessage<'a, B, K> {
+        PluginMessage {
+            transaction: self.transaction,
+            session: self.session,
+            handle: self.handle,
+            body: self.body,
+            jsep,
+            auth: self.auth,
+        }
+    }
+
     /// Adds credentials.
     #[must_use]
     pub const fn with_auth(mut self, auth: Auth<'a>) -> Self {
