@@ -115,6 +115,7 @@ pub mod http;
 mod ids;
 pub mod json;
 pub mod message;
+mod num;
 pub mod plugin;
 pub mod request;
 pub mod time;

@@ -438,11 +438,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
     ) -> Result<Transmit, ClientError> {
         let session = self.usable_handle(handle)?;
         self.send(now, out, RequestKind::Message, Some(handle), |tx, auth, out| {
-            let message = PluginMessage::new(tx, session, handle, body).with_auth(auth);
-            match jsep {
-                Some(jsep) => message.with_jsep(jsep).encode(out),
-                None => message.encode(out),
-            }
+            PluginMessage::new(tx, session, handle, body).with_auth(auth).with_optional_jsep(jsep).encode(out)
         })
     }
 
@@ -563,7 +559,21 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         out: &mut [u8],
         kind: RequestKind,
         handle: Option<HandleId>,
-        write: impl FnOnce(crate::Transaction<'_>, Auth<'_>, &mut [u8]) -> Result<usize, EncodeError>,
+        mut write: impl FnMut(crate::Transaction<'_>, Auth<'_>, &mut [u8]) -> Result<usize, EncodeError>,
+    ) -> Result<Transmit, ClientError> {
+        self.send_with(now, out, kind, handle, &mut write)
+    }
+
+    /// [`send`](Self::send)'s body, shared by every command instead of repeated in each
+    /// (which keeps small targets' flash small).
+    #[inline(never)]
+    fn send_with(
+        &mut self,
+        now: Instant,
+        out: &mut [u8],
+        kind: RequestKind,
+        handle: Option<HandleId>,
+        write: &mut WriteRequest<'_>,
     ) -> Result<Transmit, ClientError> {
         if self.pending.is_full() {
             return Err(ClientError::TooManyPending);
@@ -675,7 +685,9 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
     /// or twice, does nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
         while let Some(index) = self.pending.iter().position(|p| p.deadline <= now) {
-            let expired = self.pending.swap_remove(index);
+            let Some(expired) = swap_remove(&mut self.pending, index) else {
+                break;
+            };
             self.push_event(Event::RequestTimedOut { request: expired.id, kind: expired.kind });
             match (expired.kind, self.session) {
                 (RequestKind::Create, SessionState::Creating) => self.session = SessionState::Idle,
@@ -776,7 +788,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         match message {
             Message::Ack(_) if kind == RequestKind::Message => {
                 if pending.answered {
-                    self.pending.swap_remove(index);
+                    swap_remove(&mut self.pending, index);
                 } else if let Some(p) = self.pending.get_mut(index) {
                     p.acked = true;
                 }
@@ -788,7 +800,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
                     return self.handle_unsolicited(message);
                 }
                 if pending.acked {
-                    self.pending.swap_remove(index);
+                    swap_remove(&mut self.pending, index);
                 } else if let Some(p) = self.pending.get_mut(index) {
                     p.answered = true;
                 }
@@ -796,7 +808,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
             }
             _ => {}
         }
-        self.pending.swap_remove(index);
+        swap_remove(&mut self.pending, index);
         match message {
             Message::Error(e) => self.apply_error(e.code, pending.handle),
             Message::Success(s) => self.apply_success(now, kind, s.id(), pending.handle),
@@ -898,11 +910,13 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         let Some(index) = self.handles.iter().position(|h| h.id == handle) else {
             return;
         };
-        self.handles.swap_remove(index);
+        swap_remove(&mut self.handles, index);
         self.push_event(Event::HandleDetached { handle });
         while let Some(i) = self.pending.iter().position(|p| p.handle == Some(handle) && p.kind != RequestKind::Detach)
         {
-            let p = self.pending.swap_remove(i);
+            let Some(p) = swap_remove(&mut self.pending, i) else {
+                break;
+            };
             self.push_event(Event::RequestAbandoned { request: p.id, kind: p.kind, reason: Abandoned::HandleDetached });
         }
     }
@@ -917,10 +931,30 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         self.long_poll_out = false;
         let abandoned = Abandoned::SessionEnded(reason);
         while let Some(i) = self.pending.iter().position(|p| !matches!(p.kind, RequestKind::Info | RequestKind::Ping)) {
-            let p = self.pending.swap_remove(i);
+            let Some(p) = swap_remove(&mut self.pending, i) else {
+                break;
+            };
             self.push_event(Event::RequestAbandoned { request: p.id, kind: p.kind, reason: abandoned });
         }
         self.push_event(Event::SessionEnded { session, reason });
+    }
+}
+
+/// Writes a request's JSON, given its transaction and credentials, into the buffer and
+/// returns its length.
+type WriteRequest<'f> = dyn FnMut(crate::Transaction<'_>, Auth<'_>, &mut [u8]) -> Result<usize, EncodeError> + 'f;
+
+/// `Vec::swap_remove` without `ptr::copy`, whose `memmove` costs 1.5 KB of flash on small
+/// targets: the last element is popped and moved into the removed one's place. `None` (and
+/// nothing removed) if `index` is out of range.
+fn swap_remove<T, const N: usize>(vec: &mut Vec<T, N>, index: usize) -> Option<T> {
+    if index >= vec.len() {
+        return None;
+    }
+    let last = vec.pop()?;
+    match vec.get_mut(index) {
+        Some(slot) => Some(core::mem::replace(slot, last)),
+        None => Some(last),
     }
 }
 

@@ -80,9 +80,9 @@ impl TransactionIds {
             if i == 6 {
                 bits = self.next_u64();
             }
-            let index = usize::try_from(bits % 62).unwrap_or(0);
-            *slot = ALPHABET.get(index).copied().unwrap_or(b'A');
-            bits /= 62;
+            let (rest, index) = crate::num::div_rem_small(bits, 62);
+            *slot = ALPHABET.get(usize::from(index)).copied().unwrap_or(b'A');
+            bits = rest;
         }
         RequestId(id)
     }

@@ -48,8 +48,20 @@ pub(super) fn expect_id<X: Exchange<H, P, E>, const H: usize, const P: usize, co
     driver: &mut X,
     command: impl FnOnce(&mut Client<H, P, E>, Instant, &mut [u8]) -> Result<Transmit, ClientError>,
 ) -> Result<u64, DriverError<X::Error>> {
+    let (client, now, out) = driver.command_parts();
+    let transmit = command(client, now, out);
+    transfer_expecting_id(driver, transmit)
+}
+
+/// [`expect_id`] after the command: one copy for all commands (not inlined into each, which
+/// keeps small targets' flash small).
+#[inline(never)]
+fn transfer_expecting_id<X: Exchange<H, P, E>, const H: usize, const P: usize, const E: usize>(
+    driver: &mut X,
+    transmit: Result<Transmit, ClientError>,
+) -> Result<u64, DriverError<X::Error>> {
     let mut outcome = Err(DriverError::UnexpectedReply);
-    call(driver, command, &mut |output| {
+    driver.transfer(transmit?, &mut |output| {
         if let Output::Reply { message, .. } = output {
             outcome = match message {
                 Message::Success(s) => s.id().ok_or(DriverError::UnexpectedReply),
@@ -67,8 +79,19 @@ pub(super) fn expect_success<X: Exchange<H, P, E>, const H: usize, const P: usiz
     driver: &mut X,
     command: impl FnOnce(&mut Client<H, P, E>, Instant, &mut [u8]) -> Result<Transmit, ClientError>,
 ) -> Result<(), DriverError<X::Error>> {
+    let (client, now, out) = driver.command_parts();
+    let transmit = command(client, now, out);
+    transfer_expecting_success(driver, transmit)
+}
+
+/// [`expect_success`] after the command: one copy for all commands.
+#[inline(never)]
+fn transfer_expecting_success<X: Exchange<H, P, E>, const H: usize, const P: usize, const E: usize>(
+    driver: &mut X,
+    transmit: Result<Transmit, ClientError>,
+) -> Result<(), DriverError<X::Error>> {
     let mut outcome = Err(DriverError::UnexpectedReply);
-    call(driver, command, &mut |output| {
+    driver.transfer(transmit?, &mut |output| {
         if let Output::Reply { kind, message, .. } = output
             && matches!(
                 kind,

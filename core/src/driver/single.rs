@@ -259,6 +259,8 @@ where
 {
     type Error = S::Error;
 
+    // Not inlined: every command shares it.
+    #[inline(never)]
     fn command_parts(&mut self) -> (&mut Client<HANDLES, PENDING, EVENTS>, Instant, &mut [u8]) {
         let now = self.clock.now();
         self.buffer.clear();

@@ -146,26 +146,42 @@ pub fn parse_response(buf: &mut [u8], eof: bool) -> Result<Option<Response<'_>>,
 /// end of the joined body and the end of the chunked message.
 fn dechunk(buf: &mut [u8], start: usize) -> Result<Option<(usize, usize)>, HttpError> {
     // First pass: check that the whole message is here, without touching it.
-    let Some(end) = walk_chunks(buf, start, |_, _| {})? else {
+    let Some((end, _)) = walk_chunks(buf, start, None)? else {
         return Ok(None);
     };
     // Second pass: move each chunk's data down to the end of the previous one.
-    let mut write = start;
-    walk_chunks(buf, start, |data: core::ops::Range<usize>, b: &mut [u8]| {
-        let len = data.len();
-        b.copy_within(data, write);
-        write = write.saturating_add(len);
-    })?;
-    Ok(Some((write, end)))
+    let written = walk_chunks(buf, start, Some(start))?.map_or(start, |(_, written)| written);
+    Ok(Some((written, end)))
 }
 
-/// Walks the chunks from `start`, calling `each` with the range of every chunk's data.
-/// Returns the end of the message, or `None` if it has not fully arrived.
-fn walk_chunks(
-    buf: &mut [u8],
-    start: usize,
-    mut each: impl FnMut(core::ops::Range<usize>, &mut [u8]),
-) -> Result<Option<usize>, HttpError> {
+/// Moves `buf[data]` down to `to` (`to <= data.start`) and returns the end of the moved
+/// bytes. Not `copy_within`: its `memmove` costs 1.5 KB of flash on small targets. The move
+/// goes in non-overlapping pieces as long as the gap between the two.
+fn move_down(buf: &mut [u8], data: core::ops::Range<usize>, mut to: usize) -> usize {
+    let mut from = data.start;
+    let gap = from.saturating_sub(to);
+    if gap == 0 {
+        return data.end;
+    }
+    while from < data.end {
+        let n = gap.min(data.end.saturating_sub(from));
+        let (low, high) = buf.split_at_mut(from.min(buf.len()));
+        match (low.get_mut(to..to.saturating_add(n)), high.get(..n)) {
+            (Some(dst), Some(src)) => dst.copy_from_slice(src),
+            _ => break,
+        }
+        from = from.saturating_add(n);
+        to = to.saturating_add(n);
+    }
+    to
+}
+
+/// Walks the chunks from `start`; with `write`, moves every chunk's data down to there, one
+/// after the other. Returns the end of the message and the end of the moved data (`write`'s
+/// final value, or 0 without it), or `None` if the message has not fully arrived. (One
+/// function for both passes, rather than one generic over what to do with each chunk: half the
+/// flash on small targets.)
+fn walk_chunks(buf: &mut [u8], start: usize, mut write: Option<usize>) -> Result<Option<(usize, usize)>, HttpError> {
     let mut pos = start;
     loop {
         let rest = buf.get(pos..).unwrap_or_default();
@@ -178,7 +194,7 @@ fn walk_chunks(
         let data_start = pos.checked_add(used).ok_or(HttpError::InvalidChunk)?;
         if size == 0 {
             // The last chunk: skip trailer lines up to the empty line.
-            return trailers_end(buf, data_start);
+            return Ok(trailers_end(buf, data_start)?.map(|end| (end, write.unwrap_or(0))));
         }
         let data_end = data_start.checked_add(size).ok_or(HttpError::InvalidChunk)?;
         let crlf_end = data_end.checked_add(2).ok_or(HttpError::InvalidChunk)?;
@@ -187,7 +203,9 @@ fn walk_chunks(
             Some(b"\r\n") => {}
             Some(_) => return Err(HttpError::InvalidChunk),
         }
-        each(data_start..data_end, buf);
+        if let Some(to) = write {
+            write = Some(move_down(buf, data_start..data_end, to));
+        }
         pos = crlf_end;
     }
 }
@@ -259,6 +277,21 @@ mod tests {
         assert_eq!(parse(bad, false), Err(HttpError::InvalidChunk));
         let bad = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n";
         assert_eq!(parse(bad, false), Err(HttpError::InvalidChunk));
+    }
+
+    #[test]
+    fn long_chunks_move_down_past_their_own_length() {
+        // Chunk data much longer than the gap it moves down by (moved piece by piece).
+        let first: Vec<u8> = (0..200u8).collect();
+        let second: Vec<u8> = (0..=255u8).rev().collect();
+        let mut r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nc8\r\n".to_vec();
+        r.extend_from_slice(&first);
+        r.extend_from_slice(b"\r\n100;ext=1\r\n");
+        r.extend_from_slice(&second);
+        r.extend_from_slice(b"\r\n0\r\nTrailer: x\r\n\r\n");
+        let body: Vec<u8> = first.iter().chain(second.iter()).copied().collect();
+        assert_eq!(parse(&r, false), Ok(Some((200, body, r.len(), false))));
+        assert_eq!(parse(&r[..r.len() - 2], false), Ok(None));
     }
 
     #[test]

@@ -141,11 +141,13 @@ impl<'b> Writer<'b> {
         let mut at = digits.len();
         loop {
             at = at.saturating_sub(1);
+            // Without `u64` division, which small targets do in software.
+            let (rest, digit) = crate::num::div_rem_small(n, 10);
             if let Some(d) = digits.get_mut(at) {
-                // `n % 10` is below 10, so the cast cannot truncate.
-                *d = b'0'.wrapping_add((n % 10) as u8);
+                // `digit` is below 10, so the cast cannot truncate.
+                *d = b'0'.wrapping_add(digit as u8);
             }
-            n /= 10;
+            n = rest;
             if n == 0 || at == 0 {
                 break;
             }

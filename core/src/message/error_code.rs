@@ -62,70 +62,104 @@ pub enum ErrorCode {
     Other(u64),
 }
 
+/// The codes of the named variants, in their order. One table for both directions: a match
+/// per direction costs several hundred bytes of flash on small targets.
+const NAMED: [u16; 25] = [
+    403, 405, 450, 452, 453, 454, 455, 456, 457, 458, 459, 460, 461, 462, 463, 464, 465, 466, 467, 468, 469, 470, 471,
+    472, 490,
+];
+
 impl ErrorCode {
     /// The code for a number.
     #[must_use]
+    #[inline(never)] // One copy (small targets' flash).
     pub const fn from_code(code: u64) -> Self {
-        match code {
-            403 => Self::Unauthorized,
-            405 => Self::UnauthorizedPlugin,
-            450 => Self::TransportSpecific,
-            452 => Self::MissingRequest,
-            453 => Self::UnknownRequest,
-            454 => Self::InvalidJson,
-            455 => Self::InvalidJsonObject,
-            456 => Self::MissingMandatoryElement,
-            457 => Self::InvalidRequestPath,
-            458 => Self::SessionNotFound,
-            459 => Self::HandleNotFound,
-            460 => Self::PluginNotFound,
-            461 => Self::PluginAttach,
-            462 => Self::PluginMessage,
-            463 => Self::PluginDetach,
-            464 => Self::JsepUnknownType,
-            465 => Self::JsepInvalidSdp,
-            466 => Self::TrickleInvalidStream,
-            467 => Self::InvalidElementType,
-            468 => Self::SessionConflict,
-            469 => Self::UnexpectedAnswer,
-            470 => Self::TokenNotFound,
-            471 => Self::WebrtcState,
-            472 => Self::NotAcceptingSessions,
-            490 => Self::Unknown,
-            other => Self::Other(other),
+        let mut rest: &[u16] = &NAMED;
+        let mut index = 0;
+        while let [named, tail @ ..] = rest {
+            if *named as u64 == code {
+                return Self::named(index);
+            }
+            rest = tail;
+            index = index.wrapping_add(1);
         }
+        Self::Other(code)
     }
 
     /// The numeric code.
     #[must_use]
+    #[inline(never)] // One copy (small targets' flash).
     pub const fn code(self) -> u64 {
+        if let Self::Other(code) = self {
+            return code;
+        }
+        match NAMED.split_at_checked(self.index()) {
+            Some((_, [code, ..])) => *code as u64,
+            // Unreachable: every named variant has its place in the table.
+            _ => 490,
+        }
+    }
+
+    /// The named variant at `index` in [`NAMED`].
+    const fn named(index: usize) -> Self {
+        match index {
+            0 => Self::Unauthorized,
+            1 => Self::UnauthorizedPlugin,
+            2 => Self::TransportSpecific,
+            3 => Self::MissingRequest,
+            4 => Self::UnknownRequest,
+            5 => Self::InvalidJson,
+            6 => Self::InvalidJsonObject,
+            7 => Self::MissingMandatoryElement,
+            8 => Self::InvalidRequestPath,
+            9 => Self::SessionNotFound,
+            10 => Self::HandleNotFound,
+            11 => Self::PluginNotFound,
+            12 => Self::PluginAttach,
+            13 => Self::PluginMessage,
+            14 => Self::PluginDetach,
+            15 => Self::JsepUnknownType,
+            16 => Self::JsepInvalidSdp,
+            17 => Self::TrickleInvalidStream,
+            18 => Self::InvalidElementType,
+            19 => Self::SessionConflict,
+            20 => Self::UnexpectedAnswer,
+            21 => Self::TokenNotFound,
+            22 => Self::WebrtcState,
+            23 => Self::NotAcceptingSessions,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The place of a named variant in [`NAMED`] (`NAMED.len()` for [`ErrorCode::Other`]).
+    const fn index(self) -> usize {
         match self {
-            Self::Unauthorized => 403,
-            Self::UnauthorizedPlugin => 405,
-            Self::TransportSpecific => 450,
-            Self::MissingRequest => 452,
-            Self::UnknownRequest => 453,
-            Self::InvalidJson => 454,
-            Self::InvalidJsonObject => 455,
-            Self::MissingMandatoryElement => 456,
-            Self::InvalidRequestPath => 457,
-            Self::SessionNotFound => 458,
-            Self::HandleNotFound => 459,
-            Self::PluginNotFound => 460,
-            Self::PluginAttach => 461,
-            Self::PluginMessage => 462,
-            Self::PluginDetach => 463,
-            Self::JsepUnknownType => 464,
-            Self::JsepInvalidSdp => 465,
-            Self::TrickleInvalidStream => 466,
-            Self::InvalidElementType => 467,
-            Self::SessionConflict => 468,
-            Self::UnexpectedAnswer => 469,
-            Self::TokenNotFound => 470,
-            Self::WebrtcState => 471,
-            Self::NotAcceptingSessions => 472,
-            Self::Unknown => 490,
-            Self::Other(code) => code,
+            Self::Unauthorized => 0,
+            Self::UnauthorizedPlugin => 1,
+            Self::TransportSpecific => 2,
+            Self::MissingRequest => 3,
+            Self::UnknownRequest => 4,
+            Self::InvalidJson => 5,
+            Self::InvalidJsonObject => 6,
+            Self::MissingMandatoryElement => 7,
+            Self::InvalidRequestPath => 8,
+            Self::SessionNotFound => 9,
+            Self::HandleNotFound => 10,
+            Self::PluginNotFound => 11,
+            Self::PluginAttach => 12,
+            Self::PluginMessage => 13,
+            Self::PluginDetach => 14,
+            Self::JsepUnknownType => 15,
+            Self::JsepInvalidSdp => 16,
+            Self::TrickleInvalidStream => 17,
+            Self::InvalidElementType => 18,
+            Self::SessionConflict => 19,
+            Self::UnexpectedAnswer => 20,
+            Self::TokenNotFound => 21,
+            Self::WebrtcState => 22,
+            Self::NotAcceptingSessions => 23,
+            Self::Unknown => 24,
+            Self::Other(_) => NAMED.len(),
         }
     }
 }
@@ -139,6 +173,43 @@ impl fmt::Display for ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_code_names_its_variant() {
+        let expected = [
+            (403, ErrorCode::Unauthorized),
+            (405, ErrorCode::UnauthorizedPlugin),
+            (450, ErrorCode::TransportSpecific),
+            (452, ErrorCode::MissingRequest),
+            (453, ErrorCode::UnknownRequest),
+            (454, ErrorCode::InvalidJson),
+            (455, ErrorCode::InvalidJsonObject),
+            (456, ErrorCode::MissingMandatoryElement),
+            (457, ErrorCode::InvalidRequestPath),
+            (458, ErrorCode::SessionNotFound),
+            (459, ErrorCode::HandleNotFound),
+            (460, ErrorCode::PluginNotFound),
+            (461, ErrorCode::PluginAttach),
+            (462, ErrorCode::PluginMessage),
+            (463, ErrorCode::PluginDetach),
+            (464, ErrorCode::JsepUnknownType),
+            (465, ErrorCode::JsepInvalidSdp),
+            (466, ErrorCode::TrickleInvalidStream),
+            (467, ErrorCode::InvalidElementType),
+            (468, ErrorCode::SessionConflict),
+            (469, ErrorCode::UnexpectedAnswer),
+            (470, ErrorCode::TokenNotFound),
+            (471, ErrorCode::WebrtcState),
+            (472, ErrorCode::NotAcceptingSessions),
+            (490, ErrorCode::Unknown),
+        ];
+        for (code, variant) in expected {
+            assert_eq!(ErrorCode::from_code(code), variant);
+            assert_eq!(variant.code(), code);
+        }
+        assert_eq!(ErrorCode::from_code(404), ErrorCode::Other(404));
+        assert_eq!(ErrorCode::Other(7).code(), 7);
+    }
 
     #[test]
     fn round_trips_and_names_all_25() {

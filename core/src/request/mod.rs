@@ -258,14 +258,30 @@ impl Request for CreateSession<'_> {
     request_basics!("create", session: |_: &Self| None, handle: |_: &Self| None);
 
     fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        write_into(out, |w| {
-            let mut o = Object::open(w, "create", self.transaction, None, None);
-            o.opt_u64("id", self.id.map(|s| s.0));
-            o.auth(&self.auth);
-            o.close();
-            Ok(())
-        })
+        encode_simple(out, "create", self.transaction, None, None, self.id.map(|s| s.0), &self.auth)
     }
+}
+
+/// The body of `create` and of every `simple_request!` type: `janus`, `transaction`, the
+/// ids, an optional `id` and the credentials. One function instead of a copy per type (which
+/// keeps small targets' flash small).
+#[inline(never)]
+fn encode_simple(
+    out: &mut [u8],
+    name: &str,
+    transaction: Transaction<'_>,
+    session: Option<SessionId>,
+    handle: Option<HandleId>,
+    id: Option<u64>,
+    auth: &Auth<'_>,
+) -> Result<usize, EncodeError> {
+    write_into(out, |w| {
+        let mut o = Object::open(w, name, transaction, session, handle);
+        o.opt_u64("id", id);
+        o.auth(auth);
+        o.close();
+        Ok(())
+    })
 }
 
 /// Generates a request type that carries only a transaction, optional ids and credentials.
@@ -298,12 +314,7 @@ macro_rules! simple_request {
             request_basics!($name, session: |s: &Self| s.session, handle: |s: &Self| s.handle);
 
             fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-                write_into(out, |w| {
-                    let mut o = Object::open(w, $name, self.transaction, self.session, self.handle);
-                    o.auth(&self.auth);
-                    o.close();
-                    Ok(())
-                })
+                encode_simple(out, $name, self.transaction, self.session, self.handle, None, &self.auth)
             }
         }
     };
@@ -458,6 +469,22 @@ impl<'a, B: ?Sized + Serialize, J: ?Sized + Serialize> PluginMessage<'a, B, J> {
             handle: self.handle,
             body: self.body,
             jsep: Some(jsep),
+            auth: self.auth,
+        }
+    }
+
+    /// [`with_jsep`](Self::with_jsep) when there is one: either way the same type, so one
+    /// encoder (not one with and one without a `jsep`, on small targets' flash).
+    pub(crate) const fn with_optional_jsep<K: ?Sized + Serialize>(
+        self,
+        jsep: Option<&'a K>,
+    ) -> PluginMessage<'a, B, K> {
+        PluginMessage {
+            transaction: self.transaction,
+            session: self.session,
+            handle: self.handle,
+            body: self.body,
+            jsep,
             auth: self.auth,
         }
     }
