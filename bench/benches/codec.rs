@@ -4,63 +4,11 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use janus_signal::message::{Batch, Message};
 use janus_signal::request::{PluginMessage, Request, SdpType, SessionDescription};
 use janus_signal::{HandleId, SessionId, Transaction};
-use janus_signal_bench::{EchoBody, SerdeJsepOut, SerdeMessage, SerdeRequest, corpus};
+use janus_signal_bench::{EchoBody, SerdeJsepOut, SerdeRequest, corpus, read_ours, read_serde};
 
 const OFFER: &str = include_str!("../../tests/fixtures/sdp/offer-audio-video-loopback.sdp");
-
-/// Reads what a client reads from one message: kind, ids, transaction, plugin name and data
-/// span, SDP (unescaped into a buffer), error code and reason.
-fn read_ours(body: &[u8], sdp_buf: &mut [u8]) -> usize {
-    let mut n = 0;
-    for message in Batch::decode(body).expect("valid") {
-        let message = message.expect("valid");
-        n += message.kind().len() + message.session_id().map_or(0, |s| s.0 as usize & 1);
-        n += message.transaction().map_or(0, |t| t.escaped().len());
-        match message {
-            Message::Event(e) => {
-                if let Some(pd) = e.plugin_data {
-                    n += pd.plugin.escaped().len() + pd.data.as_bytes().len();
-                }
-                if let Some(jsep) = e.jsep {
-                    n += jsep.sdp.unescape_into(sdp_buf).expect("fits").len();
-                }
-            }
-            Message::Error(e) => n += e.reason.map_or(0, |r| r.unescape_into(sdp_buf).expect("fits").len()),
-            Message::Success(s) => n += s.data.map_or(0, |d| d.as_bytes().len()),
-            _ => {}
-        }
-    }
-    n
-}
-
-fn read_serde(body: &[u8]) -> usize {
-    // A long-poll array or one message (what a serde_json client checks first, since
-    // untagged enums cannot borrow).
-    let messages: Vec<SerdeMessage<'_>> = if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        serde_json::from_slice(body).expect("valid")
-    } else {
-        vec![serde_json::from_slice(body).expect("valid")]
-    };
-    let mut n = 0;
-    for m in messages {
-        n += m.janus.len() + m.session_id.map_or(0, |s| s as usize & 1);
-        n += m.transaction.map_or(0, |t| t.len());
-        if let Some(pd) = m.plugindata {
-            n += pd.plugin.len() + pd.data.get().len();
-        }
-        if let Some(jsep) = m.jsep {
-            n += jsep.sdp.len();
-        }
-        if let Some(e) = m.error {
-            n += e.reason.map_or(0, |r| r.len());
-        }
-        n += m.data.map_or(0, |d| d.get().len());
-    }
-    n
-}
 
 fn decode(c: &mut Criterion) {
     let corpus = corpus();

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use janus_signal::message::{Batch, Message};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -123,4 +124,63 @@ pub struct EchoBody {
     pub audio: bool,
     /// `video`.
     pub video: bool,
+}
+
+// What a client reads from one message, with each library: kind, ids, transaction, plugin
+// name and data, SDP (unescaped), error code and reason. Shared by the criterion benches, the
+// instruction-count helper and the peer comparison.
+
+/// Whether `body` is a long-poll array (what a serde_json client checks first, since
+/// untagged enums cannot borrow).
+pub fn is_array(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+}
+
+/// janus-signal: borrowed, validated, SDP unescaped into `sdp_buf`.
+pub fn read_ours(body: &[u8], sdp_buf: &mut [u8]) -> usize {
+    let mut n = 0;
+    for message in Batch::decode(body).expect("valid") {
+        let message = message.expect("valid");
+        n += message.kind().len() + message.session_id().map_or(0, |s| s.0 as usize & 1);
+        n += message.transaction().map_or(0, |t| t.escaped().len());
+        match message {
+            Message::Event(e) => {
+                if let Some(pd) = e.plugin_data {
+                    n += pd.plugin.escaped().len() + pd.data.as_bytes().len();
+                }
+                if let Some(jsep) = e.jsep {
+                    n += jsep.sdp.unescape_into(sdp_buf).expect("fits").len();
+                }
+            }
+            Message::Error(e) => n += e.reason.map_or(0, |r| r.unescape_into(sdp_buf).expect("fits").len()),
+            Message::Success(s) => n += s.data.map_or(0, |d| d.as_bytes().len()),
+            _ => {}
+        }
+    }
+    n
+}
+
+/// serde_json into this crate's borrowed typed structs ([`SerdeMessage`]).
+pub fn read_serde(body: &[u8]) -> usize {
+    let messages: Vec<SerdeMessage<'_>> = if is_array(body) {
+        serde_json::from_slice(body).expect("valid")
+    } else {
+        vec![serde_json::from_slice(body).expect("valid")]
+    };
+    let mut n = 0;
+    for m in messages {
+        n += m.janus.len() + m.session_id.map_or(0, |s| s as usize & 1);
+        n += m.transaction.map_or(0, |t| t.len());
+        if let Some(pd) = m.plugindata {
+            n += pd.plugin.len() + pd.data.get().len();
+        }
+        if let Some(jsep) = m.jsep {
+            n += jsep.sdp.len();
+        }
+        if let Some(e) = m.error {
+            n += e.reason.map_or(0, |r| r.len());
+        }
+        n += m.data.map_or(0, |d| d.get().len());
+    }
+    n
 }

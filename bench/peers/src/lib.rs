@@ -8,15 +8,14 @@
 //! (`serde_json::from_str::<JaResponse>` in its WebSocket demultiplexer,
 //! `response.json::<Vec<JaResponse>>()` for HTTP long polls).
 
-use janus_signal::message::{Batch, Message};
-use janus_signal_bench::SerdeMessage;
+use janus_signal_bench::is_array;
 use jarust::interface::handle_msg::HandleMessageWithJsep;
 use jarust::interface::japrotocol::{
     GenericEvent, JaHandleEvent, JaResponse, JaSuccessProtocol, PluginData, PluginInnerData, ResponseType,
 };
 use serde_json::{Value, json};
 
-pub use janus_signal_bench::corpus;
+pub use janus_signal_bench::{corpus, read_ours, read_serde};
 
 /// The 3 KB offer of the encode benchmarks.
 pub const OFFER: &str = include_str!("../../../tests/fixtures/sdp/offer-audio-video-loopback.sdp");
@@ -26,61 +25,6 @@ pub const TRANSACTION: &str = "Xa81bq0PmR2c";
 pub const SESSION_ID: u64 = 8_374_001_098_332_022;
 /// The handle id of the encode benchmarks.
 pub const HANDLE_ID: u64 = 1_241_231_443_534_215;
-
-/// Whether `body` is a long-poll array (what a serde_json client checks first, since
-/// untagged enums cannot borrow).
-fn is_array(body: &[u8]) -> bool {
-    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
-}
-
-/// janus-signal: borrowed, validated, SDP unescaped into `sdp_buf`.
-pub fn read_ours(body: &[u8], sdp_buf: &mut [u8]) -> usize {
-    let mut n = 0;
-    for message in Batch::decode(body).expect("valid") {
-        let message = message.expect("valid");
-        n += message.kind().len() + message.session_id().map_or(0, |s| s.0 as usize & 1);
-        n += message.transaction().map_or(0, |t| t.escaped().len());
-        match message {
-            Message::Event(e) => {
-                if let Some(pd) = e.plugin_data {
-                    n += pd.plugin.escaped().len() + pd.data.as_bytes().len();
-                }
-                if let Some(jsep) = e.jsep {
-                    n += jsep.sdp.unescape_into(sdp_buf).expect("fits").len();
-                }
-            }
-            Message::Error(e) => n += e.reason.map_or(0, |r| r.unescape_into(sdp_buf).expect("fits").len()),
-            Message::Success(s) => n += s.data.map_or(0, |d| d.as_bytes().len()),
-            _ => {}
-        }
-    }
-    n
-}
-
-/// serde_json into the bench crate's borrowed typed structs.
-pub fn read_serde(body: &[u8]) -> usize {
-    let messages: Vec<SerdeMessage<'_>> = if is_array(body) {
-        serde_json::from_slice(body).expect("valid")
-    } else {
-        vec![serde_json::from_slice(body).expect("valid")]
-    };
-    let mut n = 0;
-    for m in messages {
-        n += m.janus.len() + m.session_id.map_or(0, |s| s as usize & 1);
-        n += m.transaction.map_or(0, |t| t.len());
-        if let Some(pd) = m.plugindata {
-            n += pd.plugin.len() + pd.data.get().len();
-        }
-        if let Some(jsep) = m.jsep {
-            n += jsep.sdp.len();
-        }
-        if let Some(e) = m.error {
-            n += e.reason.map_or(0, |r| r.len());
-        }
-        n += m.data.map_or(0, |d| d.get().len());
-    }
-    n
-}
 
 fn plugin_data_len(pd: &PluginData) -> usize {
     pd.plugin.len()
