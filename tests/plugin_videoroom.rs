@@ -10,10 +10,9 @@
 //! (typed 426, from a synchronous `success`).
 //!
 //! Janus comes from `JANUS_HTTP_URL` / `JANUS_WS_URL`; without it the tests skip, unless
-//! `JANUS_REQUIRED=1`. The shared test server runs the plugin with numeric ids (no
-//! `string_ids`): the string-id walk runs only against a server given in
-//! `JANUS_STRING_IDS_HTTP_URL` / `JANUS_STRING_IDS_WS_URL`, and the core's unit tests cover
-//! string ids with bytes from such a server.
+//! `JANUS_REQUIRED=1`. The shared test server runs the plugin with numeric ids; the string-id
+//! walk starts its own Janus with `string_ids = true` (`JANUS_STRING_IDS=1`, ports 48088,
+//! 48188, 47088).
 
 #[path = "socket_support/live.rs"]
 mod live;
@@ -33,7 +32,7 @@ use janus_signal_socket::janus_signal::plugin::{EventError, PluginId, plugin_dat
 use janus_signal_socket::janus_signal::request::{SdpType, SessionDescription};
 use janus_signal_socket::{Error, Janus, Options, OwnedMessage};
 
-use live::{OFFER, Transport};
+use live::{InstanceConfig, OFFER, SharedInstance, Transport};
 
 /// The room's description and our display name: quotes, a newline and non-ASCII, which Janus
 /// sends back escaped (`\"`, `\n`) and raw (`é`).
@@ -311,21 +310,15 @@ fn invalid_requests_ws() {
 
 // ----- string ids -------------------------------------------------------------------------------
 
-/// Where a Janus whose VideoRoom runs with `string_ids = true` listens, from
-/// `JANUS_STRING_IDS_HTTP_URL` / `JANUS_STRING_IDS_WS_URL`. The shared test server does not
-/// (string_ids is a global setting of the plugin's `janus.plugin.videoroom.jcfg`), so these
-/// tests skip unless such a server is given.
-fn string_ids_url(transport: Transport) -> Option<String> {
-    let name = match transport {
-        Transport::Http => "JANUS_STRING_IDS_HTTP_URL",
-        Transport::Ws => "JANUS_STRING_IDS_WS_URL",
-    };
-    let url = std::env::var(name).ok();
-    if url.is_none() {
-        eprintln!("{name} not set: skipping the string_ids walk");
-    }
-    url
-}
+/// A Janus whose plugins run with `string_ids = true` (a global setting of each plugin's
+/// configuration, so not the shared test server).
+static WITH_STRING_IDS: SharedInstance = SharedInstance::new(InstanceConfig {
+    name: "string-ids",
+    http_port: 48088,
+    ws_port: 48188,
+    admin_port: 47088,
+    env: &[("JANUS_STRING_IDS", "1")],
+});
 
 /// Text room and participant ids with characters JSON escapes: they go out escaped, come
 /// back escaped, and a received id (the dummy publisher's numeric-looking text) is forwarded
@@ -380,14 +373,12 @@ fn string_ids_walk(url: &str) {
 
 #[test]
 fn string_ids_walk_http() {
-    if let Some(url) = string_ids_url(Transport::Http) {
-        string_ids_walk(&url);
-    }
+    let Some(janus) = WITH_STRING_IDS.get() else { return };
+    string_ids_walk(janus.endpoints.url(Transport::Http));
 }
 
 #[test]
 fn string_ids_walk_ws() {
-    if let Some(url) = string_ids_url(Transport::Ws) {
-        string_ids_walk(&url);
-    }
+    let Some(janus) = WITH_STRING_IDS.get() else { return };
+    string_ids_walk(janus.endpoints.url(Transport::Ws));
 }

@@ -154,6 +154,7 @@ pub(crate) const SERVER_SETTINGS: &[&str] = &[
     "JANUS_ADMIN_HTTPS_PORT",
     "JANUS_TLS_CERT",
     "JANUS_TLS_KEY",
+    "JANUS_STRING_IDS",
 ];
 
 impl InstanceConfig {
