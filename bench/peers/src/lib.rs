@@ -3,8 +3,8 @@
 //! information from every Janus body of the capture corpus.
 //!
 //! What a client reads from one message: kind, ids, transaction, plugin name and data, SDP
-//! (unescaped), error code and reason. [`read_ours`] and [`read_serde`] are the readers of
-//! `bench/benches/codec.rs`; [`read_jarust`] is what jarust does on its receive path
+//! (unescaped), error code and reason. [`read_ours`] and [`read_serde`] come from
+//! `janus-signal-bench` (the same readers `bench/benches/codec.rs` uses); [`read_jarust`] is what jarust does on its receive path
 //! (`serde_json::from_str::<JaResponse>` in its WebSocket demultiplexer,
 //! `response.json::<Vec<JaResponse>>()` for HTTP long polls).
 
