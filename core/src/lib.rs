@@ -119,6 +119,7 @@ mod num;
 pub mod plugin;
 pub mod request;
 pub mod time;
+pub mod webrtc;
 
 pub use error::{DecodeError, EncodeError};
 pub use ids::{HandleId, InvalidTransaction, MAX_TRANSACTION_LEN, SessionId, Transaction};
