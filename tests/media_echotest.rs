@@ -9,11 +9,11 @@ mod media_support;
 use std::time::{Duration, Instant};
 
 use janus_signal::message::Message;
+use janus_signal::plugin::echotest;
 use janus_signal::request::SdpType;
 use janus_signal::webrtc::Sdp;
 use janus_signal_socket::Janus;
 use media_support::{EventLog, OfferSpec, Peer, Transport, janus_description, netns, offer_with_trickle, plugin_json};
-use serde_json::json;
 
 const ECHOTEST: &str = "janus.plugin.echotest";
 const OFFER: OfferSpec = OfferSpec { audio: true, video: true, data: Some("echo"), send_only: false };
@@ -59,7 +59,8 @@ fn connect_echotest(
     if tamper == Tamper::Fingerprint {
         offer = tampered(&offer);
     }
-    let reply = offer_with_trickle(janus, handle, &json!({"audio": true, "video": true}), &peer, &offer);
+    let reply =
+        offer_with_trickle(janus, handle, &echotest::Configure::new().with_audio(true).with_video(true), &peer, &offer);
     assert_eq!(plugin_json(&reply)["result"], "ok", "echotest accepts the offer: {reply}");
     let (kind, answer) = janus_description(&reply);
     assert_eq!(kind, SdpType::Answer);
@@ -151,7 +152,13 @@ fn echotest_walk(transport: Transport, tamper: Tamper) -> Result<Report, String>
     // answer, and media flows again.
     let restart = peer.create_ice_restart_offer()?;
     assert!(Sdp::new(&restart).restarts_ice_of(&Sdp::new(&offer)), "str0m's restart offer has new ICE credentials");
-    let reply = offer_with_trickle(&mut janus, handle, &json!({"audio": true, "video": true}), &peer, &restart);
+    let reply = offer_with_trickle(
+        &mut janus,
+        handle,
+        &echotest::Configure::new().with_audio(true).with_video(true),
+        &peer,
+        &restart,
+    );
     let (kind, answer) = janus_description(&reply);
     assert_eq!(kind, SdpType::Answer);
     peer.accept_answer(&answer)?;
@@ -167,11 +174,13 @@ fn echotest_walk(transport: Transport, tamper: Tamper) -> Result<Report, String>
 
     // Hang up the live PeerConnection: the echotest's `done` and Janus's `hangup`.
     janus.hangup(handle).map_err(|e| format!("hangup: {e}"))?;
-    let done = |m: &Message<'_>| matches!(m, Message::Event(e) if e.plugin_data.is_some_and(|p| p.data.get("result").and_then(|r| r.as_str()).is_some_and(|r| r.eq_str("done"))));
+    let done = |m: &Message<'_>| matches!(echotest::Event::from_message(m), Some(Ok(echotest::Event::Done)));
     if log.count("hangup") == 0 {
         log.wait(&mut janus, handle, Duration::from_secs(5), "hangup", kind_is("hangup"))?;
     }
-    if !log.seen.iter().any(|(_, json)| json.contains("\"done\"")) {
+    let done_seen =
+        |log: &EventLog| log.seen.iter().any(|(_, json)| Message::decode(json.as_bytes()).is_ok_and(|m| done(&m)));
+    if !done_seen(&log) {
         log.wait(&mut janus, handle, Duration::from_secs(5), "the echotest's done event", done)?;
     }
     let hangup = log.seen.iter().find(|(k, _)| k == "hangup").expect("logged").1.clone();

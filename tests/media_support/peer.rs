@@ -240,6 +240,20 @@ impl Peer {
         self.lock().loss_every = every;
     }
 
+    /// Opens a data channel labelled `label` on a PeerConnection that already has an
+    /// application section (e.g. from Janus's offer): no renegotiation. Its `ChannelOpen`
+    /// shows in [`Stats::channels`].
+    pub fn open_channel(&mut self, label: &str) -> Result<(), String> {
+        let mut inner = self.lock();
+        let mut change = inner.rtc.sdp_api();
+        change.add_channel(label.to_string());
+        if change.apply().is_some() {
+            return Err("opening the channel needs a renegotiation (no application section yet)".into());
+        }
+        inner.drain();
+        Ok(())
+    }
+
     /// Sends a text on the first open data channel.
     pub fn send_text(&mut self, text: &str) -> Result<(), String> {
         let mut inner = self.lock();
