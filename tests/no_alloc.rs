@@ -514,3 +514,47 @@ fn encoding_does_not_allocate() {
         assert_eq!(value["transaction"], "tx-0001");
     }
 }
+
+/// The WebRTC glue: Janus's description read into a stack buffer, its media sections,
+/// candidates and fingerprint walked, the peer's candidate turned into a trickle request, a
+/// trickle event's candidate read back.
+#[test]
+fn webrtc_glue_does_not_allocate() {
+    use janus_signal::webrtc::{Candidate, LocalCandidates, RemoteCandidate, RemoteDescription};
+    let used = heap_use_of(|| {
+        let Message::Event(event) = Message::decode(black_box(EVENT_WITH_JSEP.as_bytes())).expect("decodes") else {
+            panic!("an event");
+        };
+        let mut sdp = [0u8; 4096];
+        let answer = RemoteDescription::from_jsep(&event.jsep.expect("jsep"), &mut sdp).expect("fits");
+        assert_eq!(answer.kind, SdpType::Answer);
+        let mut seen = 0usize;
+        for media in answer.sdp.media() {
+            seen +=
+                media.codecs().count() + usize::from(media.mid().is_some()) + usize::from(media.direction().sends());
+        }
+        for candidate in answer.sdp.candidates() {
+            seen += usize::from(Candidate::parse(candidate.candidate).expect("Janus's candidate").port > 0);
+        }
+        assert!(seen > 0);
+        assert!(answer.sdp.fingerprint().is_some());
+        let local = LocalCandidates::for_description(&answer.sdp).expect("media");
+        let ours = local.candidate("candidate:1 1 udp 2130706431 198.51.100.2 5000 typ host").expect("candidate");
+        let tx = Transaction::new("t-1").expect("valid");
+        let mut out = [0u8; 256];
+        let n = encode(&TrickleCandidates::one(tx, SessionId(1), HandleId(2), &ours), &mut out);
+        assert!(n > 0);
+        let trickle = br#"{"janus":"trickle","sender":2,"candidate":{"sdpMid":"0","sdpMLineIndex":0,"candidate":"candidate:2 1 udp 9 198.51.100.1 4001 typ host"}}"#;
+        let Message::Trickle(trickle) = Message::decode(black_box(trickle)).expect("decodes") else {
+            panic!("trickle")
+        };
+        let mut scratch = [0u8; 64];
+        let RemoteCandidate::Candidate(line) =
+            RemoteCandidate::from_trickle(&trickle.candidate, &mut scratch).expect("reads")
+        else {
+            panic!("a candidate")
+        };
+        assert_eq!(line.parse().expect("parses").port, 4001);
+    });
+    assert_eq!(used, HeapUse { allocations: 0, deallocations: 0 }, "the webrtc glue allocated");
+}

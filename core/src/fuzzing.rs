@@ -11,6 +11,7 @@ use crate::json::RawJson;
 use crate::message::{Batch, Message};
 use crate::plugin;
 use crate::time::Instant;
+use crate::webrtc;
 
 /// Walks every accessor of a value, recursively.
 fn walk(value: RawJson<'_>, scratch: &mut [u8]) {
@@ -49,9 +50,20 @@ pub fn decode(data: &[u8]) {
             }
             if let Some(jsep) = event.jsep {
                 let _ = jsep.sdp.unescape_into(&mut scratch);
+                let mut sdp = [0u8; 4096];
+                if let Ok(description) = webrtc::RemoteDescription::from_jsep(&jsep, &mut sdp) {
+                    sdp_walk(description.sdp.as_str());
+                }
             }
         }
+        if let Message::Trickle(trickle) = message {
+            let _ = write!(sink, "{:?}", webrtc::RemoteCandidate::from_trickle(&trickle.candidate, &mut scratch));
+        }
         let _ = write!(sink, "{:?}", message);
+    }
+    // The input as SDP text and as a candidate line.
+    if let Ok(text) = core::str::from_utf8(data) {
+        sdp_walk(text);
     }
     // Data-channel payloads of the textroom plugin.
     let _ = write!(Sink, "{:?}", plugin::textroom::DataMessage::decode(data));
@@ -60,6 +72,28 @@ pub fn decode(data: &[u8]) {
             let _ = message.map(|m| m.kind());
         }
     }
+}
+
+/// Every accessor of the SDP reader and the candidate glue on `text`.
+fn sdp_walk(text: &str) {
+    let mut sink = Sink;
+    let sdp = webrtc::Sdp::new(text);
+    for media in sdp.media() {
+        let _ = write!(sink, "{media:?} {:?} {:?}", media.mid(), media.direction());
+        for codec in media.codecs() {
+            let _ = write!(sink, "{codec:?}");
+        }
+    }
+    for candidate in sdp.candidates() {
+        let _ = write!(sink, "{:?}", webrtc::Candidate::parse(candidate.candidate).map(|c| c.ip()));
+    }
+    let _ = write!(sink, "{:?} {:?} {:?}", sdp.fingerprint(), sdp.ice_ufrag(), sdp.has_end_of_candidates());
+    let _ = sdp.bundle().count();
+    let _ = sdp.restarts_ice_of(&webrtc::Sdp::new("v=0\r\nm=audio 9 X 0\r\na=ice-ufrag:a\r\n"));
+    if let Some(local) = webrtc::LocalCandidates::for_description(&sdp) {
+        let _ = write!(sink, "{:?}", local.candidate(text));
+    }
+    let _ = write!(sink, "{:?}", webrtc::Candidate::parse(text));
 }
 
 struct Sink;
