@@ -148,6 +148,17 @@ fn echotest_walk(transport: Transport, tamper: Tamper) -> Result<Report, String>
     assert!(report.echoed_audio * 10 >= report.sent_audio * 9, "under 90% of the audio came back: {report:?}");
     assert!(report.echoed_video * 10 >= report.sent_video * 9, "under 90% of the video came back: {report:?}");
 
+    // Loss on the way to Janus (one datagram in four dropped by the peer): Janus, whose
+    // slowlink_threshold the namespace sets to 4 lost packets/s, reports a `slowlink`.
+    peer.set_send_loss(4);
+    peer.set_sending(true, true);
+    let slow = log.wait(&mut janus, handle, Duration::from_secs(8), "slowlink", kind_is("slowlink"));
+    peer.set_sending(false, false);
+    peer.set_send_loss(0);
+    let slow = slow?;
+    let Message::SlowLink(slowlink) = slow.message() else { unreachable!("waited for slowlink") };
+    assert!(slowlink.lost_packets().is_some_and(|lost| lost > 0), "{slow}");
+
     // ICE restart on the live PeerConnection: a new offer with new credentials, Janus's new
     // answer, and media flows again.
     let restart = peer.create_ice_restart_offer()?;
