@@ -5,7 +5,7 @@
 //! as passed), and `tests/run` runs them with `--ignored` inside the private network namespace
 //! that `tests/netns/run` makes (veth pair on 198.51.100.0/24, a Janus of its own inside).
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 pub mod peer;
 

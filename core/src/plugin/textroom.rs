@@ -442,6 +442,11 @@ impl<'a> Event<'a> {
     pub fn decode(data: RawJson<'a>) -> Result<Self, Error<'a>> {
         let (kind, f) = open("textroom", data)?;
         let Some(kind) = kind else {
+            // Janus 1.1.2 answers a successful `kick` with `"textbridge": "success"` (a typo in
+            // janus_textroom.c): the same answer as `"textroom": "success"`.
+            if f.text("textbridge")?.is_some_and(|k| k == "success") {
+                return Ok(Self::Success(data));
+            }
             if let Some(participants) = f.list("participants")? {
                 return Ok(Self::Participants { room: f.required_id("room")?, participants });
             }
@@ -793,6 +798,13 @@ mod tests {
 
     fn data(json: &str) -> RawJson<'_> {
         RawJson::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_successful_kick_reads_as_success() {
+        // What Janus 1.1.2 sends after kicking a participant who is in the room.
+        let answer = data(r#"{"textbridge":"success"}"#);
+        assert!(matches!(Event::decode(answer), Ok(Event::Success(_))));
     }
 
     #[test]
