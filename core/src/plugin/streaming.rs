@@ -277,7 +277,8 @@ impl<'a> Watch<'a> {
 }
 
 /// `start`: sent with the viewer's JSEP answer to the offer of [`Watch`] (or alone to resume
-/// after [`Pause`]); answered by [`Event::Status`] `starting`.
+/// after [`Pause`]); answered by [`Event::Status`] `starting` when the PeerConnection is not
+/// up yet, `started` when it is (a resume after [`Pause`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(tag = "request", rename = "start")]
 pub struct Start {}
@@ -340,7 +341,8 @@ impl<'a> Switch<'a> {
 pub enum Status<'a> {
     /// `preparing`: the answer to [`Watch`], with Janus's JSEP offer.
     Preparing,
-    /// `starting`: the answer to [`Start`].
+    /// `starting`: the answer to [`Start`] while the PeerConnection is not up yet (a live
+    /// one is answered `started`).
     Starting,
     /// `started`: media flows.
     Started,
@@ -348,9 +350,11 @@ pub enum Status<'a> {
     Pausing,
     /// `stopping`: the answer to [`Stop`].
     Stopping,
-    /// `stopped`: the mountpoint went away or ended.
+    /// `stopped`: the mountpoint went away or ended under a viewer (a [`Stop`] is answered
+    /// `stopping` and a hangup, with no `stopped`).
     Stopped,
-    /// `switching`: the answer to [`Switch`].
+    /// `switching`: sent to event handlers on a [`Switch`] (Janus 1.1 answers the request
+    /// itself with `result: {"switched": "ok"}`, read as [`Event::Other`]).
     Switching,
     /// `updating`: a renegotiation.
     Updating,
