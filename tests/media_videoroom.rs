@@ -413,15 +413,16 @@ fn walk(
         subscriber,
         WAIT,
         "the subscription's updated offer",
-        videoroom_event(|e| matches!(e, Event::Other { kind: Some(k), .. } if *k == "updated")),
+        videoroom_event(|e| matches!(e, Event::Updated { .. })),
     )?;
-    let Ok(Event::Other { data, .. }) = event(&updated) else { unreachable!("matched above") };
-    let left: List<'_, Stream<'_>> = List::new(data.get("streams").ok_or_else(|| format!("no streams: {updated}"))?);
+    let Ok(Event::Updated { streams, .. }) = event(&updated) else { unreachable!("matched above") };
+    let left = streams.ok_or_else(|| format!("no streams: {updated}"))?;
     for stream in &left {
         let stream = stream.map_err(|e| format!("updated stream: {e}: {updated}"))?;
-        // `active` is not modelled by the typed `Stream`: read from its raw element.
-        let active = stream.raw.get("active").and_then(|a| a.as_bool());
-        assert!(stream.feed_id.is_none() && active == Some(false), "a stream still fed after unpublish: {updated}");
+        assert!(
+            stream.feed_id.is_none() && stream.active == Some(false),
+            "a stream still fed after unpublish: {updated}"
+        );
     }
     assert_eq!(left.len(), 2, "{updated}");
     let (kind, renegotiation) = janus_description(&updated);

@@ -620,6 +620,16 @@ pub enum Event<'a> {
         /// The subscribed streams (`feed_id`, `feed_mid`, `mid`…).
         streams: Option<List<'a, Stream<'a>>>,
     },
+    /// `updated`: a subscriber's streams changed (a publisher it watches unpublished or left,
+    /// or after `subscribe`/`unsubscribe`/`update`); carries Janus's new JSEP offer, to be
+    /// answered with [`Start`]. Subscribers get this where publishers get
+    /// [`Event::Unpublished`] / [`Event::Leaving`].
+    Updated {
+        /// The room.
+        room: PluginId<'a>,
+        /// The subscription's streams now (`active: false` for those without a source).
+        streams: Option<List<'a, Stream<'a>>>,
+    },
     /// `event` with `configured: "ok"`: the answer to [`Publish`] (with Janus's JSEP answer)
     /// or [`Configure`].
     Configured {
@@ -657,7 +667,8 @@ pub enum Event<'a> {
         room: Option<PluginId<'a>>,
     },
     /// `event` with `unpublished`: this handle ([`Unpublish`]) or another publisher stopped
-    /// publishing.
+    /// publishing. Only publisher-type handles (participants) hear of other feeds; Janus
+    /// 1.1.2 may tell them twice (again when the PeerConnection closes).
     Unpublished {
         /// The room.
         room: Option<PluginId<'a>>,
@@ -685,7 +696,7 @@ pub enum Event<'a> {
         /// Who.
         participant: PluginId<'a>,
     },
-    /// Anything else (`talking`, `slow_link`, `updated`, newer kinds…): the `videoroom` kind
+    /// Anything else (`talking`, `slow_link`, newer kinds…): the `videoroom` kind
     /// and the whole data.
     Other {
         /// The `videoroom` member, if any.
@@ -843,6 +854,11 @@ pub struct Stream<'a> {
     pub feed_display: Option<JsonStr<'a>>,
     /// `send`: whether Janus relays it.
     pub send: Option<bool>,
+    /// `active` (subscriber streams): whether the stream still has a source; `false` after
+    /// its publisher unpublished (while `send` may stay `true`).
+    pub active: Option<bool>,
+    /// `ready` (subscriber streams): whether the stream is negotiated.
+    pub ready: Option<bool>,
     /// The whole element.
     pub raw: RawJson<'a>,
 }
@@ -860,6 +876,8 @@ impl<'a> ListItem<'a> for Stream<'a> {
             feed_mid: f.text("feed_mid")?,
             feed_display: f.text("feed_display")?,
             send: f.bool("send")?,
+            active: f.bool("active")?,
+            ready: f.bool("ready")?,
             raw: element,
         })
     }
@@ -914,6 +932,8 @@ impl<'a> Event<'a> {
             })
         } else if kind == "attached" {
             Self::Attached { room: f.required_id("room")?, streams: f.list("streams")? }
+        } else if kind == "updated" {
+            Self::Updated { room: f.required_id("room")?, streams: f.list("streams")? }
         } else if kind == "event" {
             Self::decode_event(f)?
         } else {
@@ -1182,6 +1202,15 @@ mod tests {
         let stream = streams.iter().next().unwrap().unwrap();
         assert_eq!(stream.feed_id, Some(PluginId::Number(5709189263890250)));
         assert_eq!(stream.send, Some(true));
+        assert_eq!((stream.active, stream.ready), (Some(true), Some(false)));
+        // What a subscriber gets when its feed unpublishes (Janus 1.1.2, seen in the media walk).
+        let updated = data(
+            r#"{"videoroom":"updated","room":9,"streams":[{"type":"audio","active":false,"mindex":0,"mid":"0","ready":false,"send":true},{"type":"video","active":false,"mindex":1,"mid":"1","ready":false,"send":true}]}"#,
+        );
+        let Ok(Event::Updated { room, streams: Some(streams) }) = Event::decode(updated) else { panic!() };
+        assert_eq!(room, PluginId::Number(9));
+        assert!(streams.iter().all(|s| s.unwrap().active == Some(false)));
+        assert_eq!(streams.len(), 2);
         let leaving = |json| match Event::decode(data(json)) {
             Ok(Event::Leaving { who, .. }) => who,
             other => panic!("{other:?}"),
