@@ -13,7 +13,9 @@ use janus_signal::plugin::echotest;
 use janus_signal::request::SdpType;
 use janus_signal::webrtc::Sdp;
 use janus_signal_socket::Janus;
-use media_support::{EventLog, OfferSpec, Peer, Transport, janus_description, netns, offer_with_trickle, plugin_json};
+use media_support::{
+    EventLog, OfferSpec, Peer, Transport, janus_description, netns, offer_with_trickle, plugin_json, wait_webrtcup,
+};
 
 const ECHOTEST: &str = "janus.plugin.echotest";
 const OFFER: OfferSpec = OfferSpec { audio: true, video: true, data: Some("echo"), send_only: false };
@@ -67,16 +69,8 @@ fn connect_echotest(
     let answer_sdp = Sdp::new(&answer);
     assert_eq!(answer_sdp.media().count(), 3, "audio, video and application sections in {answer}");
     peer.accept_answer(&answer)?;
-    let first = log.wait(janus, handle, Duration::from_secs(8), "webrtcup", |m| {
-        matches!(m, Message::WebrtcUp(_) | Message::Hangup(_))
-    })?;
-    if let Message::Hangup(hangup) = first.message() {
-        let reason = hangup.reason.map(|r| r.to_string()).unwrap_or_default();
-        return Err(format!("Janus hung up before webrtcup: {reason:?}"));
-    }
+    wait_webrtcup(log, janus, handle, &peer)?;
     let up = started.elapsed();
-    peer.wait_for(Duration::from_secs(5), |s| s.connected)
-        .map_err(|s| format!("the peer never connected after webrtcup: {s}"))?;
     Ok((handle, peer, offer, up))
 }
 

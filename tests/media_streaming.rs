@@ -26,7 +26,9 @@ use janus_signal::plugin::streaming::{
 use janus_signal::request::{SdpType, SessionDescription};
 use janus_signal::webrtc::{Direction, MediaKind, Sdp};
 use janus_signal_socket::{Janus, OwnedMessage};
-use media_support::{EventLog, Peer, Transport, janus_description, netns, trickle_all, without_candidates};
+use media_support::{
+    EventLog, Peer, Transport, janus_description, netns, trickle_all, wait_webrtcup, without_candidates,
+};
 
 const AUDIO_PT: u8 = 111;
 const VIDEO_PT: u8 = 96;
@@ -361,17 +363,9 @@ fn watch(
     let sent = without_candidates(&answer);
     expect_status(janus, handle, replies, "start", &Start::new(), Some(&sent), Status::Starting)?;
     trickle_all(janus, handle, &peer, &answer);
-    let first = log.wait(janus, handle, Duration::from_secs(8), "webrtcup", |m| {
-        matches!(m, Message::WebrtcUp(_) | Message::Hangup(_))
-    })?;
-    if let Message::Hangup(hangup) = first.message() {
-        let reason = hangup.reason.map(|r| r.to_string()).unwrap_or_default();
-        return Err(format!("Janus hung up before webrtcup: {reason:?}"));
-    }
+    wait_webrtcup(log, janus, handle, &peer)?;
     let up = asked.elapsed();
     seen_or_wait(log, janus, handle, Duration::from_secs(5), "the plugin's started", status_is(Status::Started))?;
-    peer.wait_for(Duration::from_secs(5), |s| s.connected)
-        .map_err(|s| format!("the peer never connected after webrtcup: {s}"))?;
     Ok((peer, up))
 }
 

@@ -24,7 +24,9 @@ use janus_signal::request::{SdpType, SessionDescription};
 use janus_signal::webrtc::{MediaKind, Sdp};
 use janus_signal::{HandleId, SessionId};
 use janus_signal_socket::{Janus, OwnedMessage};
-use media_support::{EventLog, NetNs, Peer, Transport, janus_description, netns, trickle_all, without_candidates};
+use media_support::{
+    EventLog, NetNs, Peer, Transport, janus_description, netns, trickle_all, wait_webrtcup, without_candidates,
+};
 
 /// The label janus.js gives the data channel it creates, and the one Janus itself uses for
 /// what a plugin relays without a label.
@@ -198,15 +200,8 @@ impl Participant {
         );
         trickle_all(janus, handle, &peer, &answer);
 
-        let first = log.wait(janus, handle, Duration::from_secs(8), "webrtcup", |m| {
-            matches!(m, Message::WebrtcUp(_) | Message::Hangup(_))
-        })?;
-        if let Message::Hangup(hangup) = first.message() {
-            let reason = hangup.reason.map(|r| r.to_string()).unwrap_or_default();
-            return Err(format!("Janus hung up before webrtcup: {reason:?}"));
-        }
+        wait_webrtcup(log, janus, handle, &peer)?;
         let webrtcup = started.elapsed();
-        peer.wait_for(WAIT, |s| s.connected).map_err(|s| format!("the peer never connected after webrtcup: {s}"))?;
 
         // Janus opens no data channel of its own: the client must (janus.js creates
         // `JanusDataChannel` while answering). Give it half a second to prove it.

@@ -222,6 +222,21 @@ impl EventLog {
     }
 }
 
+/// Waits for `handle`'s `webrtcup` (a `hangup` first fails with Janus's reason), then for the
+/// peer to see ICE and DTLS up.
+pub fn wait_webrtcup(log: &mut EventLog, janus: &mut Janus, handle: HandleId, peer: &Peer) -> Result<(), String> {
+    let first = log.wait(janus, handle, Duration::from_secs(8), "webrtcup", |m| {
+        matches!(m, Message::WebrtcUp(_) | Message::Hangup(_))
+    })?;
+    if let Message::Hangup(hangup) = first.message() {
+        let reason = hangup.reason.map(|r| r.to_string()).unwrap_or_default();
+        return Err(format!("Janus hung up before webrtcup: {reason:?}"));
+    }
+    peer.wait_for(Duration::from_secs(5), |s| s.connected)
+        .map_err(|s| format!("the peer never connected after webrtcup: {s}"))?;
+    Ok(())
+}
+
 /// Plugin data of a message as JSON (for assertions).
 pub fn plugin_json(message: &OwnedMessage) -> serde_json::Value {
     let value: serde_json::Value = serde_json::from_str(message.json()).expect("JSON");
