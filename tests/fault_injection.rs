@@ -5,8 +5,8 @@
 //! protocol allows. Also: a reply above `max_message_size`, and an extra Janus (HTTP 19088, WS
 //! 19188, Admin 19089, work dir `target/janus-fault`) killed with SIGKILL and restarted.
 //!
-//! Janus comes from `JANUS_HTTP_URL`, `JANUS_WS_URL` (defaults: ports 8088/8188); without it the
-//! tests skip, unless `JANUS_REQUIRED=1`.
+//! Janus comes from `JANUS_HTTP_URL`, `JANUS_WS_URL` (defaults: ports 8088/8188). Every test is
+//! `#[ignore]`d (live): `tests/run` runs them with its Janus; run without one they fail.
 
 #[path = "socket_support/live.rs"]
 mod live;
@@ -35,16 +35,16 @@ fn authority(url: &str) -> &str {
     rest.split('/').next().unwrap_or_default()
 }
 
-/// A proxy in front of the default Janus's `transport`, and the client URL through it; `None`
-/// (skip) without a Janus.
-fn proxied(transport: Transport) -> Option<(Proxy, String)> {
-    let janus = live::default_janus()?;
+/// A proxy in front of the default Janus's `transport`, and the client URL through it; fails
+/// the test without a Janus.
+fn proxied(transport: Transport) -> (Proxy, String) {
+    let janus = live::janus();
     let proxy = Proxy::start(authority(janus.url(transport)));
     let url = match transport {
         Transport::Http => proxy.http_url(),
         Transport::Ws => proxy.ws_url(),
     };
-    Some((proxy, url))
+    (proxy, url)
 }
 
 /// A client through the proxy, with a session.
@@ -116,10 +116,12 @@ fn goes_on(janus: &mut Janus, transport: Transport, ws_broken: bool, what: &str)
 macro_rules! both_transports {
     ($($scenario:ident => $http:ident, $ws:ident;)*) => {$(
         #[test]
+        #[ignore = "live: needs a Janus (tests/run starts one)"]
         fn $http() {
             $scenario(Transport::Http);
         }
         #[test]
+        #[ignore = "live: needs a Janus (tests/run starts one)"]
         fn $ws() {
             $scenario(Transport::Ws);
         }
@@ -141,7 +143,7 @@ both_transports! {
 
 /// Each chunk of the replies 150 ms late: still well within the timeout.
 fn delay_below_timeout(transport: Transport) {
-    let Some((proxy, url)) = proxied(transport) else { return };
+    let (proxy, url) = proxied(transport);
     let mut janus = session(&url);
     let delay = Duration::from_millis(150);
     proxy.set(Scope::All, Dir::Down, Fault { delay, ..Fault::default() });
@@ -155,7 +157,7 @@ fn delay_below_timeout(transport: Transport) {
 
 /// Replies 5 s late: `Timeout` at 2 s; without the delay the session goes on.
 fn delay_beyond_timeout(transport: Transport) {
-    let Some((proxy, url)) = proxied(transport) else { return };
+    let (proxy, url) = proxied(transport);
     let mut janus = session(&url);
     proxy.set(Scope::All, Dir::Down, Fault { delay: Duration::from_secs(5), ..Fault::default() });
     let what = format!("{transport:?} reply delayed 5 s");
@@ -169,7 +171,7 @@ fn delay_beyond_timeout(transport: Transport) {
 /// Janus's answers are held back: `Timeout`; once they flow again the session goes on (over
 /// WebSocket on the same socket, the late answer being ignored).
 fn stall_responses(transport: Transport) {
-    let Some((proxy, url)) = proxied(transport) else { return };
+    let (proxy, url) = proxied(transport);
     let mut janus = session(&url);
     proxy.set(Scope::All, Dir::Down, Fault { stall: true, ..Fault::default() });
     let what = format!("{transport:?} stalled responses");
@@ -180,7 +182,7 @@ fn stall_responses(transport: Transport) {
 
 /// The requests are held back: `Timeout`; then the session goes on.
 fn stall_requests(transport: Transport) {
-    let Some((proxy, url)) = proxied(transport) else { return };
+    let (proxy, url) = proxied(transport);
     let mut janus = session(&url);
     proxy.set(Scope::All, Dir::Up, Fault { stall: true, ..Fault::default() });
     let what = format!("{transport:?} stalled requests");
@@ -192,7 +194,7 @@ fn stall_requests(transport: Transport) {
 /// Only the first 12 bytes of the answer (inside the HTTP head / the first WebSocket frame),
 /// then the connection closes: a closed-connection error at once.
 fn truncate_response(transport: Transport) {
-    let Some((proxy, url)) = proxied(transport) else { return };
+    let (proxy, url) = proxied(transport);
     let mut janus = session(&url);
     proxy.set(Scope::All, Dir::Down, Fault { cut_after: Some(12), ..Fault::default() });
     let what = format!("{transport:?} response truncated after 12 bytes");
@@ -205,7 +207,7 @@ fn truncate_response(transport: Transport) {
 
 /// The ~3 KB `server_info` cut after 1500 bytes (in its body / payload): closed at once.
 fn close_mid_response(transport: Transport) {
-    let Some((proxy, url)) = proxied(transport) else { return };
+    let (proxy, url) = proxied(transport);
     let mut janus = session(&url);
     proxy.set(Scope::All, Dir::Down, Fault { cut_after: Some(1500), ..Fault::default() });
     let what = format!("{transport:?} connection closed mid-response");
@@ -219,7 +221,7 @@ fn close_mid_response(transport: Transport) {
 /// Bytes that are neither HTTP nor a valid WebSocket frame (a FIN frame with reserved opcode
 /// 0xF) before the answer: `Http(..)` / `WebSocket(..)`, at once.
 fn raw_garbage(transport: Transport) {
-    let Some((proxy, url)) = proxied(transport) else { return };
+    let (proxy, url) = proxied(transport);
     let mut janus = session(&url);
     proxy.set(Scope::All, Dir::Down, Fault { garbage: Some(b"\x8f\x03abc".to_vec()), ..Fault::default() });
     let what = format!("{transport:?} garbage before the answer");
@@ -237,7 +239,7 @@ fn raw_garbage(transport: Transport) {
 /// Well-framed answer whose JSON is broken (`{` → `#`): `Decode(..)` at once; the connection
 /// is still in step, so the session goes on (over WebSocket on the same socket).
 fn corrupt_json(transport: Transport) {
-    let Some((proxy, url)) = proxied(transport) else { return };
+    let (proxy, url) = proxied(transport);
     let mut janus = session(&url);
     proxy.set(Scope::All, Dir::Down, Fault { corrupt_json: true, ..Fault::default() });
     let what = format!("{transport:?} corrupted JSON");
@@ -252,7 +254,7 @@ fn corrupt_json(transport: Transport) {
 /// request retried, transparently. WebSocket: a closed-connection error at once, then
 /// `reconnect()`.
 fn drop_idle(transport: Transport) {
-    let Some((proxy, url)) = proxied(transport) else { return };
+    let (proxy, url) = proxied(transport);
     let mut janus = session(&url);
     std::thread::sleep(Duration::from_millis(100));
     proxy.drop_connections();
@@ -281,7 +283,7 @@ fn drop_idle(transport: Transport) {
 /// `server_info` (~3 KB) with `max_message_size` 1000: `TooLarge { limit: 1000 }`; the session
 /// goes on (HTTP: on a reopened connection).
 fn too_large(transport: Transport) {
-    let Some(endpoints) = live::default_janus() else { return };
+    let endpoints = live::janus();
     let mut janus = live::connect(endpoints.url(transport), Options { max_message_size: 1000, ..options() });
     janus.create_session().expect("create");
     let what = format!("{transport:?} reply above max_message_size");
@@ -309,8 +311,9 @@ fn too_large(transport: Transport) {
 /// `TooLarge` forever), and a reconnected client works. With `reclaim_session_timeout` > 0
 /// the session itself could then be claimed.
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn ws_reply_above_max_message_size_gives_up_the_socket_cleanly() {
-    let Some(endpoints) = live::default_janus() else { return };
+    let endpoints = live::janus();
     let mut janus = live::connect(&endpoints.ws, Options { max_message_size: 1000, ..options() });
     janus.create_session().expect("create");
     assert!(matches!(janus.server_info(), Err(Error::TooLarge { limit: 1000 })));
@@ -374,18 +377,12 @@ impl Drop for StopOnDrop {
     }
 }
 
-fn janus_installed() -> bool {
-    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("janus").is_file()))
-}
-
 /// SIGKILL of Janus mid-session: every call fails with a typed error, fast; after a restart a
 /// new session works (the old one is gone: 458).
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn janus_killed_mid_session_and_restarted() {
-    if !janus_installed() && std::env::var("JANUS_REQUIRED").as_deref() != Ok("1") {
-        eprintln!("the janus binary is not installed: skipping");
-        return;
-    }
+    live::require_janus_binary();
     start_fault_server();
     let _stop = StopOnDrop;
     let http_url = format!("http://127.0.0.1:{KILL_HTTP_PORT}/janus");

@@ -8,8 +8,9 @@
 //!   so the claim fails with 458 and the client ends the session; over HTTP a session is not
 //!   bound to a connection, so the claim succeeds there.
 //!
-//! The extra instance needs the `janus` binary, the default one `tests/janus/janus-server
-//! start`: without them the tests skip, unless `JANUS_REQUIRED=1`.
+//! The extra instance needs the `janus` binary (installed by `janus-server start` when
+//! `JANUS_REQUIRED=1`), the default one `tests/janus/janus-server start`. The tests are
+//! `#[ignore]`d (live): `tests/run` runs them with its Janus; run without one they fail.
 
 #[path = "socket_support/live.rs"]
 mod live;
@@ -66,14 +67,16 @@ fn claim_after_reconnect(url: &str, endpoints: &Endpoints) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn claim_after_reconnect_http() {
-    let Some(janus) = WITH_RECLAIM.get() else { return };
+    let janus = WITH_RECLAIM.start();
     claim_after_reconnect(janus.endpoints.url(Transport::Http), &janus.endpoints);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn claim_after_reconnect_ws() {
-    let Some(janus) = WITH_RECLAIM.get() else { return };
+    let janus = WITH_RECLAIM.start();
     claim_after_reconnect(janus.endpoints.url(Transport::Ws), &janus.endpoints);
 }
 
@@ -105,13 +108,15 @@ fn claim_without_reclaim_timeout(url: &str) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn claim_without_reclaim_timeout_http() {
-    let Some(janus) = live::default_janus() else { return };
+    let janus = live::janus();
     claim_without_reclaim_timeout(janus.url(Transport::Http));
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn claim_without_reclaim_timeout_ws() {
-    let Some(janus) = live::default_janus() else { return };
+    let janus = live::janus();
     claim_without_reclaim_timeout(janus.url(Transport::Ws));
 }

@@ -6,8 +6,8 @@
 //! where it cannot; and the client's state after each (handle gone after 459, session ended
 //! after 458).
 //!
-//! Janus comes from `JANUS_HTTP_URL` / `JANUS_WS_URL` (defaults: ports 8088/8188); without it
-//! the tests skip, unless `JANUS_REQUIRED=1`.
+//! Janus comes from `JANUS_HTTP_URL` / `JANUS_WS_URL` (defaults: ports 8088/8188). The tests
+//! are `#[ignore]`d (live): `tests/run` runs them with its Janus; run without one they fail.
 
 #[path = "socket_support/live.rs"]
 mod live;
@@ -21,9 +21,9 @@ use serde_json::json;
 
 use live::{ECHO, OFFER, Transport, expect_janus_error};
 
-/// Runs `scenario` against the default Janus over `transport`, or skips.
+/// Runs `scenario` against the default Janus over `transport` (fails without it).
 fn run(transport: Transport, scenario: fn(&str)) {
-    let Some(janus) = live::default_janus() else { return };
+    let janus = live::janus();
     scenario(janus.url(transport));
 }
 
@@ -113,11 +113,13 @@ fn core_errors(url: &str) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn core_errors_http() {
     run(Transport::Http, core_errors);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn core_errors_ws() {
     run(Transport::Ws, core_errors);
 }
@@ -155,11 +157,13 @@ fn session_taken_away(url: &str) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn session_taken_away_http() {
     run(Transport::Http, session_taken_away);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn session_taken_away_ws() {
     run(Transport::Ws, session_taken_away);
 }

@@ -4,7 +4,8 @@
 //! a fragmented (> 2800 bytes) SDP round trip, and the Admin API's view of our session.
 //!
 //! Janus comes from `JANUS_HTTP_URL`, `JANUS_WS_URL`, `JANUS_ADMIN_URL`, `JANUS_ADMIN_SECRET`
-//! (defaults: ports 8088/8188/7088); without it the tests skip, unless `JANUS_REQUIRED=1`.
+//! (defaults: ports 8088/8188/7088). The tests are `#[ignore]`d (live): `tests/run` runs them
+//! with its Janus; run without one they fail.
 
 #[path = "socket_support/live.rs"]
 mod live;
@@ -19,9 +20,9 @@ use janus_signal_socket::{AdminClient, Error, Event, Options};
 
 use live::{ECHO, Endpoints, OFFER, Transport};
 
-/// Runs `scenario` against the default Janus over `transport`, or skips.
+/// Runs `scenario` against the default Janus over `transport` (fails without it).
 fn run(transport: Transport, scenario: fn(&str, &Endpoints)) {
-    let Some(janus) = live::default_janus() else { return };
+    let janus = live::janus();
     scenario(janus.url(transport), &janus);
 }
 
@@ -128,11 +129,13 @@ fn every_request(url: &str, endpoints: &Endpoints) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn every_request_http() {
     run(Transport::Http, every_request);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn every_request_ws() {
     run(Transport::Ws, every_request);
 }
@@ -199,11 +202,13 @@ fn two_handles_get_only_their_own_events(url: &str, _: &Endpoints) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn two_handles_get_only_their_own_events_http() {
     run(Transport::Http, two_handles_get_only_their_own_events);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn two_handles_get_only_their_own_events_ws() {
     run(Transport::Ws, two_handles_get_only_their_own_events);
 }
@@ -279,11 +284,13 @@ fn large_sdp_round_trips(url: &str, _: &Endpoints) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn large_sdp_round_trips_http() {
     run(Transport::Http, large_sdp_round_trips);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn large_sdp_round_trips_ws() {
     run(Transport::Ws, large_sdp_round_trips);
 }
@@ -323,11 +330,13 @@ fn admin_sees_session_and_handle(url: &str, endpoints: &Endpoints) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn admin_sees_session_and_handle_http() {
     run(Transport::Http, admin_sees_session_and_handle);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn admin_sees_session_and_handle_ws() {
     run(Transport::Ws, admin_sees_session_and_handle);
 }
@@ -350,11 +359,13 @@ fn next_event_waits_its_whole_timeout(url: &str, _: &Endpoints) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn next_event_waits_its_whole_timeout_http() {
     run(Transport::Http, next_event_waits_its_whole_timeout);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn next_event_waits_its_whole_timeout_ws() {
     run(Transport::Ws, next_event_waits_its_whole_timeout);
 }

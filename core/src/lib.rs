@@ -85,6 +85,8 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly): label the items that need a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // std and alloc are unreachable here anyway; these keep imports honest for readers.
 #![deny(clippy::std_instead_of_core, clippy::alloc_instead_of_core)]
 #![cfg_attr(

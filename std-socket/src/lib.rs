@@ -28,10 +28,13 @@
 //! session. Either way the session stays alive only while you call into the client (any call
 //! waits, sends keepalives and polls): call [`Janus::next_event`] in a loop.
 //!
-//! - **TLS** (cargo feature `tls`): `https://` and `wss://` with rustls (ring provider) and the
-//!   `webpki-roots` public roots; a private CA or self-signed certificate through
-//!   [`TlsConfig`] in [`Options::tls`]. Without the feature such URLs fail with
-//!   [`Error::TlsNotEnabled`].
+//! - **TLS** (cargo feature `tls`): `https://` and `wss://` with rustls (ring provider),
+//!   trusting the operating system's certificate store by default (`rustls-platform-verifier`:
+//!   the Windows and Apple verifiers, the system CA bundle on Linux). Through [`TlsConfig`] in
+//!   [`Options::tls`]: Mozilla's roots compiled in instead ([`TrustStore::WebPki`]), a CA file
+//!   or PEM roots for a private CA or a self-signed certificate, a client certificate for
+//!   mutual TLS, or your own `rustls::ClientConfig`. What goes wrong is a [`TlsError`]
+//!   ([`Error::tls_error`]). Without the feature such URLs fail with [`Error::TlsNotEnabled`].
 //! - **Several servers**: [`Janus::connect_any`] tries a list in order, in bounded rounds
 //!   with a doubling back-off ([`Failover`]); [`Janus::server_url`] says which one answered.
 //! - **Logging** through the [`log`](https://docs.rs/log) facade (install any logger to see
@@ -39,6 +42,8 @@
 //!   each received message's kind at `trace`. Request bodies are never logged, so neither are
 //!   `apisecret`, `token` nor `admin_secret`.
 #![forbid(unsafe_code)]
+// docs.rs (`--cfg docsrs`, nightly): label the items that need a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod admin;
 mod error;
@@ -58,7 +63,7 @@ pub use janus_signal;
 /// The rustls this crate uses (feature `tls`), for [`TlsConfig::with_client_config`].
 #[cfg(feature = "tls")]
 pub use rustls;
-pub use tls::{CertificateProblem, TlsConfig, TlsError};
+pub use tls::{CertificateProblem, ClientCertificateProblem, TlsConfig, TlsError, TrustStore};
 
 #[cfg(test)]
 mod tests;

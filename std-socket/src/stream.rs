@@ -13,7 +13,7 @@ use crate::url::Endpoint;
 pub(crate) enum Stream {
     Plain(TcpStream),
     #[cfg(feature = "tls")]
-    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+    Tls(Box<crate::tls::TlsStream>),
 }
 
 impl Stream {
@@ -21,7 +21,7 @@ impl Stream {
         match self {
             Self::Plain(tcp) => tcp,
             #[cfg(feature = "tls")]
-            Self::Tls(tls) => &tls.sock,
+            Self::Tls(tls) => tls.tcp(),
         }
     }
 
@@ -36,7 +36,7 @@ impl std::fmt::Debug for Stream {
         match self {
             Self::Plain(tcp) => f.debug_tuple("Plain").field(tcp).finish(),
             #[cfg(feature = "tls")]
-            Self::Tls(tls) => f.debug_tuple("Tls").field(&tls.sock).finish(),
+            Self::Tls(tls) => f.debug_tuple("Tls").field(tls.tcp()).finish(),
         }
     }
 }

@@ -3,6 +3,12 @@
 //!
 //! Each test file includes it with `#[path = "socket_support/live.rs"] mod live;` and uses
 //! part of it.
+//!
+//! Skips are skips: every test that needs a Janus is
+//! `#[ignore = "live: needs a Janus (tests/run starts one)"]`, so a plain `cargo test` lists it
+//! as ignored, never as passed. A live test that is run (`--ignored` or `--include-ignored`, as
+//! `tests/run` does) gets its Janus from [`janus`] or [`SharedInstance::start`], which fail the
+//! test when there is none: it cannot pass without having run.
 #![allow(dead_code, unreachable_pub)]
 
 use std::net::TcpStream;
@@ -85,10 +91,8 @@ fn authority(url: &str) -> &str {
     rest.split('/').next().unwrap_or_default()
 }
 
-/// The default Janus (started by `tests/run` or `tests/janus/janus-server start`), from
-/// `JANUS_HTTP_URL`, `JANUS_WS_URL`, `JANUS_ADMIN_URL`, `JANUS_ADMIN_SECRET`. `None` (skip) when
-/// it does not answer, unless `JANUS_REQUIRED=1`, which makes that a failure.
-pub fn default_janus() -> Option<Endpoints> {
+/// The default Janus's endpoints, and those of them that do not answer.
+fn probe_default() -> (Endpoints, Vec<String>) {
     let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
     let endpoints = Endpoints {
         http: var("JANUS_HTTP_URL", "http://127.0.0.1:8088/janus"),
@@ -96,11 +100,34 @@ pub fn default_janus() -> Option<Endpoints> {
         admin: var("JANUS_ADMIN_URL", "http://127.0.0.1:7088/admin"),
         admin_secret: var("JANUS_ADMIN_SECRET", "janusoverlord"),
     };
-    let down: Vec<&str> = [&endpoints.http, &endpoints.ws, &endpoints.admin]
+    let down = [&endpoints.http, &endpoints.ws, &endpoints.admin]
         .into_iter()
         .filter(|url| TcpStream::connect(authority(url)).is_err())
-        .map(String::as_str)
+        .cloned()
         .collect();
+    (endpoints, down)
+}
+
+/// The default Janus (started by `tests/run` or `tests/janus/janus-server start`), from
+/// `JANUS_HTTP_URL`, `JANUS_WS_URL`, `JANUS_ADMIN_URL`, `JANUS_ADMIN_SECRET`. Panics when it
+/// does not answer: the tests that call it are `#[ignore = "live: …"]`, so they run only when
+/// asked to, and then a missing Janus is a failure, never a pass.
+#[track_caller]
+pub fn janus() -> Endpoints {
+    let (endpoints, down) = probe_default();
+    assert!(
+        down.is_empty(),
+        "live test without a Janus: nothing answers at {down:?} (tests/run starts one; or start one with \
+         tests/janus/janus-server start and export what tests/janus/janus-server env prints)"
+    );
+    endpoints
+}
+
+/// Like [`janus`], but `None` (the test returns, and counts as passed) when it does not answer,
+/// unless `JANUS_REQUIRED=1`. Only for live tests that are not `#[ignore]`d yet
+/// (`socket_auth.rs`, `socket_tls.rs`); an `#[ignore]`d live test calls [`janus`].
+pub fn default_janus() -> Option<Endpoints> {
+    let (endpoints, down) = probe_default();
     if down.is_empty() {
         return Some(endpoints);
     }
@@ -112,6 +139,18 @@ pub fn default_janus() -> Option<Endpoints> {
 /// Whether the `janus` binary is on the `PATH`.
 fn janus_installed() -> bool {
     std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("janus").is_file()))
+}
+
+/// Fails the (live, `#[ignore]`d) test when the `janus` binary it needs to start an extra Janus
+/// is missing and may not be installed: with `JANUS_REQUIRED=1`, `janus-server start` installs
+/// it.
+#[track_caller]
+pub fn require_janus_binary() {
+    assert!(
+        janus_installed() || required(),
+        "live test without the janus binary: install it with tests/janus/janus-server install, or set \
+         JANUS_REQUIRED=1 (then tests/janus/janus-server start installs it)"
+    );
 }
 
 fn repo() -> &'static Path {
@@ -215,16 +254,26 @@ impl SharedInstance {
         Self { config, slot: Mutex::new((Weak::new(), 0)) }
     }
 
-    /// The running instance, started if needed. `None` (skip) when the `janus` binary is not
-    /// installed, unless `JANUS_REQUIRED=1` (then `janus-server start` installs it).
+    /// The running instance, started if needed. `None` (the test returns, and counts as
+    /// passed) when the `janus` binary is not installed, unless `JANUS_REQUIRED=1` (then
+    /// `janus-server start` installs it). Only for live tests that are not `#[ignore]`d yet
+    /// (`socket_auth.rs`, `socket_tls.rs`); an `#[ignore]`d live test calls [`Self::start`].
     pub fn get(&'static self) -> Option<Arc<Instance>> {
         if !janus_installed() && !required() {
             eprintln!("the janus binary is not installed: skipping (JANUS_REQUIRED=1 installs it)");
             return None;
         }
+        Some(self.start())
+    }
+
+    /// The running instance, started if needed; fails the test when the `janus` binary is
+    /// missing (see [`require_janus_binary`]) or the instance does not start.
+    #[track_caller]
+    pub fn start(&'static self) -> Arc<Instance> {
+        require_janus_binary();
         let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(running) = slot.0.upgrade() {
-            return Some(running);
+            return running;
         }
         let config = &self.config;
         let started = Instant::now();
@@ -244,7 +293,7 @@ impl SharedInstance {
             endpoints: Endpoints::on_ports(config.http_port, config.ws_port, config.admin_port),
         });
         slot.0 = Arc::downgrade(&instance);
-        Some(instance)
+        instance
     }
 }
 

@@ -2,9 +2,9 @@
 //!
 //! The live tests follow the workspace's convention (`tests/socket_support/live.rs`): the
 //! Janus of `tests/janus/janus-server start` at `JANUS_HTTP_URL`, `JANUS_WS_URL`,
-//! `JANUS_ADMIN_URL` with `JANUS_ADMIN_SECRET` (defaults: its usual ports and secret); a test
-//! is skipped when that Janus does not answer, unless `JANUS_REQUIRED=1`, which makes it a
-//! failure.
+//! `JANUS_ADMIN_URL` with `JANUS_ADMIN_SECRET` (defaults: its usual ports and secret). Every
+//! test that needs it is `#[ignore = "live: …"]` (listed as ignored by a plain `cargo test`,
+//! never as passed); run (`--ignored`, as `tests/run` does) without that Janus, it fails.
 #![allow(dead_code, unreachable_pub)]
 
 use std::io::{BufRead, BufReader};
@@ -47,8 +47,9 @@ fn authority(url: &str) -> &str {
     rest.split('/').next().unwrap_or_default()
 }
 
-/// The test Janus, or `None` (skip) when it does not answer and `JANUS_REQUIRED` is not `1`.
-pub fn janus() -> Option<Janus> {
+/// The test Janus; fails the (`#[ignore]`d, live) test when it does not answer.
+#[track_caller]
+pub fn janus() -> Janus {
     let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
     let janus = Janus {
         http: var("JANUS_HTTP_URL", "http://127.0.0.1:8088/janus"),
@@ -60,12 +61,12 @@ pub fn janus() -> Option<Janus> {
         .into_iter()
         .filter(|url| TcpStream::connect(authority(url)).is_err())
         .collect();
-    if down.is_empty() {
-        return Some(janus);
-    }
-    assert!(std::env::var("JANUS_REQUIRED").as_deref() != Ok("1"), "JANUS_REQUIRED=1 but no Janus at {down:?}");
-    eprintln!("no Janus at {down:?}: skipping (start one with tests/janus/janus-server start)");
-    None
+    assert!(
+        down.is_empty(),
+        "live test without a Janus: nothing answers at {down:?} (tests/run starts one; or start one with \
+         tests/janus/janus-server start and export what tests/janus/janus-server env prints)"
+    );
+    janus
 }
 
 /// What a run of the binary did.
