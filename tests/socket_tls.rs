@@ -85,9 +85,10 @@ fn certificate_path() -> PathBuf {
     repo().join("target/janus-tls/tls/cert.pem")
 }
 
-/// Runs `scenario` with the instance's certificate (PEM), or skips.
+/// Runs `scenario` with the instance's certificate (PEM); the instance is started if needed
+/// (a live test: `#[ignore]`d, run by tests/run).
 fn run(scenario: impl FnOnce(&[u8])) {
-    let Some(_janus) = WITH_TLS.get() else { return };
+    let _janus = WITH_TLS.start();
     let path = certificate_path();
     let pem = std::fs::read(&path).unwrap_or_else(|e| panic!("the instance's certificate {}: {e}", path.display()));
     scenario(&pem);
@@ -156,16 +157,19 @@ fn all_ports_work(tls: &TlsConfig) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn echotest_over_https() {
     run(|pem| echotest(HTTPS, trusting(pem), pem));
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn echotest_over_wss() {
     run(|pem| echotest(WSS, trusting(pem), pem));
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn a_caller_built_rustls_config_is_used_as_it_is() {
     run(|pem| {
         let mut roots = RootCertStore::empty();
@@ -193,6 +197,7 @@ fn a_caller_built_rustls_config_is_used_as_it_is() {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn a_ca_file_is_trusted_on_top_of_any_store() {
     run(|_| {
         for store in [TrustStore::None, TrustStore::WebPki, TrustStore::Platform] {
@@ -248,6 +253,7 @@ fn in_child(case: &str, env: &[(&str, &Path)]) {
 /// Each case runs in a child process with its own store: the instance's certificate in a
 /// bundle file or in a directory, another certificate only, or nothing at all.
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn the_os_store_is_trusted_by_default() {
     if let Ok(case) = std::env::var(CHILD_CASE) {
         // The child: the parent holds the instance (the child must not start it again).
@@ -569,6 +575,7 @@ fn expect_client_certificate_rejected(url: &str, tls: &TlsConfig, server: &str) 
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn a_client_certificate_is_shown_to_a_server_that_requires_one() {
     run(|pem| {
         let pki = Pki::make();
@@ -599,6 +606,7 @@ fn a_client_certificate_is_shown_to_a_server_that_requires_one() {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn a_server_that_requires_a_client_certificate_refuses_none_or_a_stranger() {
     run(|_| {
         let pki = Pki::make();
@@ -628,6 +636,7 @@ fn a_server_that_requires_a_client_certificate_refuses_none_or_a_stranger() {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn janus_never_asks_for_the_client_certificate_and_works_with_one_set() {
     run(|pem| {
         let pki = Pki::make();
@@ -743,6 +752,7 @@ const OTHER_CERTIFICATE: &str = concat!(
 );
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn an_untrusted_certificate_is_rejected() {
     run(|_| {
         // The default (the operating system's store) and Mozilla's roots: a self-signed
@@ -768,6 +778,7 @@ fn an_untrusted_certificate_is_rejected() {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn tls_to_a_plain_port_is_a_handshake_error() {
     run(|pem| {
         for (url, server) in
