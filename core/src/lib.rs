@@ -20,6 +20,9 @@
 //!   long poll with `maxev` returns.
 //! - [`plugin`]: typed requests and events of the echotest, videoroom, streaming and textroom
 //!   plugins, read from a message's plugin data.
+//! - [`webrtc`]: glue between a WebRTC stack and the signaling: an SDP reader
+//!   ([`webrtc::Sdp`]), candidate lines, the stack's candidates as `trickle` requests, Janus's
+//!   descriptions and `trickle` events for the stack.
 //! - [`client`]: the sans-IO state machine of one session ([`client::Client`]): handles,
 //!   pending transactions, event-before-ack, keepalives, request timeouts, claim. It writes
 //!   requests into your buffer and reads the messages you feed it.
