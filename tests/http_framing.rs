@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use common::captures::find;
 
-use janus_signal::http::parse_response;
+use janus_signal::http::{ResponseReader, parse_response};
 use janus_signal::message::Batch;
 
 const RESPONSE: &[u8] = b"=== RESPONSE (raw bytes as received, framing intact) ===\n";
@@ -185,22 +185,30 @@ fn a_stream_of_captured_responses_split_anywhere_reads_the_same() {
         expected.push((parsed.status, parsed.body));
         stream.extend_from_slice(&first);
     }
-    for piece in 1..=64 {
-        let mut buf = vec![0u8; stream.len()];
-        let (mut filled, mut fed, mut got) = (0, 0, Vec::new());
-        while got.len() < expected.len() {
-            let n = piece.min(stream.len() - fed);
-            buf[filled..filled + n].copy_from_slice(&stream[fed..fed + n]);
-            filled += n;
-            fed += n;
-            while let Some(r) = parse_response(&mut buf[..filled], false).expect("valid") {
-                got.push((r.status, r.body.to_vec()));
-                let consumed = r.consumed;
-                buf.copy_within(consumed..filled, 0);
-                filled -= consumed;
+    // The stateless `parse_response`, and a `ResponseReader` kept across the pieces (and the
+    // responses) as the drivers keep it.
+    for incremental in [false, true] {
+        for piece in 1..=64 {
+            let mut reader = ResponseReader::new();
+            let mut buf = vec![0u8; stream.len()];
+            let (mut filled, mut fed, mut got) = (0, 0, Vec::new());
+            while got.len() < expected.len() {
+                let n = piece.min(stream.len() - fed);
+                buf[filled..filled + n].copy_from_slice(&stream[fed..fed + n]);
+                filled += n;
+                fed += n;
+                loop {
+                    let window = &mut buf[..filled];
+                    let read = if incremental { reader.read(window, false) } else { parse_response(window, false) };
+                    let Some(r) = read.expect("valid") else { break };
+                    got.push((r.status, r.body.to_vec()));
+                    let consumed = r.consumed;
+                    buf.copy_within(consumed..filled, 0);
+                    filled -= consumed;
+                }
+                assert!(fed <= stream.len());
             }
-            assert!(fed <= stream.len());
+            assert_eq!(got, expected, "pieces of {piece} bytes (incremental: {incremental})");
         }
-        assert_eq!(got, expected, "pieces of {piece} bytes");
     }
 }

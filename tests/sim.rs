@@ -1,8 +1,14 @@
 //! Deterministic simulation of the sans-IO client against a scripted fake Janus on a virtual
 //! clock that jumps from timer to timer: no sockets, no sleeps, the same result every run.
+//!
+//! Every call into the client goes through the invariant oracle of `core/src/client/oracle.rs`
+//! (the one the `client_sequence` fuzz entry uses): only a reply to a request changes state
+//! through it, and every pending request ends exactly once.
 
 #[path = "sim/fake_janus.rs"]
 mod fake_janus;
+#[path = "../core/src/client/oracle.rs"]
+mod oracle;
 
 use fake_janus::{Behaviour, FakeJanus};
 use janus_signal::client::{
@@ -10,9 +16,10 @@ use janus_signal::client::{
     Transmit, Transport,
 };
 use janus_signal::http::Route;
-use janus_signal::message::Message;
+use janus_signal::message::{Batch, ErrorCode, Message};
 use janus_signal::request::Candidates;
 use janus_signal::{HandleId, Instant, SessionId};
+use oracle::{Cause, Oracle};
 use serde_json::json;
 
 type TestClient = Client<3, 4, 16>;
@@ -39,8 +46,30 @@ fn seen(output: Output<'_>) -> Seen {
     }
 }
 
+/// The kind of the request a command wrote, from its `janus` field.
+fn kind_of(bytes: &[u8]) -> RequestKind {
+    let request: serde_json::Value = serde_json::from_slice(bytes).expect("the client writes JSON");
+    match request["janus"].as_str().expect("janus") {
+        "create" => RequestKind::Create,
+        "claim" => RequestKind::Claim,
+        "destroy" => RequestKind::Destroy,
+        "keepalive" => RequestKind::Keepalive,
+        "attach" => RequestKind::Attach,
+        "message" => RequestKind::Message,
+        "trickle" => RequestKind::Trickle,
+        "hangup" => RequestKind::Hangup,
+        "detach" => RequestKind::Detach,
+        "info" => RequestKind::Info,
+        "ping" => RequestKind::Ping,
+        _ => RequestKind::Custom,
+    }
+}
+
 struct Sim {
+    /// Read its state freely; call into it only through the methods below, which run the
+    /// oracle around every call.
     client: TestClient,
+    oracle: Oracle<3, 4>,
     janus: FakeJanus,
     now: Instant,
     buf: Vec<u8>,
@@ -56,6 +85,7 @@ impl Sim {
     fn new(config: Config, behaviour: Behaviour) -> Self {
         Self {
             client: Client::new(config, 0x5eed),
+            oracle: Oracle::new(),
             janus: FakeJanus::new(behaviour),
             now: Instant::ZERO,
             buf: vec![0; 4096],
@@ -66,6 +96,30 @@ impl Sim {
 
     fn websocket() -> Self {
         Self::new(Config::websocket(), Behaviour::default())
+    }
+
+    fn end(&mut self, cause: Cause<'_, '_>) {
+        let seen = &mut self.seen;
+        if let Err(violation) = self.oracle.end(&mut self.client, cause, &mut |e| seen.push(Seen::Event(e))) {
+            panic!("oracle: {} (after {cause:?}; session {:?})", violation.0, self.client.session());
+        }
+    }
+
+    /// Runs a command without sending what it wrote; the oracle tracks it.
+    fn try_command(
+        &mut self,
+        f: impl FnOnce(&mut TestClient, Instant, &mut [u8]) -> Result<Transmit, ClientError>,
+    ) -> Result<Transmit, ClientError> {
+        self.oracle.begin(&self.client);
+        let result = f(&mut self.client, self.now, &mut self.buf);
+        match &result {
+            Ok(t) => {
+                let kind = kind_of(&self.buf[..t.len]);
+                self.end(Cause::Sent(kind, t));
+            }
+            Err(_) => self.end(Cause::Quiet),
+        }
+        result
     }
 
     /// Delivers a request to the fake (over HTTP the direct reply comes back at once, as the
@@ -83,14 +137,47 @@ impl Sim {
         }
     }
 
+    /// Feeds a received body, message by message.
     fn feed(&mut self, body: &str) {
-        let outputs: Vec<Seen> = self
-            .client
-            .handle_input(self.now, body.as_bytes())
-            .expect("the fake sends JSON")
-            .map(|o| seen(o.expect("every message decodes")))
-            .collect();
-        self.seen.extend(outputs);
+        for message in Batch::decode(body.as_bytes()).expect("the fake sends JSON") {
+            let message = message.expect("every message decodes");
+            self.oracle.begin(&self.client);
+            let output = self.client.handle_message(self.now, message);
+            self.seen.push(seen(output));
+            self.end(Cause::Received(&output));
+        }
+    }
+
+    fn long_poll_answered(&mut self, status: u16) {
+        self.oracle.begin(&self.client);
+        self.client.long_poll_answered(self.now, status);
+        self.end(Cause::LongPollAnswered(status));
+    }
+
+    fn handle_timeout(&mut self) {
+        self.oracle.begin(&self.client);
+        self.client.handle_timeout(self.now);
+        self.end(Cause::Timer);
+    }
+
+    fn transport_lost(&mut self) {
+        self.oracle.begin(&self.client);
+        self.client.transport_lost(self.now);
+        self.end(Cause::TransportLost);
+        self.poll_out = None;
+    }
+
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.oracle.begin(&self.client);
+        let t = self.client.poll_transmit(self.now, &mut self.buf).expect("transmit");
+        match &t {
+            Some(t) if t.request.is_some() => {
+                let kind = kind_of(&self.buf[..t.len]);
+                self.end(Cause::Sent(kind, t));
+            }
+            _ => self.end(Cause::Quiet),
+        }
+        t
     }
 
     /// Runs a command, sends what it wrote, and lets everything settle at the current time.
@@ -98,7 +185,7 @@ impl Sim {
         &mut self,
         f: impl FnOnce(&mut TestClient, Instant, &mut [u8]) -> Result<Transmit, ClientError>,
     ) -> RequestId {
-        let t = f(&mut self.client, self.now, &mut self.buf).expect("command accepted");
+        let t = self.try_command(f).expect("command accepted");
         self.deliver(t);
         self.step();
         t.request.expect("a request")
@@ -108,7 +195,7 @@ impl Sim {
     fn step(&mut self) {
         for _ in 0..100 {
             let mut busy = false;
-            while let Some(t) = self.client.poll_transmit(self.now, &mut self.buf).expect("transmit") {
+            while let Some(t) = self.poll_transmit() {
                 busy = true;
                 match t.route {
                     Route::LongPoll { session, maxev } => {
@@ -116,7 +203,7 @@ impl Sim {
                         if self.janus.long_poll(self.now, session.0) {
                             self.poll_out = Some((session, usize::from(maxev), self.now.total_millis()));
                         } else {
-                            self.client.long_poll_answered(self.now, 404);
+                            self.long_poll_answered(404);
                         }
                     }
                     _ => self.deliver(t),
@@ -129,10 +216,6 @@ impl Sim {
                 }
             } else {
                 busy |= self.answer_long_poll();
-            }
-            while let Some(e) = self.client.poll_event() {
-                busy = true;
-                self.seen.push(Seen::Event(e));
             }
             if !busy {
                 return;
@@ -152,7 +235,7 @@ impl Sim {
             format!("[{}]", messages.join(","))
         } else if !self.janus.sessions.contains_key(&session.0) {
             self.poll_out = None;
-            self.client.long_poll_answered(self.now, 404);
+            self.long_poll_answered(404);
             return true;
         } else if self.now.total_millis() >= since + LONG_POLL_IDLE_MS {
             r#"[{"janus":"keepalive"}]"#.to_owned()
@@ -160,7 +243,7 @@ impl Sim {
             return false;
         };
         self.poll_out = None;
-        self.client.long_poll_answered(self.now, 200);
+        self.long_poll_answered(200);
         self.feed(&body);
         true
     }
@@ -178,11 +261,11 @@ impl Sim {
             match next {
                 Some(t) if t <= until => {
                     self.now = Instant::from_millis(t);
-                    self.client.handle_timeout(self.now);
+                    self.handle_timeout();
                 }
                 _ => {
                     self.now = Instant::from_millis(until);
-                    self.client.handle_timeout(self.now);
+                    self.handle_timeout();
                     self.step();
                     return;
                 }
@@ -256,7 +339,7 @@ fn without_keepalives_the_session_times_out() {
     assert_eq!(sim.client.session(), SessionState::Ended(session, SessionEnd::TimedOut));
     assert_eq!(sim.client.handles().count(), 0);
     assert_eq!(
-        sim.client.message::<_, ()>(sim.now, &mut sim.buf, handle, &json!({}), None),
+        sim.try_command(|c, now, out| c.message::<_, ()>(now, out, handle, &json!({}), None)),
         Err(ClientError::NoSession)
     );
     // A new session can be created afterwards.
@@ -333,7 +416,7 @@ fn detach_with_detached_before_success() {
         assert_eq!(seen.iter().filter(|s| matches!(s, Seen::Event(Event::HandleDetached { .. }))).count(), 1);
         assert_eq!(sim.client.handles().count(), 0);
         assert_eq!(
-            sim.client.message::<_, ()>(sim.now, &mut sim.buf, handle, &json!({}), None),
+            sim.try_command(|c, now, out| c.message::<_, ()>(now, out, handle, &json!({}), None)),
             Err(ClientError::UnknownHandle(handle))
         );
         // A late plugin event for the gone handle is dropped quietly.
@@ -349,9 +432,9 @@ fn detach_with_detached_before_success() {
 fn commands_on_a_detaching_handle_are_refused() {
     let mut sim = Sim::new(Config::websocket(), Behaviour { silent_messages: true, ..Behaviour::default() });
     let (_, handle) = sim.create_and_attach();
-    let t = sim.client.detach(sim.now, &mut sim.buf, handle).expect("detach");
+    let t = sim.try_command(|c, now, out| c.detach(now, out, handle)).expect("detach");
     assert!(t.request.is_some());
-    assert_eq!(sim.client.hangup(sim.now, &mut sim.buf, handle), Err(ClientError::HandleDetaching(handle)));
+    assert_eq!(sim.try_command(|c, now, out| c.hangup(now, out, handle)), Err(ClientError::HandleDetaching(handle)));
 }
 
 #[test]
@@ -413,21 +496,21 @@ fn full_tables_are_typed_errors_and_the_session_stays_usable() {
     sim.attach();
     sim.attach();
     assert_eq!(
-        sim.client.attach(sim.now, &mut sim.buf, "janus.plugin.echotest", None),
+        sim.try_command(|c, now, out| c.attach(now, out, "janus.plugin.echotest", None)),
         Err(ClientError::TooManyHandles)
     );
     for _ in 0..4 {
         sim.message(handle);
     }
     assert_eq!(
-        sim.client.message::<_, ()>(sim.now, &mut sim.buf, handle, &json!({}), None),
+        sim.try_command(|c, now, out| c.message::<_, ()>(now, out, handle, &json!({}), None)),
         Err(ClientError::TooManyPending)
     );
     // Buffer too small: a typed error, nothing recorded.
     let mut tiny = [0u8; 8];
     sim.run_until(sim.now.total_millis() + 16_000);
     assert!(matches!(
-        sim.client.message::<_, ()>(sim.now, &mut tiny, handle, &json!({}), None),
+        sim.try_command(|c, now, _| c.message::<_, ()>(now, &mut tiny, handle, &json!({}), None)),
         Err(ClientError::Encode(janus_signal::EncodeError::BufferTooSmall { .. }))
     ));
     assert_eq!(sim.client.pending_requests(), 0);
@@ -443,7 +526,7 @@ fn claim_after_a_lost_websocket_keeps_the_handles() {
     let (session, handle) = sim.create_and_attach();
     let request = sim.message(handle);
     sim.take_seen();
-    sim.client.transport_lost(sim.now);
+    sim.transport_lost();
     assert_eq!(sim.client.session(), SessionState::Disconnected(session));
     let abandoned = Abandoned::SessionEnded(SessionEnd::TransportLost);
     assert_eq!(
@@ -460,7 +543,7 @@ fn claim_after_a_lost_websocket_keeps_the_handles() {
 fn claiming_a_session_the_server_forgot_ends_it() {
     let mut sim = Sim::websocket();
     let (session, _) = sim.create_and_attach();
-    sim.client.transport_lost(sim.now);
+    sim.transport_lost();
     sim.janus.sessions.clear();
     let claim = sim.command(|c, now, out| c.claim_session(now, out, session));
     let seen = sim.take_seen();
@@ -549,7 +632,7 @@ fn http_long_poll_404_ends_the_session() {
         sim.take_seen()
             .contains(&Seen::Event(Event::SessionEnded { session, reason: SessionEnd::LongPollStatus(404) }))
     );
-    let t = sim.client.poll_transmit(sim.now, &mut sim.buf).expect("ok");
+    let t = sim.poll_transmit();
     assert_eq!(t, None, "no long poll for an ended session");
 }
 
@@ -607,4 +690,342 @@ impl Sim {
         self.step();
         self.take_seen()
     }
+}
+
+// ----- only a reply to X changes state through X ----------------------------------------------
+
+fn error_reply(request: RequestId, session: Option<SessionId>, handle: Option<HandleId>, code: u16) -> String {
+    json!({"janus": "error", "session_id": session.map(|s| s.0), "sender": handle.map(|h| h.0),
+        "transaction": request.as_str(), "error": {"code": code, "reason": "scripted"}})
+    .to_string()
+}
+
+fn success_reply(request: RequestId, session: SessionId) -> String {
+    json!({"janus": "success", "session_id": session.0, "transaction": request.as_str()}).to_string()
+}
+
+fn sent(
+    sim: &mut Sim,
+    f: impl FnOnce(&mut TestClient, Instant, &mut [u8]) -> Result<Transmit, ClientError>,
+) -> RequestId {
+    sim.try_command(f).expect("command accepted").request.expect("a request")
+}
+
+fn session_ends(seen: &[Seen]) -> usize {
+    seen.iter().filter(|s| matches!(s, Seen::Event(Event::SessionEnded { .. }))).count()
+}
+
+#[test]
+fn an_error_to_an_unrelated_request_leaves_a_pending_claim_alone() {
+    let mut sim = Sim::websocket();
+    let (session, handle) = sim.create_and_attach();
+    sim.transport_lost();
+    let claim = sent(&mut sim, |c, now, out| c.claim_session(now, out, session));
+    let unknown = sent(&mut sim, |c, now, out| c.custom(now, out, "frobnicate", None, &json!({})));
+    let info = sent(&mut sim, |c, now, out| c.server_info(now, out));
+    sim.take_seen();
+    // 453 to the unknown request, and even a 458 to a request not addressed to the session.
+    sim.feed(&error_reply(unknown, None, None, 453));
+    sim.feed(&error_reply(info, None, None, 458));
+    assert_eq!(sim.client.session(), SessionState::Claiming(session));
+    assert!(sim.client.is_pending(claim));
+    // The claim's own success still counts: Janus holds the session for us.
+    sim.feed(&success_reply(claim, session));
+    assert_eq!(sim.client.session(), SessionState::Active(session));
+    assert_eq!(sim.client.handles().collect::<Vec<_>>(), [handle]);
+    let seen = sim.take_seen();
+    assert_eq!(session_ends(&seen), 0, "{seen:?}");
+    assert!(seen.contains(&reply(claim, RequestKind::Claim, "success")), "{seen:?}");
+}
+
+#[test]
+fn an_error_while_create_is_pending_allows_a_second_create_only_if_it_answers_the_create() {
+    let mut sim = Sim::websocket();
+    let create = sent(&mut sim, |c, now, out| c.create_session(now, out));
+    let ping = sent(&mut sim, |c, now, out| c.ping(now, out));
+    sim.feed(&error_reply(ping, None, None, 490));
+    assert_eq!(sim.client.session(), SessionState::Creating);
+    assert_eq!(sim.try_command(|c, now, out| c.create_session(now, out)), Err(ClientError::SessionBusy));
+    sim.feed(&error_reply(create, None, None, 403));
+    assert_eq!(sim.client.session(), SessionState::Idle);
+    sim.command(|c, now, out| c.create_session(now, out));
+    assert!(matches!(sim.client.session(), SessionState::Active(_)));
+}
+
+#[test]
+fn an_unexpected_answer_to_create_fails_it() {
+    let mut sim = Sim::websocket();
+    let create = sent(&mut sim, |c, now, out| c.create_session(now, out));
+    sim.feed(&json!({"janus": "ack", "transaction": create.as_str()}).to_string());
+    assert_eq!(sim.client.session(), SessionState::Idle);
+    assert_eq!(sim.client.pending_requests(), 0);
+    sim.command(|c, now, out| c.create_session(now, out));
+    assert!(matches!(sim.client.session(), SessionState::Active(_)));
+}
+
+#[test]
+fn only_an_error_answering_the_detach_clears_detaching() {
+    let mut sim = Sim::new(Config::websocket(), Behaviour { silent_messages: true, ..Behaviour::default() });
+    let (session, handle) = sim.create_and_attach();
+    let message = sim.message(handle);
+    let detach = sent(&mut sim, |c, now, out| c.detach(now, out, handle));
+    // The message sent before the detach fails on the same handle: the handle stays detaching.
+    sim.feed(&error_reply(message, Some(session), Some(handle), 462));
+    assert_eq!(sim.try_command(|c, now, out| c.hangup(now, out, handle)), Err(ClientError::HandleDetaching(handle)));
+    // The detach's own failure makes the handle usable again.
+    sim.feed(&error_reply(detach, Some(session), Some(handle), 463));
+    assert_eq!(sim.client.handles().collect::<Vec<_>>(), [handle]);
+    assert!(sim.try_command(|c, now, out| c.hangup(now, out, handle)).is_ok());
+}
+
+#[test]
+fn a_459_forgets_only_the_handle_of_the_request_it_answers() {
+    let mut sim = Sim::new(Config::websocket(), Behaviour { silent_messages: true, ..Behaviour::default() });
+    let (session, first) = sim.create_and_attach();
+    let second = sim.attach();
+    let to_first = sim.message(first);
+    let to_second = sim.message(second);
+    sim.take_seen();
+    sim.feed(&error_reply(to_first, Some(session), Some(first), 459));
+    assert_eq!(sim.client.handles().collect::<Vec<_>>(), [second]);
+    assert!(sim.client.is_pending(to_second));
+    assert!(sim.take_seen().contains(&Seen::Event(Event::HandleDetached { handle: first })));
+}
+
+#[test]
+fn a_failed_destroy_is_undone_only_by_its_own_answer() {
+    let mut sim = Sim::websocket();
+    let (session, _) = sim.create_and_attach();
+    let destroy = sent(&mut sim, |c, now, out| c.destroy_session(now, out));
+    let unknown = sent(&mut sim, |c, now, out| c.custom(now, out, "frobnicate", None, &json!({})));
+    sim.feed(&error_reply(unknown, Some(session), None, 453));
+    assert_eq!(sim.client.session(), SessionState::Destroying(session));
+    sim.feed(&error_reply(destroy, Some(session), None, 490));
+    assert_eq!(sim.client.session(), SessionState::Active(session));
+}
+
+#[test]
+fn a_claim_failing_with_another_error_than_458_leaves_the_session_claimable() {
+    let mut sim = Sim::websocket();
+    let (session, handle) = sim.create_and_attach();
+    sim.transport_lost();
+    sim.take_seen();
+    let claim = sent(&mut sim, |c, now, out| c.claim_session(now, out, session));
+    sim.feed(&error_reply(claim, Some(session), None, 403));
+    assert_eq!(sim.client.session(), SessionState::Disconnected(session));
+    assert_eq!(sim.client.handles().collect::<Vec<_>>(), [handle]);
+    let seen = sim.take_seen();
+    assert_eq!(seen, [reply(claim, RequestKind::Claim, "error")]);
+    // It can be claimed again (the fake still has it).
+    let again = sim.command(|c, now, out| c.claim_session(now, out, session));
+    assert!(sim.take_seen().contains(&reply(again, RequestKind::Claim, "success")));
+    assert_eq!(sim.client.session(), SessionState::Active(session));
+}
+
+#[test]
+fn a_claim_goes_to_the_claimed_session_and_a_refused_one_changes_nothing() {
+    let mut sim = Sim::new(Config::http(), Behaviour::default());
+    let (old, handle) = sim.create_and_attach();
+    sim.transport_lost();
+    let other = SessionId(old.0 + 1);
+    // Refused (buffer too small): still disconnected from the old session, handles kept.
+    let mut tiny = [0u8; 8];
+    assert!(sim.try_command(|c, now, _| c.claim_session(now, &mut tiny, other)).is_err());
+    assert_eq!(sim.client.session(), SessionState::Disconnected(old));
+    assert_eq!(sim.client.handles().collect::<Vec<_>>(), [handle]);
+    // From a disconnected session and from nothing, the claim's path names the claimed session.
+    let t = sim.try_command(|c, now, out| c.claim_session(now, out, other)).expect("claim");
+    assert_eq!(t.route, Route::Janus { session: Some(other), handle: None });
+    assert_eq!(sim.client.handles().count(), 0, "another session's claim forgets the old handles");
+    let mut fresh: TestClient = Client::new(Config::http(), 3);
+    let t = fresh.claim_session(sim.now, &mut sim.buf, old).expect("claim");
+    assert_eq!(t.route, Route::Janus { session: Some(old), handle: None });
+}
+
+#[test]
+fn http_long_poll_403_ends_the_session() {
+    let mut sim = Sim::new(Config::http(), Behaviour::default());
+    let (session, _) = sim.create_and_attach();
+    assert!(sim.poll_out.is_some(), "the long poll is out");
+    sim.take_seen();
+    // A 500 is no verdict on the session.
+    sim.poll_out = None;
+    sim.long_poll_answered(500);
+    assert_eq!(sim.client.session(), SessionState::Active(session));
+    assert!(sim.poll_transmit().is_some_and(|t| matches!(t.route, Route::LongPoll { .. })));
+    // 403: the credentials were refused.
+    sim.long_poll_answered(403);
+    assert_eq!(sim.client.session(), SessionState::Ended(session, SessionEnd::LongPollStatus(403)));
+    assert_eq!(sim.client.handles().count(), 0);
+    assert_eq!(
+        sim.take_seen(),
+        [Seen::Event(Event::SessionEnded { session, reason: SessionEnd::LongPollStatus(403) })]
+    );
+    assert_eq!(sim.poll_transmit(), None, "no long poll for an ended session");
+}
+
+#[test]
+fn a_message_answered_before_its_ack_ends_once_even_if_the_ack_never_comes() {
+    let mut sim = Sim::websocket();
+    let (session, handle) = sim.create_and_attach();
+    let message = sent(&mut sim, |c, now, out| c.message::<_, ()>(now, out, handle, &json!({}), None));
+    sim.take_seen();
+    let event = json!({"janus": "event", "session_id": session.0, "sender": handle.0, "transaction": message.as_str(),
+        "plugindata": {"plugin": "janus.plugin.echotest", "data": {"echotest": "event", "result": "ok"}}});
+    sim.feed(&event.to_string());
+    assert_eq!(sim.take_seen(), [reply(message, RequestKind::Message, "event")]);
+    sim.run_until(sim.now.total_millis() + 20_000);
+    let seen = sim.take_seen();
+    assert!(!seen.iter().any(|s| matches!(s, Seen::Event(Event::RequestTimedOut { .. }))), "{seen:?}");
+    assert_eq!(sim.client.pending_requests(), 0);
+    // Same when the handle goes before the ack: no abandonment of an answered request.
+    let message = sent(&mut sim, |c, now, out| c.message::<_, ()>(now, out, handle, &json!({}), None));
+    let event = json!({"janus": "event", "session_id": session.0, "sender": handle.0, "transaction": message.as_str(),
+        "plugindata": {"plugin": "janus.plugin.echotest", "data": {"echotest": "event", "result": "ok"}}});
+    sim.feed(&event.to_string());
+    sim.feed(&json!({"janus": "detached", "session_id": session.0, "sender": handle.0}).to_string());
+    let seen = sim.take_seen();
+    assert!(!seen.iter().any(|s| matches!(s, Seen::Event(Event::RequestAbandoned { .. }))), "{seen:?}");
+    assert_eq!(sim.client.pending_requests(), 0);
+}
+
+// ----- random walks under the oracle ------------------------------------------------------------
+
+/// xorshift64: the walks are the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+impl Sim {
+    /// A command that may be refused; when accepted, it is sent and the exchange settles.
+    fn maybe(&mut self, f: impl FnOnce(&mut TestClient, Instant, &mut [u8]) -> Result<Transmit, ClientError>) {
+        if let Ok(t) = self.try_command(f) {
+            self.deliver(t);
+            self.step();
+        }
+    }
+}
+
+#[test]
+fn random_walks_keep_the_invariants() {
+    for seed in 1..=400u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let config = if seed % 2 == 0 { Config::websocket() } else { Config::http() };
+        let behaviour = Behaviour {
+            event_before_ack: rng.below(2) == 0,
+            detached_before_success: rng.below(2) == 0,
+            silent_messages: rng.below(4) == 0,
+            session_timeout_ms: [10_000, 60_000][rng.below(2) as usize],
+        };
+        let mut sim = Sim::new(config, behaviour);
+        let mut last_session = SessionId(1);
+        for _ in 0..80 {
+            if let Some(s) = sim.client.session_id() {
+                last_session = s;
+            }
+            let handles: Vec<HandleId> = sim.client.handles().collect();
+            let handle = if handles.is_empty() {
+                HandleId(rng.below(3) + 1000)
+            } else {
+                handles[rng.below(handles.len() as u64) as usize]
+            };
+            match rng.below(17) {
+                0 | 1 => sim.maybe(|c, now, out| c.create_session(now, out)),
+                2 => {
+                    let session = if rng.below(3) == 0 { SessionId(rng.below(4) + 1000) } else { last_session };
+                    sim.maybe(|c, now, out| c.claim_session(now, out, session));
+                }
+                3 => sim.maybe(|c, now, out| c.destroy_session(now, out)),
+                4 | 5 => sim.maybe(|c, now, out| c.attach(now, out, "janus.plugin.echotest", None)),
+                6 | 7 => sim.maybe(|c, now, out| c.message::<_, ()>(now, out, handle, &json!({"audio": true}), None)),
+                8 => sim.maybe(|c, now, out| c.detach(now, out, handle)),
+                9 => sim.maybe(|c, now, out| c.hangup(now, out, handle)),
+                10 => sim.maybe(|c, now, out| c.keepalive(now, out)),
+                11 => {
+                    let on = if rng.below(2) == 0 { None } else { Some(handle) };
+                    sim.maybe(|c, now, out| c.custom(now, out, "frobnicate", on, &json!({})));
+                }
+                12 => {
+                    sim.maybe(|c, now, out| if rng.below(2) == 0 { c.server_info(now, out) } else { c.ping(now, out) })
+                }
+                13 => sim.transport_lost(),
+                14 => {
+                    let until = sim.now.total_millis() + rng.below(40_000);
+                    sim.run_until(until);
+                }
+                15 => {
+                    // The server forgets every session (a restart), or a handle.
+                    if rng.below(2) == 0 {
+                        sim.janus.sessions.clear();
+                    } else if let Some(session) = sim.client.session_id() {
+                        let detached = json!({"janus": "detached", "session_id": session.0, "sender": handle.0});
+                        sim.janus.push(sim.now, detached);
+                    }
+                    sim.step();
+                }
+                _ => sim.janus.behaviour.silent_messages = !sim.janus.behaviour.silent_messages,
+            }
+        }
+        // Everything that is still pending ends by its deadline.
+        sim.janus.behaviour.silent_messages = true;
+        let end = sim.now.total_millis() + 120_000;
+        sim.run_until(end);
+        assert_eq!(sim.client.events_dropped(), 0, "seed {seed}");
+    }
+}
+
+#[test]
+fn a_message_is_answered_once_whatever_follows_on_its_transaction() {
+    let mut sim = Sim::websocket();
+    let (session, handle) = sim.create_and_attach();
+    let message = sent(&mut sim, |c, now, out| c.message::<_, ()>(now, out, handle, &json!({}), None));
+    sim.take_seen();
+    let on_tx = |janus: &str| {
+        json!({"janus": janus, "session_id": session.0, "sender": handle.0, "transaction": message.as_str(),
+            "plugindata": {"plugin": "janus.plugin.echotest", "data": {"echotest": "event", "result": "ok"}}})
+        .to_string()
+    };
+    sim.feed(&on_tx("event"));
+    // After the answer (and before the ack), neither a success nor a second event is a second
+    // answer: they are the handle's traffic.
+    sim.feed(&on_tx("success"));
+    sim.feed(&on_tx("event"));
+    sim.feed(&json!({"janus": "ack", "session_id": session.0, "transaction": message.as_str()}).to_string());
+    assert_eq!(
+        sim.take_seen(),
+        [
+            reply(message, RequestKind::Message, "event"),
+            Seen::Handle { handle, janus: "success".into() },
+            Seen::Handle { handle, janus: "event".into() },
+            Seen::Acked { request: message },
+        ]
+    );
+    assert_eq!(sim.client.pending_requests(), 0);
+}
+
+#[test]
+fn a_second_ack_acknowledges_nothing() {
+    let mut sim = Sim::websocket();
+    let (session, handle) = sim.create_and_attach();
+    let message = sent(&mut sim, |c, now, out| c.message::<_, ()>(now, out, handle, &json!({}), None));
+    sim.take_seen();
+    let ack = json!({"janus": "ack", "session_id": session.0, "transaction": message.as_str()}).to_string();
+    sim.feed(&ack);
+    sim.feed(&ack);
+    assert_eq!(
+        sim.take_seen(),
+        [Seen::Acked { request: message }, Seen::Ignored { reason: Ignored::UnknownTransaction, janus: "ack".into() }]
+    );
+    assert!(sim.client.is_pending(message), "still waiting for its event");
 }

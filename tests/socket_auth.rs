@@ -9,6 +9,13 @@
 //!   events, over HTTP on the long poll with `?token=`); attaching the videoroom gives 405, no or
 //!   a wrong token 403; `list_tokens` / `remove_token`, after which the token is refused.
 //!
+//! - the longest credentials (HTTP 38088, WS 38188, Admin 37088): a 128-byte `api_secret`
+//!   (`MAX_CREDENTIAL_LEN`) made of characters a query must percent-encode, and a long token
+//!   (ignored there; on the `token_auth` instance, a 128-byte token the Admin API added, with
+//!   the long secret ignored): over HTTP the long poll's query carries both, a head of about
+//!   700–900 bytes. `janus-signal-socket` over both transports and the core's two drivers over
+//!   `TcpStream`s run a session whose events come on that long poll.
+//!
 //! The instances need the `janus` binary: without it the tests skip, unless `JANUS_REQUIRED=1`.
 
 #[path = "socket_support/live.rs"]
@@ -16,7 +23,7 @@ mod live;
 
 use std::time::Duration;
 
-use janus_signal_socket::janus_signal::client::SessionState;
+use janus_signal_socket::janus_signal::client::{MAX_CREDENTIAL_LEN, SessionState};
 use janus_signal_socket::janus_signal::message::Message;
 use janus_signal_socket::janus_signal::request::{Candidates, IceCandidate, SdpType, SessionDescription};
 use janus_signal_socket::{AdminClient, Options};
@@ -40,6 +47,19 @@ static WITH_TOKEN_AUTH: SharedInstance = SharedInstance::new(InstanceConfig {
     ws_port: 28188,
     admin_port: 27088,
     env: &[("JANUS_TOKEN_AUTH", "1")],
+});
+
+/// 128 bytes (`MAX_CREDENTIAL_LEN`) that a query must percent-encode, three bytes each (no
+/// quote or backslash: it goes into `janus.jcfg`).
+const LONG_API_SECRET: &str = "+/=:,?&#%@! S3cr+/=:,?&#%@! S3cr+/=:,?&#%@! S3cr+/=:,?&#%@! S3cr+/=:,?&#%@! S3cr+/=:,?&#%@! \
+                               S3cr+/=:,?&#%@! S3cr+/=:,?&#%@! S3cr";
+
+static WITH_LONG_API_SECRET: SharedInstance = SharedInstance::new(InstanceConfig {
+    name: "longsecret",
+    http_port: 38088,
+    ws_port: 38188,
+    admin_port: 37088,
+    env: &[("JANUS_API_SECRET", LONG_API_SECRET)],
 });
 
 fn run(instance: &'static SharedInstance, transport: Transport, scenario: fn(&str, &Endpoints)) {
@@ -167,4 +187,172 @@ fn token_auth_http() {
 #[test]
 fn token_auth_ws() {
     run(&WITH_TOKEN_AUTH, Transport::Ws, token_auth);
+}
+
+// ----- the longest credentials ------------------------------------------------------------------
+
+/// A 128-byte HMAC-style token (`expiry,realm,plugin:signature`) starting with `prefix`.
+fn long_token(prefix: &str) -> String {
+    let mut token = prefix.to_owned();
+    while token.len() < MAX_CREDENTIAL_LEN {
+        token.push_str("aB+/=:%");
+    }
+    token.truncate(MAX_CREDENTIAL_LEN);
+    token
+}
+
+/// A session with `apisecret` and `token` in every request and, over HTTP, in the long poll's
+/// query: std-socket, then (HTTP) the core's single-connection and two-connection drivers.
+fn longest_credentials(url: &str, apisecret: &str, token: &str) {
+    assert_eq!(apisecret.len(), MAX_CREDENTIAL_LEN);
+    assert_eq!(token.len(), MAX_CREDENTIAL_LEN);
+    let options =
+        Options { apisecret: Some(apisecret.to_owned()), token: Some(token.to_owned()), ..Options::default() };
+    let mut janus = live::connect(url, options);
+    let session = janus.create_session().expect("create with the longest credentials");
+    let handle = janus.attach("janus.plugin.echotest", None).expect("attach");
+    // Over HTTP the echotest's answer is an event: it comes on the long poll.
+    live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message"), handle);
+    janus.keepalive().expect("keepalive");
+    assert_eq!(janus.session_id(), Some(session));
+    janus.destroy_session().expect("destroy");
+
+    if let Some(authority) = url.strip_prefix("http://").and_then(|rest| rest.split('/').next()) {
+        drivers::single(authority, apisecret, token);
+        drivers::two_connections(authority, apisecret, token);
+    }
+}
+
+#[test]
+fn longest_credentials_http() {
+    run(&WITH_LONG_API_SECRET, Transport::Http, |url, _| longest_credentials(url, LONG_API_SECRET, &long_token("t:")));
+}
+
+#[test]
+fn longest_credentials_ws() {
+    run(&WITH_LONG_API_SECRET, Transport::Ws, |url, _| longest_credentials(url, LONG_API_SECRET, &long_token("t:")));
+}
+
+/// On the `token_auth` instance the token is what counts (a 128-byte one the Admin API added);
+/// the long `apisecret` rides along unchecked.
+fn longest_token(url: &str, endpoints: &Endpoints) {
+    let token = long_token(&live::unique("1900000000,janus,janus.plugin.echotest:"));
+    let mut admin = AdminClient::connect(&endpoints.admin, &endpoints.admin_secret).expect("admin");
+    admin.add_token(&token, &["janus.plugin.echotest"]).expect("add_token");
+    longest_credentials(url, LONG_API_SECRET, &token);
+    admin.remove_token(&token).expect("remove_token");
+}
+
+#[test]
+fn longest_token_http() {
+    run(&WITH_TOKEN_AUTH, Transport::Http, longest_token);
+}
+
+#[test]
+fn longest_token_ws() {
+    run(&WITH_TOKEN_AUTH, Transport::Ws, longest_token);
+}
+
+/// The core's drivers over `TcpStream`s.
+mod drivers {
+    use std::io::{Read as _, Write as _};
+    use std::net::TcpStream;
+    use std::time::Instant as StdInstant;
+
+    use janus_signal_socket::janus_signal::client::{Client, Config};
+    use janus_signal_socket::janus_signal::driver::{Buffers, HttpDriver, HttpEndpoint, HttpSingleDriver};
+    use janus_signal_socket::janus_signal::message::Message;
+    use janus_signal_socket::janus_signal::{Instant, plugin};
+
+    use super::ECHO;
+
+    /// A `TcpStream` as an embedded-io stream.
+    pub(super) struct Tcp(TcpStream);
+
+    impl embedded_io::ErrorType for Tcp {
+        type Error = std::io::Error;
+    }
+
+    impl embedded_io::Read for Tcp {
+        fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+            self.0.read(buf)
+        }
+    }
+
+    impl embedded_io::Write for Tcp {
+        fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+            self.0.write(buf)
+        }
+        fn flush(&mut self) -> Result<(), Self::Error> {
+            self.0.flush()
+        }
+    }
+
+    fn connect(authority: &str) -> Tcp {
+        let stream = TcpStream::connect(authority).expect("connect");
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(40))).expect("timeout");
+        Tcp(stream)
+    }
+
+    fn assert_echotest_answer(message: &Message<'_>) {
+        let event = plugin::echotest::Event::from_message(message);
+        assert!(matches!(event, Some(Ok(plugin::echotest::Event::Accepted))), "{event:?} in {message:?}");
+    }
+
+    /// `HttpSingleDriver` with the firmware's 2 KiB buffer.
+    pub(super) fn single(authority: &str, apisecret: &str, token: &str) {
+        let started = StdInstant::now();
+        let clock = move || Instant::from_millis(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        let mut buffer = [0u8; 2048];
+        let endpoint = HttpEndpoint { host: authority, base: "/janus" };
+        let client: Client<1, 2, 4> = Client::new(Config::http(), 7);
+        let mut driver = HttpSingleDriver::new(client, connect(authority), clock, endpoint, &mut buffer);
+        driver.set_credentials(Some(apisecret), Some(token)).expect("the long poll fits in 2 KiB");
+        driver.create_session().expect("create");
+        let handle = driver.attach("janus.plugin.echotest").expect("attach");
+        let mut answered = false;
+        driver
+            .message(
+                handle,
+                &ECHO,
+                None::<&()>,
+                |m| {
+                    assert_echotest_answer(&m);
+                    answered = true;
+                },
+                |_| {},
+            )
+            .expect("message: its event comes on the long poll");
+        assert!(answered);
+        driver.destroy_session().expect("destroy");
+    }
+
+    /// `HttpDriver` with 1 KiB for requests.
+    pub(super) fn two_connections(authority: &str, apisecret: &str, token: &str) {
+        let started = StdInstant::now();
+        let clock = move || Instant::from_millis(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        let (mut tx, mut rx_requests, mut rx_events) = ([0u8; 1024], [0u8; 8192], [0u8; 8192]);
+        let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_requests, rx_events: &mut rx_events };
+        let endpoint = HttpEndpoint { host: authority, base: "/janus" };
+        let client: Client = Client::new(Config::http(), 8);
+        let mut driver = HttpDriver::new(client, connect(authority), connect(authority), clock, endpoint, buffers);
+        driver.set_credentials(Some(apisecret), Some(token)).expect("the long poll fits in 1 KiB");
+        driver.create_session().expect("create");
+        let handle = driver.attach("janus.plugin.echotest").expect("attach");
+        let mut answered = false;
+        driver
+            .message(
+                handle,
+                &ECHO,
+                None::<&()>,
+                |m| {
+                    assert_echotest_answer(&m);
+                    answered = true;
+                },
+                |_| {},
+            )
+            .expect("message: its event comes on the long poll");
+        assert!(answered);
+        driver.destroy_session().expect("destroy");
+    }
 }

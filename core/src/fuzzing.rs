@@ -4,9 +4,10 @@
 
 use core::fmt::Write as _;
 
-use crate::client::{Client, Config, Output};
-use crate::http::parse_response;
-use crate::ids::HandleId;
+use crate::client::oracle::{Cause, Oracle, Violation};
+use crate::client::{Client, Config, RequestId, RequestKind, SessionState, Transmit};
+use crate::http::{HttpError, ResponseReader, parse_response};
+use crate::ids::{HandleId, SessionId};
 use crate::json::RawJson;
 use crate::message::{Batch, Message};
 use crate::plugin;
@@ -104,16 +105,22 @@ impl core::fmt::Write for Sink {
     }
 }
 
-/// Reads HTTP responses from `data` (after a first byte that picks a piece size), feeding
-/// it in pieces, and checks that the pieces give the same responses as the whole.
+/// Reads HTTP responses from `data` (after a first byte that picks a piece size), fed in
+/// pieces to a [`ResponseReader`] kept across pieces and responses, and checks that it reads
+/// what the stateless [`parse_response`] reads from the same bytes. `buf` is split in two: the
+/// reader's buffer and a copy for the stateless reader.
 pub fn http_response(data: &[u8], buf: &mut [u8]) {
     let Some((&piece, stream)) = data.split_first() else {
         return;
     };
     let piece = usize::from(piece).max(1);
+    let half = buf.len() / 2;
+    let (buf, copy) = buf.split_at_mut(half);
+    let mut reader = ResponseReader::new();
     let mut filled = 0usize;
     let mut fed = 0usize;
-    while fed < stream.len() {
+    let mut eof = false;
+    while !eof {
         let n = piece.min(stream.len().saturating_sub(fed));
         let (Some(dst), Some(src)) =
             (buf.get_mut(filled..filled.saturating_add(n)), stream.get(fed..fed.saturating_add(n)))
@@ -123,86 +130,228 @@ pub fn http_response(data: &[u8], buf: &mut [u8]) {
         dst.copy_from_slice(src);
         filled = filled.saturating_add(n);
         fed = fed.saturating_add(n);
+        // After the last piece, the connection closes.
+        eof = fed >= stream.len();
         loop {
-            let Some(window) = buf.get_mut(..filled) else { return };
-            match parse_response(window, false) {
+            let (Some(window), Some(whole)) = (buf.get_mut(..filled), copy.get_mut(..filled)) else { return };
+            whole.copy_from_slice(window);
+            let expected =
+                parse_response(whole, eof).map(|r| r.map(|r| (r.status, r.body, r.consumed, r.connection_close)));
+            match reader.read(window, eof) {
                 Ok(Some(r)) => {
+                    assert_eq!(
+                        expected,
+                        Ok(Some((r.status, r.body, r.consumed, r.connection_close))),
+                        "reader and whole differ"
+                    );
                     let consumed = r.consumed;
                     buf.copy_within(consumed..filled, 0);
                     filled = filled.saturating_sub(consumed);
+                    if consumed == 0 {
+                        return;
+                    }
                 }
-                Ok(None) => break,
-                Err(_) => return,
+                // The reader waits for a head line to end before parsing it again: it sees a
+                // malformed partial head only then.
+                Ok(None) => {
+                    let waits = matches!(expected, Ok(None) | Err(HttpError::Head | HttpError::TooManyHeaders));
+                    assert!(waits, "the reader waits, the whole says {expected:?}");
+                    break;
+                }
+                Err(e) => {
+                    assert_eq!(expected.err(), Some(e), "reader and whole fail differently");
+                    return;
+                }
             }
         }
-    }
-    if let Some(window) = buf.get_mut(..filled) {
-        let _ = parse_response(window, true);
     }
 }
 
 /// Drives a client with a sequence of operations decoded from `data`: commands, received
 /// messages (well-formed ones built around pending transactions, and raw bytes), time jumps,
-/// timer firings, transport loss. Checks the client's invariants after each step.
+/// timer firings, long-poll statuses and transport loss. After every call into the client the
+/// invariant oracle ([`crate::client::oracle`]) checks that only a reply to a request changed
+/// state through it and that every pending request ends exactly once; and the tables stay
+/// within their sizes.
 pub fn client_sequence(data: &[u8]) {
     let mut client: Client<2, 3, 8> =
         Client::new(if data.first().is_some_and(|b| b & 1 == 1) { Config::http() } else { Config::websocket() }, 1);
+    let mut oracle: Oracle<2, 3> = Oracle::new();
     let mut out = [0u8; 512];
     let mut now = Instant::ZERO;
-    let mut message = [0u8; 256];
+    let mut message = [0u8; 320];
+    // The latest requests written, newest first: replies are addressed to them.
+    let mut recent: [Option<RequestId>; 4] = [None; 4];
+    let mut last_session = SessionId(1);
+    let no_fields = RawJson::parse(b"{}").ok();
     let mut ops = data.iter().skip(1).copied();
     while let Some(op) = ops.next() {
         let arg = ops.next().unwrap_or(0);
         let handle = client.handles().nth(usize::from(arg & 1)).unwrap_or(HandleId(u64::from(arg)));
-        match op % 12 {
-            0 => drop(client.create_session(now, &mut out)),
-            1 => drop(client.attach(now, &mut out, "janus.plugin.echotest", None)),
-            2 => drop(client.message::<_, ()>(now, &mut out, handle, &(), None)),
-            3 => drop(client.detach(now, &mut out, handle)),
-            4 => drop(client.destroy_session(now, &mut out)),
-            5 => now = now.saturating_add(crate::time::Duration::from_millis(u64::from(arg).saturating_mul(250))),
-            6 => client.handle_timeout(now),
-            7 => drop(client.poll_transmit(now, &mut out)),
-            8 => client.transport_lost(now),
-            9 => client.long_poll_answered(now, [200, 403, 404, 500].get(usize::from(arg % 4)).copied().unwrap_or(200)),
+        if let Some(s) = route_session(client.session()) {
+            last_session = s;
+        }
+        oracle.begin(&client);
+        let checked = match op % 16 {
+            0 => {
+                let r = client.create_session(now, &mut out);
+                sent(&mut oracle, &mut client, RequestKind::Create, r, &mut recent)
+            }
+            1 => {
+                let r = client.attach(now, &mut out, "janus.plugin.echotest", None);
+                sent(&mut oracle, &mut client, RequestKind::Attach, r, &mut recent)
+            }
+            2 => {
+                let r = client.message::<_, ()>(now, &mut out, handle, &(), None);
+                sent(&mut oracle, &mut client, RequestKind::Message, r, &mut recent)
+            }
+            3 => {
+                let r = client.detach(now, &mut out, handle);
+                sent(&mut oracle, &mut client, RequestKind::Detach, r, &mut recent)
+            }
+            4 => {
+                let r = client.destroy_session(now, &mut out);
+                sent(&mut oracle, &mut client, RequestKind::Destroy, r, &mut recent)
+            }
+            5 => {
+                now = now.saturating_add(crate::time::Duration::from_millis(u64::from(arg).saturating_mul(250)));
+                oracle.end(&mut client, Cause::Quiet, &mut drop)
+            }
+            6 => {
+                client.handle_timeout(now);
+                oracle.end(&mut client, Cause::Timer, &mut drop)
+            }
+            7 => match client.poll_transmit(now, &mut out) {
+                Ok(Some(t)) if t.request.is_some() => {
+                    sent(&mut oracle, &mut client, RequestKind::Keepalive, Ok(t), &mut recent)
+                }
+                _ => oracle.end(&mut client, Cause::Quiet, &mut drop),
+            },
+            8 => {
+                client.transport_lost(now);
+                oracle.end(&mut client, Cause::TransportLost, &mut drop)
+            }
+            9 => {
+                let status = [200, 403, 404, 500].get(usize::from(arg % 4)).copied().unwrap_or(200);
+                client.long_poll_answered(now, status);
+                oracle.end(&mut client, Cause::LongPollAnswered(status), &mut drop)
+            }
             10 => {
-                // A well-formed reply to the latest request written into `out`.
-                let tx = core::str::from_utf8(&out)
-                    .ok()
-                    .and_then(|t| t.split("\"transaction\":\"").nth(1))
-                    .and_then(|t| t.get(..12));
-                let kinds = ["success", "ack", "event", "error", "detached", "timeout", "hangup"];
-                let kind = kinds.get(usize::from(arg % 7)).copied().unwrap_or("ack");
-                let session = client.session_id().map_or(1, |s| s.0);
+                let session = if arg & 2 == 0 { last_session } else { SessionId(u64::from(arg)) };
+                let r = client.claim_session(now, &mut out, session);
+                sent(&mut oracle, &mut client, RequestKind::Claim, r, &mut recent)
+            }
+            11 => {
+                let r = match arg % 4 {
+                    0 => client.keepalive(now, &mut out),
+                    1 => client.server_info(now, &mut out),
+                    2 => client.ping(now, &mut out),
+                    _ => client.hangup(now, &mut out, handle),
+                };
+                let kind = [RequestKind::Keepalive, RequestKind::Info, RequestKind::Ping, RequestKind::Hangup]
+                    .get(usize::from(arg % 4))
+                    .copied()
+                    .unwrap_or(RequestKind::Ping);
+                sent(&mut oracle, &mut client, kind, r, &mut recent)
+            }
+            12 => {
+                // A request Janus does not know (answered with 453), on the handle or not.
+                let on = if arg & 1 == 0 { None } else { Some(handle) };
+                let r = match no_fields {
+                    Some(fields) => client.custom(now, &mut out, "unknown", on, &fields),
+                    None => Err(crate::client::ClientError::NoSession),
+                };
+                sent(&mut oracle, &mut client, RequestKind::Custom, r, &mut recent)
+            }
+            13 => {
+                client.long_poll_failed(now);
+                oracle.end(&mut client, Cause::Quiet, &mut drop)
+            }
+            14 => {
+                // A well-formed message for one of the latest requests (or none).
+                let tx = recent.get(usize::from((arg >> 3) % 4)).copied().flatten();
+                let kinds = ["success", "ack", "event", "error", "detached", "timeout", "hangup", "pong"];
+                let kind = kinds.get(usize::from(arg % 8)).copied().unwrap_or("ack");
+                let code = [458, 459, 453, 403].get(usize::from((arg >> 5) % 4)).copied().unwrap_or(458);
+                let session = route_session(client.session()).map_or(1, |s| s.0);
                 let mut w = crate::json::write::Writer::new(&mut message);
                 let _ = write!(
                     w,
-                    r#"{{"janus":"{kind}","session_id":{session},"sender":{},"transaction":"{}","data":{{"id":{}}},"error":{{"code":{},"reason":"x"}}}}"#,
+                    r#"{{"janus":"{kind}","session_id":{session},"sender":{},"transaction":"{}","data":{{"id":{}}},"error":{{"code":{code},"reason":"x"}}}}"#,
                     handle.0,
-                    tx.unwrap_or("none"),
+                    tx.as_ref().map_or("none", RequestId::as_str),
                     u64::from(arg).saturating_add(7),
-                    if arg & 2 == 0 { 458 } else { 459 },
                 );
-                if let Ok(len) = w.finish()
-                    && let Some(bytes) = message.get(..len)
-                    && let Ok(outputs) = client.handle_input(now, bytes)
-                {
-                    outputs.for_each(|o| drop(o.map(|o| matches!(o, Output::Reply { .. }))));
+                match w.finish() {
+                    Ok(len) => receive(&mut oracle, &mut client, now, message.get(..len).unwrap_or_default()),
+                    Err(_) => oracle.end(&mut client, Cause::Quiet, &mut drop),
                 }
             }
             _ => {
                 // Raw bytes from the input as a received body.
                 let len = usize::from(arg).min(data.len());
-                if let Some(bytes) = data.get(..len)
-                    && let Ok(outputs) = client.handle_input(now, bytes)
-                {
-                    outputs.for_each(drop);
-                }
+                receive(&mut oracle, &mut client, now, data.get(..len).unwrap_or_default())
             }
+        };
+        if let Err(violation) = checked {
+            panic!("invariant broken at op {op}: {}", violation.0);
         }
-        while client.poll_event().is_some() {}
         assert!(client.handles().count() <= 2, "handle table overflow");
         assert!(client.pending_requests() <= 3, "pending table overflow");
+    }
+}
+
+/// Checks a command's effect; remembers the request it wrote.
+fn sent(
+    oracle: &mut Oracle<2, 3>,
+    client: &mut Client<2, 3, 8>,
+    kind: RequestKind,
+    result: Result<Transmit, crate::client::ClientError>,
+    recent: &mut [Option<RequestId>; 4],
+) -> Result<(), Violation> {
+    match result {
+        Ok(t) => {
+            recent.rotate_right(1);
+            if let Some(first) = recent.first_mut() {
+                *first = t.request;
+            }
+            oracle.end(client, Cause::Sent(kind, &t), &mut drop)
+        }
+        Err(_) => oracle.end(client, Cause::Quiet, &mut drop),
+    }
+}
+
+/// Feeds a received body message by message, checking each.
+fn receive(
+    oracle: &mut Oracle<2, 3>,
+    client: &mut Client<2, 3, 8>,
+    now: Instant,
+    body: &[u8],
+) -> Result<(), Violation> {
+    let Ok(batch) = Batch::decode(body) else {
+        return oracle.end(client, Cause::Quiet, &mut drop);
+    };
+    // `begin` was called for the first message already.
+    let mut first = true;
+    for message in batch {
+        let Ok(message) = message else { continue };
+        if !first {
+            oracle.begin(client);
+        }
+        first = false;
+        let output = client.handle_message(now, message);
+        oracle.end(client, Cause::Received(&output), &mut drop)?;
+    }
+    if first { oracle.end(client, Cause::Quiet, &mut drop) } else { Ok(()) }
+}
+
+fn route_session(state: SessionState) -> Option<SessionId> {
+    match state {
+        SessionState::Active(s)
+        | SessionState::Destroying(s)
+        | SessionState::Claiming(s)
+        | SessionState::Disconnected(s) => Some(s),
+        _ => None,
     }
 }
 

@@ -5,7 +5,7 @@
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
-use janus_signal::http::{Route, parse_response, write_request_head};
+use janus_signal::http::{ResponseReader, Route, request_head_len, write_request_head};
 use janus_signal::request::Auth;
 
 use crate::Error;
@@ -16,6 +16,9 @@ use crate::stream::{Dialer, Stream};
 pub(crate) struct Connection {
     stream: Stream,
     buf: Vec<u8>,
+    /// How far the response arriving in `buf` has been read (a slowly trickled response is
+    /// read in linear time).
+    reader: ResponseReader,
     /// A response was already read on it: a failure before any byte of the next one means the
     /// server closed it while idle (Janus does after 120 s), and a retry is safe.
     reused: bool,
@@ -26,7 +29,7 @@ pub(crate) type Response = (u16, Vec<u8>);
 
 impl Connection {
     pub(crate) fn open(dialer: &Dialer) -> Result<Self, Error> {
-        Ok(Self { stream: dialer.open()?, buf: Vec::new(), reused: false })
+        Ok(Self { stream: dialer.open()?, buf: Vec::new(), reader: ResponseReader::new(), reused: false })
     }
 
     /// Writes a request: head (from core) and body.
@@ -38,10 +41,10 @@ impl Connection {
         auth: &Auth<'_>,
         body: &[u8],
     ) -> Result<(), Error> {
-        let mut head = [0u8; 512];
-        let n = write_request_head(&mut head, host, base, route, auth, body.len()).map_err(Error::Encode)?;
-        let mut message = Vec::with_capacity(n + body.len());
-        message.extend_from_slice(&head[..n]);
+        // Sized from the request: a long poll's head carries the credentials, percent-encoded.
+        let mut message = vec![0u8; request_head_len(host, base, route, auth, body.len())];
+        let n = write_request_head(&mut message, host, base, route, auth, body.len()).map_err(Error::Encode)?;
+        message.truncate(n);
         message.extend_from_slice(body);
         self.stream.write_all(&message)?;
         self.stream.flush()?;
@@ -91,7 +94,7 @@ impl Connection {
     }
 
     fn parse(&mut self, eof: bool) -> Result<Option<(Response, bool)>, Error> {
-        let Some(r) = parse_response(&mut self.buf, eof).map_err(Error::Http)? else {
+        let Some(r) = self.reader.read(&mut self.buf, eof).map_err(Error::Http)? else {
             return Ok(None);
         };
         let response = (r.status, r.body.to_vec());
@@ -285,6 +288,39 @@ mod tests {
             }
         });
         (address, count)
+    }
+
+    #[test]
+    fn a_long_poll_carries_the_longest_credentials() {
+        // 128 bytes each (the most a client stores), every one percent-encoded to three.
+        let secret = "+/=:,?&#%@ ".repeat(12)[..128].to_owned();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("address").to_string();
+        let server = std::thread::spawn(move || {
+            // The transport's request connection first, then the long poll's.
+            let (_requests, _) = listener.accept().expect("accept");
+            let (stream, _) = listener.accept().expect("accept");
+            let mut reader = std::io::BufReader::new(stream.try_clone().expect("clone"));
+            let request = read_request(&mut reader).expect("a request");
+            let mut stream = stream;
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 21\r\n\r\n{\"janus\":\"keepalive\"}")
+                .expect("answer");
+            request
+        });
+        let mut http = HttpTransport::new(dialer(&address), "/janus".into(), 1 << 16).expect("connect");
+        let route = Route::LongPoll { session: janus_signal::SessionId(u64::MAX), maxev: 10 };
+        let auth = Auth { apisecret: Some(&secret), token: Some(&secret) };
+        http.start_long_poll(&route, &auth).expect("sent");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let (status, body) = http.receive_long_poll(deadline).expect("answered").expect("in time");
+        assert_eq!((status, body.as_slice()), (200, &br#"{"janus":"keepalive"}"#[..]));
+        let request = server.join().expect("server");
+        let encoded = "%2B%2F%3D%3A%2C%3F%26%23%25%40%20".repeat(12);
+        let encoded = &encoded[..3 * 128];
+        let line = format!("GET /janus/{}?maxev=10&apisecret={encoded}&token={encoded} HTTP/1.1", u64::MAX);
+        assert_eq!(request.lines().next(), Some(line.as_str()));
+        assert!(request.len() > 800, "a {}-byte head", request.len());
     }
 
     #[test]

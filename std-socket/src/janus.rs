@@ -460,8 +460,10 @@ impl Janus {
 
     /// Sends `bytes` exactly as given (for talking to Janus outside the typed API, e.g. to see
     /// how it answers malformed requests) to the session (and `handle`) path, and returns the
-    /// reply: the POST's response over HTTP; over WebSocket the next reply carrying the same
-    /// transaction, or none.
+    /// reply: the POST's response over HTTP; over WebSocket the next message that carries the
+    /// same transaction and that no request of this client waits for (when `bytes` has no
+    /// string `transaction`, the next such message without one: Janus answers a request it
+    /// cannot read so).
     ///
     /// # Errors
     ///
@@ -485,12 +487,14 @@ impl Janus {
                 OwnedMessage::from_json(body)
             }
             Link::Ws(ws) => {
+                // What came before the request cannot answer it.
+                self.uncorrelated.clear();
                 ws.send(bytes)?;
                 loop {
-                    let matching = self.uncorrelated.iter().position(|m| {
-                        let t = m.message().transaction().map(|t| t.to_string());
-                        t.is_none() || t == wanted
-                    });
+                    let matching = self
+                        .uncorrelated
+                        .iter()
+                        .position(|m| m.message().transaction().map(|t| t.to_string()) == wanted);
                     if let Some(i) = matching {
                         break self.uncorrelated.remove(i).ok_or(Error::Timeout)?;
                     }
@@ -822,5 +826,92 @@ fn keep_uncorrelated(queue: &mut VecDeque<OwnedMessage>, message: &Message<'_>) 
     queue.push_back(OwnedMessage::new(message));
     if queue.len() > 64 {
         queue.pop_front();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{TcpListener, TcpStream};
+    use std::thread::JoinHandle;
+
+    use janus_signal::json::RawJson;
+    use tungstenite::handshake::server::{Request, Response};
+    use tungstenite::{Message as Frame, WebSocket};
+
+    use super::*;
+
+    /// A scripted WebSocket "Janus" on loopback: for each request it receives, `answer` gets
+    /// the request's transaction (if any) and gives the frames to send back. Serves one
+    /// connection and returns how many requests it got.
+    #[allow(clippy::result_large_err)] // tungstenite's handshake callback returns its response
+    fn fake_janus(answer: impl Fn(Option<&str>) -> Vec<Frame> + Send + 'static) -> (String, JoinHandle<usize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("ws://{}", listener.local_addr().expect("address"));
+        let server = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().expect("accept");
+            let mut socket: WebSocket<TcpStream> =
+                tungstenite::accept_hdr(stream, |_: &Request, mut response: Response| {
+                    let protocol = crate::ws::JANUS_PROTOCOL.parse().expect("header value");
+                    response.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
+                    Ok(response)
+                })
+                .expect("handshake");
+            let mut received = 0;
+            while let Ok(frame) = socket.read() {
+                let Frame::Text(text) = frame else { continue };
+                received += 1;
+                let request = RawJson::parse(text.as_bytes()).expect("JSON request");
+                let tx = request.get("transaction").and_then(|t| t.as_str()).map(|t| t.to_string());
+                for reply in answer(tx.as_deref()) {
+                    socket.send(reply).expect("send");
+                }
+            }
+            received
+        });
+        (url, server)
+    }
+
+    fn options() -> Options {
+        Options { request_timeout: Duration::from_secs(2), seed: Some(7), ..Options::default() }
+    }
+
+    #[test]
+    fn binary_frames_carry_messages_too() {
+        // Janus answers in text frames, but a proxy or another server may send binary ones.
+        let (url, server) = fake_janus(|tx| {
+            let tx = tx.unwrap_or_default();
+            vec![Frame::binary(format!(r#"{{"janus":"pong","transaction":"{tx}"}}"#).into_bytes())]
+        });
+        let mut janus = Janus::connect(&url, options()).expect("connect");
+        janus.ping().expect("a pong in a binary frame answers the ping");
+        drop(janus);
+        assert_eq!(server.join().expect("server"), 1);
+    }
+
+    #[test]
+    fn send_raw_takes_only_the_reply_with_its_own_transaction() {
+        let (url, server) = fake_janus(|tx| match tx {
+            // Before the answer: a message without a transaction that nobody waits for, and an
+            // answer to another client's request.
+            Some(tx) => vec![
+                Frame::text(r#"{"janus":"error","session_id":7,"error":{"code":490,"reason":"not yours"}}"#),
+                Frame::text(r#"{"janus":"ack","session_id":7,"transaction":"someone-else"}"#),
+                Frame::text(format!(r#"{{"janus":"ack","session_id":7,"transaction":"{tx}"}}"#)),
+            ],
+            // A request without a transaction: Janus's error has none either.
+            None => vec![Frame::text(r#"{"janus":"error","error":{"code":456,"reason":"Missing transaction"}}"#)],
+        });
+        let mut janus = Janus::connect(&url, options()).expect("connect");
+        let reply = janus.send_raw(None, br#"{"janus":"keepalive","session_id":7,"transaction":"raw-1"}"#);
+        let reply = reply.expect("the ack");
+        assert_eq!(reply.kind(), "ack", "{reply}");
+        assert_eq!(reply.message().transaction().map(|t| t.to_string()).as_deref(), Some("raw-1"));
+        // The stray message without a transaction, from before, does not answer the next one.
+        match janus.send_raw(None, br#"{"janus":"keepalive","session_id":7}"#) {
+            Err(Error::Janus { code, .. }) => assert_eq!(code.code(), 456),
+            other => panic!("{other:?}"),
+        }
+        drop(janus);
+        assert_eq!(server.join().expect("server"), 2);
     }
 }

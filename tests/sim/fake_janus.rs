@@ -189,7 +189,12 @@ impl FakeJanus {
                 self.sessions.remove(&s);
                 self.send(now_ms, json!({"janus": "success", "session_id": s, "transaction": tx}));
             }
-            other => panic!("the fake does not know {other}"),
+            "info" => self.send(now_ms, json!({"janus": "server_info", "transaction": tx, "name": "fake"})),
+            "ping" => self.send(now_ms, json!({"janus": "pong", "transaction": tx})),
+            other => {
+                let error = json!({"code": 453, "reason": format!("Unknown request '{other}'")});
+                self.send(now_ms, json!({"janus": "error", "session_id": session, "transaction": tx, "error": error}));
+            }
         }
     }
 
@@ -213,11 +218,12 @@ impl FakeJanus {
     }
 
     /// Takes the direct answer to the request with transaction `tx` (the HTTP POST response):
-    /// the first queued `success`, `ack` or `error` carrying it.
+    /// the first queued `success`, `ack`, `error`, `pong` or `server_info` carrying it.
     pub(crate) fn take_reply(&mut self, tx: &str) -> Option<String> {
         let index = self.outbox.iter().position(|(_, m)| {
             let v: Value = serde_json::from_str(m).expect("json");
-            v["transaction"] == tx && matches!(v["janus"].as_str(), Some("success" | "ack" | "error"))
+            v["transaction"] == tx
+                && matches!(v["janus"].as_str(), Some("success" | "ack" | "error" | "pong" | "server_info"))
         })?;
         self.outbox.remove(index).map(|(_, m)| m)
     }

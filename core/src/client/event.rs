@@ -40,6 +40,10 @@ pub enum RequestKind {
 pub enum Output<'a> {
     /// The answer to one of our requests: `success`, `error`, `pong`, `server_info`, or the
     /// plugin `event` that answers a `message` (which may come before or after its `ack`).
+    /// Each request ends exactly once: by its reply, or by [`Event::RequestTimedOut`] or
+    /// [`Event::RequestAbandoned`] (never both: a `message` answered before its ack only waits
+    /// to absorb the ack). Only its reply changes state through a request: a `create`'s
+    /// session, a `detach`'s handle, a 458 to a request addressed to the session.
     Reply {
         /// The request answered.
         request: RequestId,

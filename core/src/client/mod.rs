@@ -38,6 +38,8 @@
 //! ```
 
 mod event;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod oracle;
 mod transaction;
 
 pub use event::{Abandoned, Event, Ignored, Output, RequestKind, SessionEnd};
@@ -210,8 +212,12 @@ struct Pending {
     deadline: Instant,
     /// A `message` got its `ack`.
     acked: bool,
-    /// A `message` got its answering event (possibly before the ack).
+    /// A `message` got its answering event (possibly before the ack): the caller has its
+    /// answer, and the entry only waits to absorb the ack (it ends without an event).
     answered: bool,
+    /// Addressed to the client's session (which is then still the client's session: requests
+    /// on a session are abandoned when it ends or the transport is lost).
+    on_session: bool,
 }
 
 /// The sans-IO Janus client: one session, up to `HANDLES` handles, up to `PENDING` requests
@@ -254,7 +260,8 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
     }
 
     /// Sets the `apisecret` and `token` sent with every request (and in the long poll's
-    /// query).
+    /// query, percent-encoded: up to three bytes for each of theirs, which the transport's
+    /// buffer must hold; the drivers' `set_credentials` check that).
     ///
     /// # Errors
     ///
@@ -344,24 +351,31 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
 
     /// `claim`: takes over `session` on this (new) connection, e.g. after a WebSocket
     /// reconnect when the server has `reclaim_session_timeout` > 0. Handles the client knew
-    /// are kept.
+    /// are kept. A 458 answer ends the session ([`SessionEnd::NotFound`]); any other failure
+    /// (another error, a timeout) leaves it [`SessionState::Disconnected`], to be claimed again
+    /// or replaced by a new one.
     ///
     /// # Errors
     ///
     /// [`ClientError::SessionBusy`] while another session is active or being set up;
     /// [`ClientError::TooManyPending`]; [`ClientError::Encode`].
     pub fn claim_session(&mut self, now: Instant, out: &mut [u8], session: SessionId) -> Result<Transmit, ClientError> {
-        if !matches!(self.session, SessionState::Idle | SessionState::Ended(..) | SessionState::Disconnected(_)) {
+        let previous = self.session;
+        if !matches!(previous, SessionState::Idle | SessionState::Ended(..) | SessionState::Disconnected(_)) {
             return Err(ClientError::SessionBusy);
         }
-        if matches!(self.session, SessionState::Disconnected(id) if id != session) {
-            self.handles.clear();
-        }
-        let t = self.send(now, out, RequestKind::Claim, None, |tx, auth, out| {
-            ClaimSession::new(tx, session).with_auth(auth).encode(out)
-        })?;
+        // Over HTTP the claim goes to the claimed session's path, never to another session's
+        // (Janus refuses that with 457: conflicting session ids in path and body).
         self.session = SessionState::Claiming(session);
-        Ok(t)
+        let sent = self.send(now, out, RequestKind::Claim, None, |tx, auth, out| {
+            ClaimSession::new(tx, session).with_auth(auth).encode(out)
+        });
+        match sent {
+            Err(_) => self.session = previous,
+            Ok(_) if matches!(previous, SessionState::Disconnected(id) if id != session) => self.handles.clear(),
+            Ok(_) => {}
+        }
+        sent
     }
 
     /// `destroy`: ends the session and its handles.
@@ -581,6 +595,11 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         let id = self.fresh_id();
         let auth = Auth { apisecret: self.apisecret.as_deref(), token: self.token.as_deref() };
         let len = write(id.transaction(), auth, out)?;
+        let session = match kind {
+            RequestKind::Create | RequestKind::Info | RequestKind::Ping => None,
+            RequestKind::Custom if self.session_id().is_none() => None,
+            _ => self.session_for_route(),
+        };
         let pending = Pending {
             id,
             kind,
@@ -588,18 +607,10 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
             deadline: now.saturating_add(self.config.request_timeout),
             acked: false,
             answered: false,
+            on_session: session.is_some(),
         };
         self.pending.push(pending).map_err(|_| ClientError::TooManyPending)?;
         self.note_sent(now);
-        let session = match kind {
-            RequestKind::Create | RequestKind::Info | RequestKind::Ping => None,
-            RequestKind::Custom if self.session_id().is_none() => None,
-            RequestKind::Claim => match self.session {
-                SessionState::Claiming(s) => Some(s),
-                _ => self.session_for_route(),
-            },
-            _ => self.session_for_route(),
-        };
         let route = Route::Janus { session, handle: session.and(handle) };
         Ok(Transmit { len, route, request: Some(id) })
     }
@@ -688,18 +699,11 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
             let Some(expired) = swap_remove(&mut self.pending, index) else {
                 break;
             };
-            self.push_event(Event::RequestTimedOut { request: expired.id, kind: expired.kind });
-            match (expired.kind, self.session) {
-                (RequestKind::Create, SessionState::Creating) => self.session = SessionState::Idle,
-                (RequestKind::Claim, SessionState::Claiming(s)) => self.session = SessionState::Disconnected(s),
-                (RequestKind::Destroy, SessionState::Destroying(s)) => self.session = SessionState::Active(s),
-                (RequestKind::Detach, _) => {
-                    if let Some(slot) = self.handles.iter_mut().find(|h| Some(h.id) == expired.handle) {
-                        slot.detaching = false;
-                    }
-                }
-                _ => {}
+            // A `message` whose answer came (and only its ack did not) has ended already.
+            if !expired.answered {
+                self.push_event(Event::RequestTimedOut { request: expired.id, kind: expired.kind });
             }
+            self.request_failed(expired.kind, expired.handle);
         }
     }
 
@@ -740,7 +744,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         self.long_poll_out = false;
         let reason = Abandoned::SessionEnded(SessionEnd::TransportLost);
         while let Some(p) = self.pending.pop() {
-            self.push_event(Event::RequestAbandoned { request: p.id, kind: p.kind, reason });
+            self.abandon(p, reason);
         }
         self.session = match self.session {
             SessionState::Active(s)
@@ -786,6 +790,10 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         let request = pending.id;
         let kind = pending.kind;
         match message {
+            // A second ack acknowledges nothing.
+            Message::Ack(_) if kind == RequestKind::Message && pending.acked => {
+                return self.handle_unsolicited(message);
+            }
             Message::Ack(_) if kind == RequestKind::Message => {
                 if pending.answered {
                     swap_remove(&mut self.pending, index);
@@ -794,11 +802,10 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
                 }
                 return Output::Acked { request };
             }
+            // The answer came already and only the ack is awaited: anything else on the same
+            // transaction (a second event…) is plain plugin traffic, not a second answer.
+            _ if pending.answered => return self.handle_unsolicited(message),
             Message::Event(_) if kind == RequestKind::Message => {
-                if pending.answered {
-                    // A second event on the same transaction: plain plugin traffic.
-                    return self.handle_unsolicited(message);
-                }
                 if pending.acked {
                     swap_remove(&mut self.pending, index);
                 } else if let Some(p) = self.pending.get_mut(index) {
@@ -809,59 +816,81 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
             _ => {}
         }
         swap_remove(&mut self.pending, index);
+        // Only this request's answer changes state through it: a `create` only by its own
+        // reply, a `detach` only for its own handle, and so on.
         match message {
-            Message::Error(e) => self.apply_error(e.code, pending.handle),
-            Message::Success(s) => self.apply_success(now, kind, s.id(), pending.handle),
-            _ => {}
+            Message::Success(s) => self.apply_success(now, &pending, s.id()),
+            Message::Error(e) => self.apply_error(&pending, e.code),
+            // Anything else (an `ack` to a `create`, …) leaves a request that changes state
+            // unsuccessful.
+            _ => self.request_failed(kind, pending.handle),
         }
         Output::Reply { request, kind, message }
     }
 
-    fn apply_success(&mut self, now: Instant, kind: RequestKind, id: Option<u64>, handle: Option<HandleId>) {
-        match kind {
-            RequestKind::Create => match id {
-                Some(id) => self.start_session(now, SessionId(id)),
-                None => self.session = SessionState::Idle,
-            },
-            RequestKind::Claim => {
+    fn apply_success(&mut self, now: Instant, pending: &Pending, id: Option<u64>) {
+        match (pending.kind, id) {
+            (RequestKind::Create, Some(id)) => self.start_session(now, SessionId(id)),
+            (RequestKind::Claim, _) => {
                 if let SessionState::Claiming(s) = self.session {
                     self.start_session(now, s);
                 }
             }
-            RequestKind::Attach => {
-                if let Some(id) = id {
-                    // A slot was reserved when the attach was sent.
+            (RequestKind::Attach, Some(id)) => {
+                // A slot was reserved when the attach was sent; an id the client has already is
+                // not a second handle.
+                if !self.handles.iter().any(|h| h.id.0 == id) {
                     let _ = self.handles.push(HandleSlot { id: HandleId(id), detaching: false });
                 }
             }
-            RequestKind::Detach => {
-                if let Some(h) = handle {
+            (RequestKind::Detach, _) => {
+                if let Some(h) = pending.handle {
                     self.remove_handle(h);
                 }
             }
-            RequestKind::Destroy => self.end_session(SessionEnd::Destroyed),
+            (RequestKind::Destroy, _) => self.end_session(SessionEnd::Destroyed),
+            // A `create` without `data.id` failed.
+            (kind, _) => self.request_failed(kind, pending.handle),
+        }
+    }
+
+    /// An `error` answered `pending`: 458 ends the session only if the request was addressed
+    /// to it, 459 forgets only the request's own handle, and otherwise the request failed.
+    fn apply_error(&mut self, pending: &Pending, code: ErrorCode) {
+        match code {
+            ErrorCode::SessionNotFound if pending.on_session => return self.end_session(SessionEnd::NotFound),
+            ErrorCode::HandleNotFound => {
+                if let Some(h) = pending.handle {
+                    self.remove_handle(h);
+                }
+            }
+            _ => {}
+        }
+        self.request_failed(pending.kind, pending.handle);
+    }
+
+    /// A request of `kind` ended without success (error reply, unexpected reply, timeout):
+    /// undoes what sending it started. A failed `claim` leaves the session claimable
+    /// ([`SessionState::Disconnected`]): only a 458 says it is gone.
+    fn request_failed(&mut self, kind: RequestKind, handle: Option<HandleId>) {
+        match (kind, self.session) {
+            (RequestKind::Create, SessionState::Creating) => self.session = SessionState::Idle,
+            (RequestKind::Claim, SessionState::Claiming(s)) => self.session = SessionState::Disconnected(s),
+            (RequestKind::Destroy, SessionState::Destroying(s)) => self.session = SessionState::Active(s),
+            (RequestKind::Detach, _) => {
+                if let Some(slot) = self.handles.iter_mut().find(|h| Some(h.id) == handle) {
+                    slot.detaching = false;
+                }
+            }
             _ => {}
         }
     }
 
-    fn apply_error(&mut self, code: ErrorCode, handle: Option<HandleId>) {
-        match code {
-            ErrorCode::SessionNotFound => self.end_session(SessionEnd::NotFound),
-            ErrorCode::HandleNotFound => {
-                if let Some(h) = handle {
-                    self.remove_handle(h);
-                }
-            }
-            _ => {}
-        }
-        match self.session {
-            SessionState::Creating => self.session = SessionState::Idle,
-            SessionState::Claiming(s) => self.session = SessionState::Ended(s, SessionEnd::NotFound),
-            SessionState::Destroying(s) => self.session = SessionState::Active(s),
-            _ => {}
-        }
-        if let Some(slot) = self.handles.iter_mut().find(|h| Some(h.id) == handle) {
-            slot.detaching = false;
+    /// `p` will not be answered: an event says so, unless its answer came already (a
+    /// `message` that only waited for its ack).
+    fn abandon(&mut self, p: Pending, reason: Abandoned) {
+        if !p.answered {
+            self.push_event(Event::RequestAbandoned { request: p.id, kind: p.kind, reason });
         }
     }
 
@@ -917,7 +946,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
             let Some(p) = swap_remove(&mut self.pending, i) else {
                 break;
             };
-            self.push_event(Event::RequestAbandoned { request: p.id, kind: p.kind, reason: Abandoned::HandleDetached });
+            self.abandon(p, Abandoned::HandleDetached);
         }
     }
 
@@ -934,7 +963,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
             let Some(p) = swap_remove(&mut self.pending, i) else {
                 break;
             };
-            self.push_event(Event::RequestAbandoned { request: p.id, kind: p.kind, reason: abandoned });
+            self.abandon(p, abandoned);
         }
         self.push_event(Event::SessionEnded { session, reason });
     }

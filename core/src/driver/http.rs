@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::flow::{self, Exchange};
 use crate::client::{Client, ClientError, Output, RequestId, Transmit};
 use crate::error::DecodeError;
-use crate::http::{HttpError, Route, parse_response, write_request_head};
+use crate::http::{HttpError, ResponseReader, Route, request_head_len, write_request_head};
 use crate::ids::{HandleId, SessionId};
 use crate::message::Message;
 use crate::request::Auth;
@@ -40,7 +40,9 @@ impl<F: FnMut() -> Instant> Clock for F {
 /// expected (Janus's `server_info` is 3–7 KB, SDP-bearing events several KB).
 #[derive(Debug)]
 pub struct Buffers<'b> {
-    /// Requests are written here.
+    /// Requests are written here: 256 bytes for a POST's head, then its body. The long poll's
+    /// head takes the whole buffer: about 100 bytes plus three for each byte of the credentials
+    /// ([`HttpDriver::set_credentials`] checks).
     pub tx: &'b mut [u8],
     /// Responses to requests are read here.
     pub rx_requests: &'b mut [u8],
@@ -128,6 +130,14 @@ pub(super) struct Receiver<'b> {
     /// The server closed this connection.
     pub(super) eof: bool,
     pub(super) name: &'static str,
+    /// How far the response being received has been read.
+    pub(super) reader: ResponseReader,
+}
+
+impl<'b> Receiver<'b> {
+    pub(super) const fn new(buf: &'b mut [u8], name: &'static str) -> Self {
+        Self { buf, filled: 0, eof: false, name, reader: ResponseReader::new() }
+    }
 }
 
 /// A parsed response: status, body range in the receive buffer, and whether the connection
@@ -163,7 +173,7 @@ impl Receiver<'_> {
     fn try_parse<E>(&mut self, eof: bool) -> Result<Option<Parsed>, DriverError<E>> {
         let filled = self.filled;
         let data = self.buf.get_mut(..filled).unwrap_or_default();
-        match parse_response(data, eof) {
+        match self.reader.read(data, eof) {
             Ok(None) => Ok(None),
             Ok(Some(r)) => {
                 let start = r.body_start;
@@ -179,16 +189,18 @@ impl Receiver<'_> {
     /// Forgets the response that was handled.
     pub(super) fn clear(&mut self) {
         self.filled = 0;
+        self.reader = ResponseReader::new();
     }
 
     /// A fresh connection.
     pub(super) fn reset(&mut self) {
-        self.filled = 0;
+        self.clear();
         self.eof = false;
     }
 }
 
-/// Writes head and body of `t` (whose body is at `tx[HEAD_ROOM..]`) on `stream`.
+/// Writes head and body of `t` (whose body is at `tx[HEAD_ROOM..]`) on `stream`. A long poll
+/// has no body: its head, which carries the credentials, may fill the whole of `tx`.
 pub(super) fn send_request<S: Write>(
     tx: &mut [u8],
     endpoint: &HttpEndpoint<'_>,
@@ -197,8 +209,9 @@ pub(super) fn send_request<S: Write>(
     stream: &mut S,
 ) -> Result<(), DriverError<S::Error>> {
     let too_small = |e| DriverError::Client(ClientError::Encode(e));
+    let room = if matches!(t.route, Route::LongPoll { .. }) { tx.len() } else { HEAD_ROOM };
     let (head, body) = tx
-        .split_at_mut_checked(HEAD_ROOM)
+        .split_at_mut_checked(room)
         .ok_or(too_small(crate::EncodeError::BufferTooSmall { needed: HEAD_ROOM, available: 0 }))?;
     let n = write_request_head(head, endpoint.host, endpoint.base, &t.route, auth, t.len).map_err(too_small)?;
     write_all(stream, head.get(..n).unwrap_or_default())?;
@@ -230,8 +243,30 @@ pub struct HttpDriver<'b, S, K, const HANDLES: usize = 8, const PENDING: usize =
     poll_sent: bool,
 }
 
-/// Room kept at the front of `tx` for the request head.
+/// Room kept at the front of `tx` for the head of a POST (which carries ids, never
+/// credentials: those are in the body). A long poll's head may use the whole buffer.
 pub(super) const HEAD_ROOM: usize = 256;
+
+/// Sets the client's credentials if the longest long-poll head they make (the session id at
+/// its longest) fits in a buffer of `room` bytes.
+pub(super) fn set_credentials<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>(
+    client: &mut Client<HANDLES, PENDING, EVENTS>,
+    endpoint: &HttpEndpoint<'_>,
+    room: usize,
+    apisecret: Option<&str>,
+    token: Option<&str>,
+) -> Result<(), ClientError> {
+    let maxev = match client.config().transport {
+        crate::client::Transport::Http { maxev } => maxev,
+        crate::client::Transport::WebSocket => u8::MAX,
+    };
+    let longest = Route::LongPoll { session: SessionId(u64::MAX), maxev };
+    let needed = request_head_len(endpoint.host, endpoint.base, &longest, &Auth { apisecret, token }, 0);
+    if needed > room {
+        return Err(ClientError::Encode(crate::EncodeError::BufferTooSmall { needed, available: room }));
+    }
+    client.set_credentials(apisecret, token)
+}
 
 impl<'b, S, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
     HttpDriver<'b, S, K, HANDLES, PENDING, EVENTS>
@@ -256,8 +291,8 @@ where
             clock,
             endpoint,
             tx: buffers.tx,
-            rx_requests: Receiver { buf: buffers.rx_requests, filled: 0, eof: false, name: "rx_requests" },
-            rx_events: Receiver { buf: buffers.rx_events, filled: 0, eof: false, name: "rx_events" },
+            rx_requests: Receiver::new(buffers.rx_requests, "rx_requests"),
+            rx_events: Receiver::new(buffers.rx_events, "rx_events"),
             poll_sent: false,
         }
     }
@@ -265,6 +300,25 @@ where
     /// The state machine, for its state and events.
     pub fn client(&mut self) -> &mut Client<HANDLES, PENDING, EVENTS> {
         &mut self.client
+    }
+
+    /// Sets the `apisecret` and `token` of every request and of the long poll, whose query
+    /// carries them percent-encoded (up to three bytes for each of theirs, so two credentials
+    /// of [`MAX_CREDENTIAL_LEN`](crate::client::MAX_CREDENTIAL_LEN) bytes make a head of about
+    /// 900 bytes). Checked now: the long poll's head must fit in `tx`. (Credentials set on the
+    /// client before [`new`](Self::new) are only checked by the first long poll.)
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::Client`] with [`ClientError::CredentialTooLong`], or with
+    /// [`EncodeError::BufferTooSmall`](crate::EncodeError::BufferTooSmall) saying how large
+    /// `tx` must be; the credentials are then unchanged.
+    pub fn set_credentials(
+        &mut self,
+        apisecret: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<(), DriverError<S::Error>> {
+        set_credentials(&mut self.client, &self.endpoint, self.tx.len(), apisecret, token).map_err(DriverError::Client)
     }
 
     /// New connections after [`DriverError::Closed`] (Janus closes idle ones after 120 s).

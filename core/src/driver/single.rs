@@ -31,8 +31,10 @@ use crate::time::Instant;
 /// only keeps a session alive while it hears from it, so call [`poll_events`](Self::poll_events)
 /// or [`keepalive`](Self::keepalive) at least every `session_timeout` (60 s by default).
 ///
-/// The buffer must hold the largest request plus 256 bytes for its head, and the largest
-/// response with its HTTP head (the firmware example runs its echotest session in 2 KiB;
+/// The buffer must hold the largest request plus 256 bytes for its head, the long poll's head
+/// (about 100 bytes, plus three for each byte of the credentials, which its query carries:
+/// [`set_credentials`](Self::set_credentials) checks), and the largest response with its HTTP
+/// head (the firmware example runs its echotest session in 2 KiB;
 /// Janus's `server_info` needs about 4 KiB, SDP-bearing events several KiB). A response that
 /// does not fit is [`DriverError::ResponseTooLarge`].
 ///
@@ -64,18 +66,33 @@ where
         endpoint: HttpEndpoint<'b>,
         buffer: &'b mut [u8],
     ) -> Self {
-        Self {
-            client,
-            stream,
-            clock,
-            endpoint,
-            buffer: Receiver { buf: buffer, filled: 0, eof: false, name: "buffer" },
-        }
+        Self { client, stream, clock, endpoint, buffer: Receiver::new(buffer, "buffer") }
     }
 
     /// The state machine, for its state and events.
     pub fn client(&mut self) -> &mut Client<HANDLES, PENDING, EVENTS> {
         &mut self.client
+    }
+
+    /// Sets the `apisecret` and `token` of every request and of the long poll, whose query
+    /// carries them percent-encoded (up to three bytes for each of theirs, so two credentials
+    /// of [`MAX_CREDENTIAL_LEN`](crate::client::MAX_CREDENTIAL_LEN) bytes make a head of about
+    /// 900 bytes). Checked now: the long poll's head must fit in the buffer. (Credentials set
+    /// on the client before [`new`](Self::new) are only checked by the first long poll.)
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::Client`] with [`ClientError::CredentialTooLong`], or with
+    /// [`EncodeError::BufferTooSmall`](crate::EncodeError::BufferTooSmall) saying how large
+    /// the buffer must be; the credentials are then unchanged.
+    pub fn set_credentials(
+        &mut self,
+        apisecret: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<(), DriverError<S::Error>> {
+        let room = self.buffer.buf.len();
+        super::http::set_credentials(&mut self.client, &self.endpoint, room, apisecret, token)
+            .map_err(DriverError::Client)
     }
 
     /// The stream, e.g. to reconfigure it.

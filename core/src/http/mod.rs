@@ -25,5 +25,5 @@
 mod response;
 mod route;
 
-pub use response::{HttpError, Response, parse_response};
-pub use route::{Method, Route, write_path, write_request_head};
+pub use response::{HttpError, Response, ResponseReader, parse_response};
+pub use route::{Method, Route, request_head_len, write_path, write_request_head};

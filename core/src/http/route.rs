@@ -136,12 +136,27 @@ pub fn write_request_head(
     body_len: usize,
 ) -> Result<usize, EncodeError> {
     let mut w = Writer::new(out);
+    head(&mut w, host, base, route, auth, body_len);
+    w.finish()
+}
+
+/// The exact length of the head [`write_request_head`] writes with the same arguments, to
+/// size a buffer by: a long poll's head carries the credentials, percent-encoded (up to three
+/// bytes for each of theirs), in its query.
+#[must_use]
+pub fn request_head_len(host: &str, base: &str, route: &Route, auth: &Auth<'_>, body_len: usize) -> usize {
+    let mut w = Writer::new(&mut []);
+    head(&mut w, host, base, route, auth, body_len);
+    w.len()
+}
+
+fn head(w: &mut Writer<'_>, host: &str, base: &str, route: &Route, auth: &Auth<'_>, body_len: usize) {
     let method = route.method();
     w.raw(match method {
         Method::Get => b"GET ",
         Method::Post => b"POST ",
     });
-    path(&mut w, base, route, auth);
+    path(w, base, route, auth);
     w.raw(b" HTTP/1.1\r\nHost: ");
     w.raw(host.as_bytes());
     w.raw(b"\r\n");
@@ -151,7 +166,6 @@ pub fn write_request_head(
         w.raw(b"\r\n");
     }
     w.raw(b"\r\n");
-    w.finish()
 }
 
 #[cfg(test)]
@@ -186,6 +200,25 @@ mod tests {
             path_of(&Route::LongPoll { session: SessionId(7), maxev: 10 }, &auth),
             "/janus/7?maxev=10&apisecret=s3%20cr%2Bt&token=1700000000%2Cjanus%2Cjanus.plugin.echotest%3AaB%2B%2F%3D"
         );
+    }
+
+    #[test]
+    fn head_len_is_exact_even_for_the_longest_credentials() {
+        let secret: std::string::String = "+/=:, ".chars().cycle().take(128).collect();
+        let auth = Auth { apisecret: Some(&secret), token: Some(&secret) };
+        let route = Route::LongPoll { session: SessionId(u64::MAX), maxev: u8::MAX };
+        let needed = request_head_len("127.0.0.1:8088", "/janus", &route, &auth, 0);
+        // Every credential byte takes three in the query: far beyond a fixed 256 or 512.
+        assert!(needed > 2 * 3 * 128, "{needed}");
+        let mut out = std::vec![0u8; needed];
+        assert_eq!(write_request_head(&mut out, "127.0.0.1:8088", "/janus", &route, &auth, 0), Ok(needed));
+        assert_eq!(
+            write_request_head(&mut out[..needed - 1], "127.0.0.1:8088", "/janus", &route, &auth, 0),
+            Err(EncodeError::BufferTooSmall { needed, available: needed - 1 })
+        );
+        let post = Route::Janus { session: Some(SessionId(1)), handle: None };
+        let written = write_request_head(&mut out, "h", "/janus", &post, &auth, 10).unwrap();
+        assert_eq!(request_head_len("h", "/janus", &post, &auth, 10), written);
     }
 
     #[test]
