@@ -16,7 +16,7 @@
 //!   700–900 bytes. `janus-signal-socket` over both transports and the core's two drivers over
 //!   `TcpStream`s run a session whose events come on that long poll.
 //!
-//! The instances need the `janus` binary: without it the tests skip, unless `JANUS_REQUIRED=1`.
+//! The instances need the `janus` binary: the tests are `#[ignore]`d (live) and tests/run runs them.
 
 #[path = "socket_support/live.rs"]
 mod live;
@@ -63,7 +63,7 @@ static WITH_LONG_API_SECRET: SharedInstance = SharedInstance::new(InstanceConfig
 });
 
 fn run(instance: &'static SharedInstance, transport: Transport, scenario: fn(&str, &Endpoints)) {
-    let Some(janus) = instance.get() else { return };
+    let janus = instance.start();
     scenario(janus.endpoints.url(transport), &janus.endpoints);
 }
 
@@ -120,11 +120,13 @@ fn api_secret(url: &str, _: &Endpoints) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn api_secret_http() {
     run(&WITH_API_SECRET, Transport::Http, api_secret);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn api_secret_ws() {
     run(&WITH_API_SECRET, Transport::Ws, api_secret);
 }
@@ -180,11 +182,13 @@ fn token_auth(url: &str, endpoints: &Endpoints) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn token_auth_http() {
     run(&WITH_TOKEN_AUTH, Transport::Http, token_auth);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn token_auth_ws() {
     run(&WITH_TOKEN_AUTH, Transport::Ws, token_auth);
 }
@@ -224,11 +228,13 @@ fn longest_credentials(url: &str, apisecret: &str, token: &str) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn longest_credentials_http() {
     run(&WITH_LONG_API_SECRET, Transport::Http, |url, _| longest_credentials(url, LONG_API_SECRET, &long_token("t:")));
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn longest_credentials_ws() {
     run(&WITH_LONG_API_SECRET, Transport::Ws, |url, _| longest_credentials(url, LONG_API_SECRET, &long_token("t:")));
 }
@@ -244,11 +250,13 @@ fn longest_token(url: &str, endpoints: &Endpoints) {
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn longest_token_http() {
     run(&WITH_TOKEN_AUTH, Transport::Http, longest_token);
 }
 
 #[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
 fn longest_token_ws() {
     run(&WITH_TOKEN_AUTH, Transport::Ws, longest_token);
 }

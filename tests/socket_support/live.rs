@@ -123,19 +123,6 @@ pub fn janus() -> Endpoints {
     endpoints
 }
 
-/// Like [`janus`], but `None` (the test returns, and counts as passed) when it does not answer,
-/// unless `JANUS_REQUIRED=1`. Only for live tests that are not `#[ignore]`d yet
-/// (`socket_auth.rs`, `socket_tls.rs`); an `#[ignore]`d live test calls [`janus`].
-pub fn default_janus() -> Option<Endpoints> {
-    let (endpoints, down) = probe_default();
-    if down.is_empty() {
-        return Some(endpoints);
-    }
-    assert!(!required(), "JANUS_REQUIRED=1 but no Janus at {down:?}");
-    eprintln!("no Janus at {down:?}: skipping (start one with tests/janus/janus-server start)");
-    None
-}
-
 /// Whether the `janus` binary is on the `PATH`.
 fn janus_installed() -> bool {
     std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("janus").is_file()))
@@ -252,18 +239,6 @@ pub struct SharedInstance {
 impl SharedInstance {
     pub const fn new(config: InstanceConfig) -> Self {
         Self { config, slot: Mutex::new((Weak::new(), 0)) }
-    }
-
-    /// The running instance, started if needed. `None` (the test returns, and counts as
-    /// passed) when the `janus` binary is not installed, unless `JANUS_REQUIRED=1` (then
-    /// `janus-server start` installs it). Only for live tests that are not `#[ignore]`d yet
-    /// (`socket_auth.rs`, `socket_tls.rs`); an `#[ignore]`d live test calls [`Self::start`].
-    pub fn get(&'static self) -> Option<Arc<Instance>> {
-        if !janus_installed() && !required() {
-            eprintln!("the janus binary is not installed: skipping (JANUS_REQUIRED=1 installs it)");
-            return None;
-        }
-        Some(self.start())
     }
 
     /// The running instance, started if needed; fails the test when the `janus` binary is
