@@ -16,7 +16,7 @@ use janus_signal::client::{
     Transmit, Transport,
 };
 use janus_signal::http::Route;
-use janus_signal::message::{Batch, ErrorCode, Message};
+use janus_signal::message::{Batch, Defect, ErrorCode, Message};
 use janus_signal::request::Candidates;
 use janus_signal::{HandleId, Instant, SessionId};
 use oracle::{Cause, Oracle};
@@ -27,11 +27,33 @@ type TestClient = Client<3, 4, 16>;
 /// What the client reported, in order, in an owned form tests can compare.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seen {
-    Reply { request: RequestId, kind: RequestKind, janus: String },
-    Acked { request: RequestId },
-    Handle { handle: HandleId, janus: String },
+    Reply {
+        request: RequestId,
+        kind: RequestKind,
+        janus: String,
+    },
+    Acked {
+        request: RequestId,
+    },
+    Handle {
+        handle: HandleId,
+        janus: String,
+    },
     SessionTimedOut,
-    Ignored { reason: Ignored, janus: String },
+    Ignored {
+        reason: Ignored,
+        janus: String,
+    },
+    /// An unsolicited message that cannot be read as its kind (`janus`, what was wrong).
+    Malformed {
+        janus: Option<String>,
+        defect: Defect,
+    },
+    /// A reply that cannot be read: its request failed.
+    MalformedReply {
+        request: RequestId,
+        kind: RequestKind,
+    },
     Event(Event),
 }
 
@@ -42,6 +64,8 @@ fn seen(output: Output<'_>) -> Seen {
         Output::Handle { handle, message } => Seen::Handle { handle, janus: message.kind().to_owned() },
         Output::SessionTimedOut { .. } => Seen::SessionTimedOut,
         Output::Ignored { reason, message } => Seen::Ignored { reason, janus: message.kind().to_owned() },
+        Output::Malformed(m) => Seen::Malformed { janus: m.kind.map(|k| k.escaped().to_owned()), defect: m.defect },
+        Output::MalformedReply { request, kind, .. } => Seen::MalformedReply { request, kind },
         _ => panic!("unexpected output"),
     }
 }
@@ -137,12 +161,16 @@ impl Sim {
         }
     }
 
-    /// Feeds a received body, message by message.
+    /// Feeds a received body, message by message, as [`Client::handle_input`] does (which
+    /// cannot be used here: the oracle looks at the client between messages).
     fn feed(&mut self, body: &str) {
-        for message in Batch::decode(body.as_bytes()).expect("the fake sends JSON") {
-            let message = message.expect("every message decodes");
+        let mut batch = Batch::decode(body.as_bytes()).expect("the fake sends JSON");
+        while let Some(message) = batch.next_lenient() {
             self.oracle.begin(&self.client);
-            let output = self.client.handle_message(self.now, message);
+            let output = match message {
+                Ok(message) => self.client.handle_message(self.now, message),
+                Err(malformed) => self.client.handle_malformed(malformed),
+            };
             self.seen.push(seen(output));
             self.end(Cause::Received(&output));
         }
@@ -927,6 +955,15 @@ fn random_walks_keep_the_invariants() {
             detached_before_success: rng.below(2) == 0,
             silent_messages: rng.below(4) == 0,
             session_timeout_ms: [10_000, 60_000][rng.below(2) as usize],
+            malformed_before_replies: rng.below(4) == 0,
+            malformed_reply_to: [
+                None,
+                Some("create"),
+                Some("attach"),
+                Some("message"),
+                Some("detach"),
+                Some("destroy"),
+            ][rng.below(6) as usize],
         };
         let mut sim = Sim::new(config, behaviour);
         let mut last_session = SessionId(1);
@@ -1028,4 +1065,168 @@ fn a_second_ack_acknowledges_nothing() {
         [Seen::Acked { request: message }, Seen::Ignored { reason: Ignored::UnknownTransaction, janus: "ack".into() }]
     );
     assert!(sim.client.is_pending(message), "still waiting for its event");
+}
+
+// ----- messages that cannot be read as their kind (issue 18, item 1) ------------------------
+
+/// The malformed events the fake sent, as the client reports them.
+fn malformed_seen(seen: &[Seen]) -> usize {
+    seen.iter().filter(|s| matches!(s, Seen::Malformed { .. })).count()
+}
+
+/// A whole session (create, attach, messages, trickle, hangup, keepalives, detach, destroy)
+/// with unreadable unsolicited events before every reply: each is reported as malformed,
+/// nothing fails, and the session goes on.
+fn session_with_malformed_events(config: Config) {
+    let behaviour = Behaviour { malformed_before_replies: true, ..Behaviour::default() };
+    let mut sim = Sim::new(config, behaviour);
+    let (session, handle) = sim.create_and_attach();
+    let message = sim.message(handle);
+    sim.run_until(1_000);
+    let trickle = sim.command(|c, now, out| c.trickle::<()>(now, out, handle, Candidates::Completed));
+    let hangup = sim.command(|c, now, out| c.hangup(now, out, handle));
+    sim.run_until(60_000);
+    let detach = sim.command(|c, now, out| c.detach(now, out, handle));
+    sim.run_until(61_000);
+    let destroy = sim.command(|c, now, out| c.destroy_session(now, out));
+    sim.run_until(62_000);
+    let seen = sim.take_seen();
+    for (request, kind, janus) in [
+        (message, RequestKind::Message, "event"),
+        (trickle, RequestKind::Trickle, "ack"),
+        (hangup, RequestKind::Hangup, "success"),
+        (detach, RequestKind::Detach, "success"),
+        (destroy, RequestKind::Destroy, "success"),
+    ] {
+        assert!(seen.contains(&reply(request, kind, janus)), "{kind:?} answered: {seen:#?}");
+    }
+    assert!(!seen.iter().any(|s| matches!(s, Seen::MalformedReply { .. })), "{seen:#?}");
+    assert!(
+        !seen.iter().any(|s| matches!(s, Seen::Event(Event::RequestTimedOut { .. } | Event::RequestAbandoned { .. }))),
+        "{seen:#?}"
+    );
+    assert_eq!(sim.client.session(), SessionState::Ended(session, SessionEnd::Destroyed));
+    // Over HTTP the POST's response is the reply itself: the malformed events come on the
+    // long poll (all but those queued after the destroy, which ended the poll).
+    let sent = sim.janus.malformed_sent;
+    assert!(sent >= 5 * 5, "the fake sent {sent}");
+    let reported = malformed_seen(&seen);
+    assert!(reported + 5 >= sent && reported <= sent, "{reported} of {sent} reported");
+    assert!(seen.contains(&Seen::Malformed {
+        janus: Some("ice-failed".to_owned()),
+        defect: Defect::Missing { kind: "ice-failed", field: "sender" },
+    }));
+    assert!(seen.contains(&Seen::Malformed {
+        janus: Some("media".to_owned()),
+        defect: Defect::Invalid { kind: "media", field: "receiving" },
+    }));
+}
+
+#[test]
+fn malformed_events_before_every_reply_over_websocket_do_not_fail_anything() {
+    session_with_malformed_events(Config::websocket());
+}
+
+#[test]
+fn malformed_events_before_every_reply_over_http_do_not_fail_anything() {
+    session_with_malformed_events(Config::http());
+}
+
+/// A reply to our own request that cannot be read fails that request (and only it): a
+/// garbled `attach` success adds no handle; a garbled `create` success leaves no session.
+#[test]
+fn a_malformed_reply_fails_its_request_only() {
+    for config in [Config::websocket(), Config::http()] {
+        let behaviour = Behaviour { malformed_reply_to: Some("attach"), ..Behaviour::default() };
+        let mut sim = Sim::new(config, behaviour);
+        sim.command(|c, now, out| c.create_session(now, out));
+        let session = sim.client.session_id().expect("session");
+        let attach = sim.command(|c, now, out| c.attach(now, out, "janus.plugin.echotest", None));
+        let seen = sim.take_seen();
+        assert!(seen.contains(&Seen::MalformedReply { request: attach, kind: RequestKind::Attach }), "{seen:#?}");
+        assert_eq!(sim.client.handles().count(), 0);
+        assert_eq!(sim.client.pending_requests(), 0, "the attach ended");
+        assert_eq!(sim.client.session(), SessionState::Active(session), "the session goes on");
+        let handle = sim.attach();
+        let message = sim.message(handle);
+        sim.run_until(1_000);
+        assert!(sim.take_seen().contains(&reply(message, RequestKind::Message, "event")));
+
+        let behaviour = Behaviour { malformed_reply_to: Some("create"), ..Behaviour::default() };
+        let mut sim = Sim::new(config, behaviour);
+        let create = sim.command(|c, now, out| c.create_session(now, out));
+        assert!(sim.take_seen().contains(&Seen::MalformedReply { request: create, kind: RequestKind::Create }));
+        assert_eq!(sim.client.session(), SessionState::Idle, "a new create is allowed");
+        sim.command(|c, now, out| c.create_session(now, out));
+        assert!(matches!(sim.client.session(), SessionState::Active(_)));
+    }
+}
+
+/// A garbled ack of a `message` fails the message; the event that follows on its transaction
+/// is plain handle traffic. A garbled message on the transaction of a `message` that has its
+/// answer already (and waits only for its ack) is unsolicited.
+#[test]
+fn malformed_messages_on_a_message_transaction() {
+    let behaviour = Behaviour { malformed_reply_to: Some("message"), ..Behaviour::default() };
+    let mut sim = Sim::new(Config::websocket(), behaviour);
+    let (_, handle) = sim.create_and_attach();
+    let message = sim.message(handle);
+    sim.run_until(1_000);
+    let seen = sim.take_seen();
+    assert!(seen.contains(&Seen::MalformedReply { request: message, kind: RequestKind::Message }), "{seen:#?}");
+    assert!(seen.contains(&Seen::Handle { handle, janus: "event".to_owned() }), "{seen:#?}");
+    assert_eq!(sim.client.pending_requests(), 0);
+
+    let behaviour = Behaviour { event_before_ack: true, silent_messages: false, ..Behaviour::default() };
+    let mut sim = Sim::new(Config::websocket(), behaviour);
+    let (session, handle) = sim.create_and_attach();
+    sim.take_seen();
+    let message = sim.try_command(|c, now, out| c.message(now, out, handle, &json!({}), None::<&()>)).expect("sent");
+    let tx = message.request.expect("request");
+    let event = json!({"janus": "event", "session_id": session.0, "sender": handle.0, "transaction": tx.as_str(),
+        "plugindata": {"plugin": "janus.plugin.echotest", "data": {}}});
+    sim.feed(&event.to_string());
+    let garbled = json!({"janus": "ack", "session_id": session.0, "transaction": tx.as_str(), "hint": 5});
+    sim.feed(&garbled.to_string());
+    let seen = sim.take_seen();
+    assert_eq!(seen.first(), Some(&reply(tx, RequestKind::Message, "event")), "{seen:#?}");
+    assert_eq!(
+        seen.get(1),
+        Some(&Seen::Malformed {
+            janus: Some("ack".to_owned()),
+            defect: Defect::Invalid { kind: "ack", field: "hint" }
+        })
+    );
+    assert!(sim.client.is_pending(tx), "it still waits for its ack");
+}
+
+/// Through `handle_input` (the path the drivers and std-socket use): a long-poll array with
+/// unreadable elements and a non-object element yields every output, in order, all `Ok`.
+#[test]
+fn handle_input_yields_every_message_of_a_batch() {
+    let mut client: TestClient = Client::new(Config::http(), 1);
+    let mut out = [0u8; 512];
+    let now = Instant::ZERO;
+    let create = client.create_session(now, &mut out).expect("create");
+    let tx = create.request.expect("tx");
+    let body = format!(
+        r#"[{{"janus":"ice-failed","session_id":1}},7,{{"janus":"success","transaction":"{}","data":{{"id":1}}}},{{"no":"janus"}}]"#,
+        tx.as_str()
+    );
+    let outputs: Vec<_> = client.handle_input(now, body.as_bytes()).expect("JSON").collect();
+    assert_eq!(outputs.len(), 4);
+    assert!(
+        matches!(outputs[0], Ok(Output::Malformed(m)) if m.defect == Defect::Missing { kind: "ice-failed", field: "sender" })
+    );
+    assert!(matches!(outputs[1], Ok(Output::Malformed(m)) if m.defect == Defect::NotAnObject && m.kind.is_none()));
+    assert!(matches!(outputs[2], Ok(Output::Reply { kind: RequestKind::Create, .. })));
+    assert!(
+        matches!(outputs[3], Ok(Output::Malformed(m)) if m.defect == Defect::Missing { kind: "?", field: "janus" })
+    );
+    assert_eq!(client.session_id(), Some(SessionId(1)));
+    // The strict iterator still reports the errors.
+    let strict: Vec<_> = Batch::decode(body.as_bytes()).expect("JSON").map(|m| m.err()).collect();
+    assert_eq!(strict[0], Some(janus_signal::DecodeError::MissingField { kind: "ice-failed", field: "sender" }));
+    assert_eq!(strict[1], Some(janus_signal::DecodeError::NotAnObject));
+    assert!(client.handle_input(now, b"not json").is_err(), "a body that is not JSON is still an error");
 }

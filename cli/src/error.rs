@@ -74,6 +74,7 @@ impl CliError {
                 ClientError::SessionEnded(_) => "session_ended",
                 ClientError::InvalidUrl(_) => "usage",
                 ClientError::Timeout => "timeout",
+                ClientError::MalformedReply(_) => "malformed_reply",
                 _ if self.exit_code() == exit::TRANSPORT => "transport",
                 _ => "protocol",
             },
@@ -126,6 +127,7 @@ impl CliError {
                     error["code"] = json!(code);
                     error["reason"] = json!(reason);
                 }
+                ClientError::MalformedReply(reply) => error["reply"] = json!(reply.json()),
                 _ => {}
             }
         }

@@ -136,6 +136,134 @@ fn an_answer_that_is_not_janus_json_exits_with_5() {
     assert!(out.stderr.contains("undecodable"), "{}", out.stderr);
 }
 
+/// A scripted Janus over HTTP on 127.0.0.1 that sends unsolicited messages it cannot be read
+/// as their kind (an `ice-failed` without `sender`, a `media` whose `receiving` is a string) on
+/// the long poll before every event: create, attach (handle 77), message (ack, then the event
+/// on the long poll), detach, destroy. The first long poll also carries a `webrtcup`.
+fn malformed_events_janus() -> String {
+    use std::io::{BufRead as _, BufReader};
+    use std::sync::{Arc, Mutex};
+    const MALFORMED: [&str; 2] = [
+        r#"{"janus":"ice-failed","session_id":4242}"#,
+        r#"{"janus":"media","session_id":4242,"sender":77,"type":"audio","receiving":"yes"}"#,
+    ];
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a fake server");
+    let url = format!("http://127.0.0.1:{}/janus", listener.local_addr().expect("its address").port());
+    let queue = Arc::new(Mutex::new(vec![MALFORMED[0].to_owned(), MALFORMED[1].to_owned()]));
+    queue.lock().expect("queue").push(r#"{"janus":"webrtcup","session_id":4242,"sender":77}"#.to_owned());
+    std::thread::spawn(move || {
+        for connection in listener.incoming().map_while(Result::ok) {
+            let queue = Arc::clone(&queue);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(connection.try_clone().expect("clone"));
+                let mut connection = connection;
+                loop {
+                    let mut first = String::new();
+                    if reader.read_line(&mut first).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut length = 0;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let body = if first.starts_with("GET ") {
+                        let deadline = Instant::now() + Duration::from_millis(200);
+                        loop {
+                            let queued: Vec<String> = std::mem::take(&mut *queue.lock().expect("queue"));
+                            if !queued.is_empty() {
+                                break format!("[{}]", queued.join(","));
+                            }
+                            if Instant::now() >= deadline {
+                                break r#"[{"janus":"keepalive"}]"#.to_owned();
+                            }
+                            std::thread::sleep(Duration::from_millis(10));
+                        }
+                    } else {
+                        let request: Value = serde_json::from_slice(&body).expect("JSON request");
+                        let tx = request["transaction"].clone();
+                        let mut queue = queue.lock().expect("queue");
+                        queue.extend(MALFORMED.iter().map(|m| (*m).to_owned()));
+                        let reply = match request["janus"].as_str().unwrap_or_default() {
+                            "create" => {
+                                serde_json::json!({"janus": "success", "transaction": tx, "data": {"id": 4242}})
+                            }
+                            "attach" => serde_json::json!({"janus": "success", "session_id": 4242, "transaction": tx,
+                                "data": {"id": 77}}),
+                            "message" => {
+                                queue.extend(MALFORMED.iter().map(|m| (*m).to_owned()));
+                                queue.push(
+                                    serde_json::json!({"janus": "event", "session_id": 4242, "sender": 77,
+                                        "transaction": tx, "plugindata": {"plugin": ECHOTEST,
+                                        "data": {"echotest": "event", "result": "ok"}}})
+                                    .to_string(),
+                                );
+                                serde_json::json!({"janus": "ack", "session_id": 4242, "transaction": tx})
+                            }
+                            _ => serde_json::json!({"janus": "success", "session_id": 4242, "transaction": tx}),
+                        };
+                        reply.to_string()
+                    };
+                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+                    if connection
+                        .write_all(head.as_bytes())
+                        .and_then(|()| connection.write_all(body.as_bytes()))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn tail_reports_malformed_events_and_goes_on() {
+    let url = malformed_events_janus();
+    let out = run(&["--url", &url, "--json", "tail", "--attach", ECHOTEST, "--for", "1"]);
+    out.expect_code(0);
+    let lines = out.json_lines();
+    let malformed: Vec<&Value> = lines.iter().filter(|l| l["tail"] == "malformed_event").collect();
+    assert!(malformed.len() >= 4, "{out:?}");
+    let ice_failed = malformed.iter().find(|l| l["kind"] == "ice-failed").expect("ice-failed");
+    assert_eq!(ice_failed["message"]["session_id"], 4242, "{ice_failed}");
+    assert!(ice_failed["error"].as_str().is_some_and(|e| e.contains("sender")), "{ice_failed}");
+    assert!(malformed.iter().any(|l| l["kind"] == "media"), "{out:?}");
+    assert!(lines.iter().any(|l| l["janus"] == "webrtcup"), "the readable event is printed: {out:?}");
+    let stopped = lines.last().expect("lines");
+    assert_eq!((stopped["tail"].as_str(), stopped["reason"].as_str()), (Some("stopped"), Some("time")), "{out:?}");
+
+    // As text: one line on stderr for each, and the session goes on.
+    let out = run(&["--url", &url, "tail", "--for", "0.5"]);
+    out.expect_code(0);
+    assert!(out.stderr.contains("tail: ignored an unreadable"), "{}", out.stderr);
+}
+
+#[test]
+fn send_gets_its_answer_through_malformed_events() {
+    let url = malformed_events_janus();
+    let out = run(&["--url", &url, "--json", "send", "--plugin", ECHOTEST, r#"{"audio":true}"#]);
+    out.expect_code(0);
+    let lines = out.json_lines();
+    assert_eq!(lines.len(), 1, "{out:?}");
+    assert_eq!(lines[0]["janus"], "event", "{out:?}");
+    assert_eq!(lines[0]["plugindata"]["data"]["result"], "ok", "{out:?}");
+}
+
 // ----- against the real Janus ---------------------------------------------------------------
 
 #[test]

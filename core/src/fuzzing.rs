@@ -328,18 +328,20 @@ fn receive(
     now: Instant,
     body: &[u8],
 ) -> Result<(), Violation> {
-    let Ok(batch) = Batch::decode(body) else {
+    let Ok(mut batch) = Batch::decode(body) else {
         return oracle.end(client, Cause::Quiet, &mut drop);
     };
     // `begin` was called for the first message already.
     let mut first = true;
-    for message in batch {
-        let Ok(message) = message else { continue };
+    while let Some(message) = batch.next_lenient() {
         if !first {
             oracle.begin(client);
         }
         first = false;
-        let output = client.handle_message(now, message);
+        let output = match message {
+            Ok(message) => client.handle_message(now, message),
+            Err(malformed) => client.handle_malformed(malformed),
+        };
         oracle.end(client, Cause::Received(&output), &mut drop)?;
     }
     if first { oracle.end(client, Cause::Quiet, &mut drop) } else { Ok(()) }

@@ -7,7 +7,7 @@ use janus_signal::http::HttpError;
 use janus_signal::message::ErrorCode;
 use janus_signal::{DecodeError, EncodeError};
 
-use crate::{ServerFailure, TlsError};
+use crate::{LostSession, MalformedMessage, ServerFailure, TlsError};
 
 /// Why a call failed.
 #[derive(Debug)]
@@ -32,6 +32,16 @@ pub enum Error {
         /// What each attempt ran into.
         failures: Vec<ServerFailure>,
     },
+    /// [`Janus::reconnect_any`](crate::Janus::reconnect_any) reached no server that could
+    /// take the session or a new one, after a server had said the session is gone (458): the
+    /// session and its handles are lost, and no new session exists. Call `reconnect_any` again
+    /// (it then creates a new session).
+    SessionLost {
+        /// The session that was lost, with its handles.
+        lost: Box<LostSession>,
+        /// What each attempt ran into, in order.
+        failures: Vec<ServerFailure>,
+    },
     /// A socket operation failed.
     Io(std::io::Error),
     /// The WebSocket layer failed (handshake refused, protocol error…).
@@ -50,6 +60,10 @@ pub enum Error {
     },
     /// A reply is not valid Janus JSON.
     Decode(DecodeError),
+    /// The answer to the request cannot be read as its kind (a member missing or of the wrong
+    /// type): the request failed. Unsolicited messages that cannot be read never fail a call:
+    /// they are [`Event::Malformed`](crate::Event::Malformed).
+    MalformedReply(Box<MalformedMessage>),
     /// A request could not be written.
     Encode(EncodeError),
     /// The session machine refused the call (no session, unknown handle, full table…).
@@ -107,6 +121,14 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Self::SessionLost { lost, failures } => {
+                write!(f, "{lost}, and no server took a new one")?;
+                for (i, failure) in failures.iter().enumerate() {
+                    f.write_str(if i == 0 { ": " } else { "; " })?;
+                    write!(f, "{failure}")?;
+                }
+                Ok(())
+            }
             Self::Io(e) => write!(f, "I/O error: {e}"),
             Self::WebSocket(e) => write!(f, "WebSocket error: {e}"),
             Self::Closed => f.write_str("connection closed"),
@@ -114,6 +136,7 @@ impl fmt::Display for Error {
             Self::HttpStatus(s) => write!(f, "HTTP status {s}"),
             Self::TooLarge { limit } => write!(f, "message larger than {limit} bytes"),
             Self::Decode(e) => write!(f, "undecodable message: {e}"),
+            Self::MalformedReply(m) => write!(f, "unreadable answer: {m}"),
             Self::Encode(e) => write!(f, "cannot write request: {e}"),
             Self::Client(e) => write!(f, "{e}"),
             Self::Janus { code, reason } => write!(f, "Janus error {code}: {reason}"),
@@ -132,8 +155,11 @@ impl std::error::Error for Error {
             Self::Io(e) => Some(e),
             Self::WebSocket(e) => Some(e.as_ref()),
             Self::Decode(e) => Some(e),
+            Self::MalformedReply(m) => Some(m.error()),
             Self::Tls(e) => Some(e),
-            Self::NoServerReachable { failures } => failures.last().map(|f| &f.error as _),
+            Self::NoServerReachable { failures } | Self::SessionLost { failures, .. } => {
+                failures.last().map(|f| &f.error as _)
+            }
             _ => None,
         }
     }

@@ -128,6 +128,77 @@ impl fmt::Display for OwnedMessage {
     }
 }
 
+/// A message from Janus that cannot be read as its kind (a known `janus` kind with a member
+/// missing or of the wrong type, an object without `janus`, a body that is not JSON), owned:
+/// what it claims to be, what was wrong, and its JSON text as received. An unsolicited one is
+/// an [`Event::Malformed`] and the session goes on; one that answers a request fails that
+/// request with [`Error::MalformedReply`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MalformedMessage {
+    kind: Option<String>,
+    transaction: Option<String>,
+    error: janus_signal::DecodeError,
+    json: String,
+}
+
+impl MalformedMessage {
+    fn new(malformed: &janus_signal::message::Malformed<'_>) -> Self {
+        Self {
+            kind: malformed.kind.map(|k| k.to_string()),
+            transaction: malformed.transaction.map(|t| t.to_string()),
+            error: malformed.defect.into(),
+            json: malformed.raw.as_text().to_owned(),
+        }
+    }
+
+    /// A received body that could not be read at all (not JSON, or not an object), or as a
+    /// message.
+    fn from_body(body: &[u8], error: janus_signal::DecodeError) -> Self {
+        let raw = janus_signal::json::RawJson::parse(body).ok();
+        let member = |name: &str| raw.and_then(|r| r.get(name)).and_then(|v| v.as_str()).map(|v| v.to_string());
+        Self {
+            kind: member("janus"),
+            transaction: member("transaction"),
+            error,
+            json: String::from_utf8_lossy(body).into_owned(),
+        }
+    }
+
+    /// The `janus` kind it claims (when `janus` is a string).
+    #[must_use]
+    pub fn kind(&self) -> Option<&str> {
+        self.kind.as_deref()
+    }
+
+    /// Its `transaction` (when it is a string).
+    #[must_use]
+    pub fn transaction(&self) -> Option<&str> {
+        self.transaction.as_deref()
+    }
+
+    /// What was wrong: a missing or invalid member ([`DecodeError::MissingField`],
+    /// [`DecodeError::InvalidField`](janus_signal::DecodeError::InvalidField)), or malformed
+    /// JSON.
+    ///
+    /// [`DecodeError::MissingField`]: janus_signal::DecodeError::MissingField
+    #[must_use]
+    pub fn error(&self) -> &janus_signal::DecodeError {
+        &self.error
+    }
+
+    /// The JSON text as Janus sent it (lossily converted when it was not UTF-8).
+    #[must_use]
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+}
+
+impl fmt::Display for MalformedMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.error, self.json)
+    }
+}
+
 /// Something that happened that no call was waiting for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -148,6 +219,10 @@ pub enum Event {
     SessionEnded(SessionId, SessionEnd),
     /// A request nobody waits for any more timed out (or was abandoned).
     RequestFailed(RequestKind),
+    /// Janus sent something that answers no request and cannot be read as its kind (e.g. an
+    /// `ice-failed` without `sender`, a `media` whose `receiving` is a string). Nothing
+    /// changed; the session goes on.
+    Malformed(MalformedMessage),
 }
 
 enum Link {
@@ -159,6 +234,9 @@ enum Link {
 pub struct Janus {
     endpoint: Endpoint,
     dialer: Dialer,
+    /// Every server [`reconnect_any`](Self::reconnect_any) may go to, in order (those given
+    /// to [`connect_any`](Self::connect_any); empty: only this one).
+    servers: Vec<(Endpoint, Dialer)>,
     options: Options,
     client: Client<64, 64, 256>,
     link: Link,
@@ -200,6 +278,88 @@ impl Janus {
     /// [`connect`](Self::connect) with the URL already parsed and its dialer built.
     pub(crate) fn open_endpoint(endpoint: Endpoint, dialer: Dialer, options: Options) -> Result<Self, Error> {
         let link = open(&endpoint, &dialer, &options)?;
+        let client = Self::new_client(&endpoint, &options)?;
+        Ok(Self {
+            endpoint,
+            dialer,
+            servers: Vec::new(),
+            buf: vec![0; REQUEST_BUFFER.min(options.max_message_size)],
+            options,
+            client,
+            link,
+            origin: StdInstant::now(),
+            replies: HashMap::new(),
+            events: VecDeque::new(),
+            uncorrelated: VecDeque::new(),
+        })
+    }
+
+    /// The settings.
+    pub(crate) fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The servers [`reconnect_any`](Self::reconnect_any) goes through, in order.
+    pub(crate) fn set_servers(&mut self, servers: Vec<(Endpoint, Dialer)>) {
+        self.servers = servers;
+    }
+
+    /// The servers [`reconnect_any`](Self::reconnect_any) goes through: the current one first
+    /// (the only one that may still know the session), then the others in their order.
+    pub(crate) fn failover_order(&self) -> Vec<(Endpoint, Dialer)> {
+        let mut order = vec![(self.endpoint.clone(), self.dialer.clone())];
+        order.extend(self.servers.iter().filter(|(e, _)| *e != self.endpoint).cloned());
+        order
+    }
+
+    /// Drops the connection: pending requests fail, the session (if any) becomes
+    /// `Disconnected`, to be claimed on the next connection.
+    pub(crate) fn lose_transport(&mut self) {
+        if let Link::Ws(ws) = &mut self.link {
+            ws.close();
+        }
+        let now = self.now();
+        self.client.transport_lost(now);
+        self.drain_core_events();
+        self.uncorrelated.clear();
+    }
+
+    /// Opens a connection to `endpoint` (within `timeout`) and makes it this client's
+    /// connection. When its transport differs from the current one (WebSocket / HTTP) the
+    /// session machine is replaced by a fresh one (its session and handles cannot move): returns
+    /// whether the machine, and so the session's state, was kept.
+    pub(crate) fn switch_to(&mut self, endpoint: &Endpoint, dialer: &Dialer, timeout: Duration) -> Result<bool, Error> {
+        let mut attempt = self.options.clone();
+        attempt.connect_timeout = timeout;
+        let mut link = open(endpoint, &dialer.with_timeout(timeout), &attempt)?;
+        // Later connections (long polls, reconnects) get the whole connect timeout.
+        if let Link::Http(http) = &mut link {
+            http.set_dialer(dialer.clone());
+        }
+        let kept = endpoint.websocket == self.endpoint.websocket;
+        if !kept {
+            self.client = Self::new_client(endpoint, &self.options)?;
+        }
+        self.link = link;
+        self.endpoint = endpoint.clone();
+        self.dialer = dialer.clone();
+        Ok(kept)
+    }
+
+    /// `command` with the request timeout cut to `timeout`.
+    pub(crate) fn within<T>(
+        &mut self,
+        timeout: Duration,
+        command: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let request_timeout = std::mem::replace(&mut self.options.request_timeout, timeout);
+        let result = command(self);
+        self.options.request_timeout = request_timeout;
+        result
+    }
+
+    /// A session machine for `endpoint`'s transport, with the credentials of `options`.
+    fn new_client(endpoint: &Endpoint, options: &Options) -> Result<Client<64, 64, 256>, Error> {
         let config = Config {
             transport: if endpoint.websocket { Transport::WebSocket } else { Transport::Http { maxev: options.maxev } },
             keepalive_interval: janus_signal::Duration::from_millis(millis(if endpoint.websocket {
@@ -215,18 +375,7 @@ impl Janus {
         });
         let mut client = Client::new(config, seed);
         client.set_credentials(options.apisecret.as_deref(), options.token.as_deref())?;
-        Ok(Self {
-            endpoint,
-            dialer,
-            buf: vec![0; REQUEST_BUFFER.min(options.max_message_size)],
-            options,
-            client,
-            link,
-            origin: StdInstant::now(),
-            replies: HashMap::new(),
-            events: VecDeque::new(),
-            uncorrelated: VecDeque::new(),
-        })
+        Ok(client)
     }
 
     /// The URL of the server this client talks to, as it was given (with
@@ -289,7 +438,8 @@ impl Janus {
 
     /// Opens a new connection to the same server (the old one is dropped), keeping what the
     /// client knows of the session so that [`claim_session`](Self::claim_session) can take it
-    /// over.
+    /// over. One attempt, no claim: [`reconnect_any`](Self::reconnect_any) retries, goes on to
+    /// the other servers of [`connect_any`](Self::connect_any) and claims the session itself.
     ///
     /// # Errors
     ///
@@ -483,7 +633,9 @@ impl Janus {
                 if status != 200 {
                     return Err(Error::HttpStatus(status));
                 }
-                Message::decode(&body)?;
+                if let Err(e) = Message::decode(&body) {
+                    return Err(Error::MalformedReply(Box::new(MalformedMessage::from_body(&body, e))));
+                }
                 OwnedMessage::from_json(body)
             }
             Link::Ws(ws) => {
@@ -497,6 +649,13 @@ impl Janus {
                         .position(|m| m.message().transaction().map(|t| t.to_string()) == wanted);
                     if let Some(i) = matching {
                         break self.uncorrelated.remove(i).ok_or(Error::Timeout)?;
+                    }
+                    // An answer that cannot be read fails the request.
+                    let malformed = self.events.iter().position(
+                        |e| matches!(e, Event::Malformed(m) if m.transaction.is_some() && m.transaction == wanted),
+                    );
+                    if let Some(Some(Event::Malformed(m))) = malformed.map(|i| self.events.remove(i)) {
+                        return Err(Error::MalformedReply(Box::new(m)));
                     }
                     if !self.pump(deadline)? && StdInstant::now() >= deadline {
                         return Err(Error::Timeout);
@@ -669,7 +828,15 @@ impl Janus {
         self.drain_core_events();
         match received {
             Some(body) => {
-                self.ingest(&body)?;
+                // A pushed message or long-poll answer that is not even JSON answers no request
+                // we can tell: it is an event, and the session goes on.
+                match self.ingest(&body) {
+                    Err(Error::Decode(e)) => {
+                        log::warn!("{}: unreadable message from Janus ({e}), ignored", self.endpoint.url);
+                        self.events.push_back(Event::Malformed(MalformedMessage::from_body(&body, e)));
+                    }
+                    other => other?,
+                }
                 Ok(true)
             }
             None => Ok(!self.events.is_empty() && StdInstant::now() < deadline),
@@ -681,8 +848,7 @@ impl Janus {
         let now = self.now();
         let mut replies = Vec::new();
         let mut events = Vec::new();
-        for output in self.client.handle_input(now, body)? {
-            let output = output?;
+        for output in self.client.handle_input(now, body)?.flatten() {
             log_received(&self.endpoint.url, &output);
             match output {
                 Output::Reply { request, message, .. } => {
@@ -699,6 +865,19 @@ impl Janus {
                     events.push(Event::Handle { handle, message: OwnedMessage::new(&message) })
                 }
                 Output::SessionTimedOut { session } => events.push(Event::SessionTimedOut(session)),
+                Output::MalformedReply { request, kind, malformed } => {
+                    log::warn!("{}: unreadable answer to {kind:?}: {}", self.endpoint.url, malformed.defect);
+                    replies.push((request, Err(Error::MalformedReply(Box::new(MalformedMessage::new(&malformed))))));
+                }
+                Output::Malformed(malformed) => {
+                    log::warn!(
+                        "{}: unreadable {} from Janus ({}), delivered as Event::Malformed",
+                        self.endpoint.url,
+                        malformed.kind.map_or("message", |k| k.escaped()),
+                        malformed.defect
+                    );
+                    events.push(Event::Malformed(MalformedMessage::new(&malformed)));
+                }
                 Output::Ignored { reason: Ignored::Unroutable | Ignored::UnknownTransaction, message } => {
                     keep_uncorrelated(&mut self.uncorrelated, &message);
                 }

@@ -37,6 +37,23 @@
 //!   ([`Error::tls_error`]). Without the feature such URLs fail with [`Error::TlsNotEnabled`].
 //! - **Several servers**: [`Janus::connect_any`] tries a list in order, in bounded rounds
 //!   with a doubling back-off ([`Failover`]); [`Janus::server_url`] says which one answered.
+//! - **Reconnecting with failover**: after the connection broke, [`Janus::reconnect_any`]
+//!   goes through the same servers within the same bounds ([`Options::failover`]: rounds,
+//!   back-off, total time): the server it was on first, then the others in the order given.
+//!   A session lives on one Janus only. The first server that accepts a connection is asked to
+//!   `claim` the session: the same server still knows it within its
+//!   `reclaim_session_timeout` (0 by default: over WebSocket the session dies with its
+//!   socket; over HTTP it is not bound to a connection and can be claimed until it times
+//!   out), and then the session and every handle are kept ([`Reconnected::Claimed`]). Another
+//!   server (or the same one after the reclaim timeout, or after a restart) answers 458: the
+//!   session is given up, a new one is created there, and the result says so with the handles
+//!   lost ([`Reconnected::NewSession`], [`LostSession`]): attach them again. A server of the
+//!   other transport (WebSocket ↔ HTTP) cannot take over the client's session state, so the
+//!   session is given up there too ([`LossReason::OtherTransport`]). A session is never
+//!   replaced silently: when no server answers the result is [`Error::NoServerReachable`] and
+//!   the session is still to be claimed, with its handles, by a later call; or
+//!   [`Error::SessionLost`] (with the lost handles) when a server had already said the session
+//!   is gone. [`Janus::reconnect`] is the single attempt on the same server, without the claim.
 //! - **Logging** through the [`log`](https://docs.rs/log) facade (install any logger to see
 //!   it): connects, reconnects and failover at `info`/`warn`, each request's kind at `debug`,
 //!   each received message's kind at `trace`. Request bodies are never logged, so neither are
@@ -57,8 +74,8 @@ mod ws;
 
 pub use admin::AdminClient;
 pub use error::Error;
-pub use failover::{Failover, ServerFailure};
-pub use janus::{Event, Janus, Options, OwnedMessage};
+pub use failover::{Failover, LossReason, LostSession, Reconnected, ServerFailure};
+pub use janus::{Event, Janus, MalformedMessage, Options, OwnedMessage};
 pub use janus_signal;
 /// The rustls this crate uses (feature `tls`), for [`TlsConfig::with_client_config`].
 #[cfg(feature = "tls")]

@@ -157,3 +157,270 @@ fn tls_urls_with_the_tls_feature_get_as_far_as_connecting() {
     let error = Janus::connect("wss://127.0.0.1:9", Options::default()).expect_err("nothing listens");
     assert!(matches!(&error, Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused), "{error:?}");
 }
+
+// ----- messages that cannot be read as their kind (issue 18, item 1) ------------------------
+
+mod malformed {
+    use std::collections::VecDeque;
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+
+    use janus_signal::DecodeError;
+    use janus_signal::request::Candidates;
+    use tungstenite::Message as Frame;
+    use tungstenite::handshake::server::{Request, Response};
+
+    use super::*;
+    use crate::Event;
+
+    /// Unsolicited messages of known kinds with a member missing or of the wrong type.
+    const MALFORMED: [&str; 5] = [
+        r#"{"janus":"ice-failed","session_id":4242}"#,
+        r#"{"janus":"media","session_id":4242,"sender":77,"type":"audio","receiving":"yes"}"#,
+        r#"{"janus":"webrtcup","session_id":4242,"sender":"not a number"}"#,
+        r#"{"janus":"event","session_id":4242,"sender":77,"plugindata":{"plugin":7,"data":{}}}"#,
+        r#"{"janus":"trickle","session_id":4242,"sender":77,"candidate":"nope"}"#,
+    ];
+
+    /// What the scripted Janus answers to one request: the direct reply, and the events that
+    /// follow it. When `garble` is set and names this request's kind, the reply's
+    /// `session_id` is a string (the reply cannot be read), once.
+    fn script(body: &[u8], garble: &Mutex<Option<&'static str>>) -> (String, Vec<String>) {
+        let json = RawJson::parse(body).expect("JSON request");
+        let field = |name: &str| json.get(name).and_then(|v| v.as_str()).map(|s| s.to_string()).unwrap_or_default();
+        let (kind, tx) = (field("janus"), field("transaction"));
+        let mut garble = garble.lock().unwrap_or_else(PoisonError::into_inner);
+        let session = if *garble == Some(kind.as_str()) {
+            *garble = None;
+            r#""garbled""#
+        } else {
+            "4242"
+        };
+        let head = format!(r#""session_id":{session},"transaction":"{tx}""#);
+        match kind.as_str() {
+            "create" => (format!(r#"{{"janus":"success","transaction":"{tx}","data":{{"id":4242}}}}"#), vec![]),
+            "attach" => (format!(r#"{{"janus":"success",{head},"data":{{"id":77}}}}"#), vec![]),
+            "message" => (
+                format!(r#"{{"janus":"ack",{head}}}"#),
+                vec![format!(
+                    r#"{{"janus":"event","session_id":4242,"transaction":"{tx}","sender":77,"plugindata":{{"plugin":"janus.plugin.echotest","data":{{"echotest":"event","result":"ok"}}}}}}"#
+                )],
+            ),
+            "trickle" | "keepalive" => (format!(r#"{{"janus":"ack",{head}}}"#), vec![]),
+            "hangup" => (
+                format!(r#"{{"janus":"success",{head}}}"#),
+                vec![r#"{"janus":"hangup","session_id":4242,"sender":77,"reason":"Janus API"}"#.to_owned()],
+            ),
+            "detach" => (
+                format!(r#"{{"janus":"success",{head}}}"#),
+                vec![r#"{"janus":"detached","session_id":4242,"sender":77}"#.to_owned()],
+            ),
+            _ => (format!(r#"{{"janus":"success",{head}}}"#), vec![]),
+        }
+    }
+
+    /// A scripted WebSocket Janus: before every reply and every event it sends the
+    /// [`MALFORMED`] messages (and a frame that is not JSON at all).
+    fn websocket_janus(garble: Option<&'static str>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("ws://{}", listener.local_addr().expect("address"));
+        let garble = Mutex::new(garble);
+        std::thread::spawn(move || {
+            let Ok((stream, _)) = listener.accept() else { return };
+            #[allow(clippy::result_large_err)] // tungstenite's handshake callback returns its response
+            let accept = |_: &Request, mut response: Response| {
+                let protocol = crate::ws::JANUS_PROTOCOL.parse().expect("header value");
+                response.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
+                Ok(response)
+            };
+            let Ok(mut socket) = tungstenite::accept_hdr(stream, accept) else { return };
+            let send_malformed = |socket: &mut tungstenite::WebSocket<TcpStream>| {
+                MALFORMED.iter().all(|m| socket.send(Frame::text(*m)).is_ok())
+                    && socket.send(Frame::text("not json {")).is_ok()
+            };
+            while let Ok(frame) = socket.read() {
+                let Frame::Text(text) = frame else { continue };
+                let (reply, events) = script(text.as_bytes(), &garble);
+                for message in std::iter::once(reply).chain(events) {
+                    if !send_malformed(&mut socket) || socket.send(Frame::text(message)).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        url
+    }
+
+    /// A scripted HTTP Janus: the POST's response is the reply; the [`MALFORMED`] messages,
+    /// then the events (each after the [`MALFORMED`] messages again), go to the long poll,
+    /// which answers arrays of up to `maxev` like Janus.
+    fn http_janus(garble: Option<&'static str>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("address").to_string();
+        let queue = Arc::new(Mutex::new(VecDeque::<String>::new()));
+        let garble = Arc::new(Mutex::new(garble));
+        std::thread::spawn(move || {
+            while let Ok((stream, _)) = listener.accept() {
+                let (queue, garble) = (Arc::clone(&queue), Arc::clone(&garble));
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                    let mut stream = stream;
+                    while let Some((first, body)) = read_request(&mut reader) {
+                        let reply = if first.starts_with("GET ") {
+                            long_poll(&queue)
+                        } else {
+                            let (reply, events) = script(&body, &garble);
+                            let mut queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+                            queue.extend(MALFORMED.iter().map(|m| (*m).to_owned()));
+                            for event in events {
+                                queue.extend(MALFORMED.iter().map(|m| (*m).to_owned()));
+                                queue.push_back(event);
+                            }
+                            reply
+                        };
+                        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", reply.len());
+                        let sent = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(reply.as_bytes()));
+                        if sent.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        format!("http://{address}/janus")
+    }
+
+    /// A long poll's answer: up to 10 queued messages, or a keepalive after 200 ms.
+    fn long_poll(queue: &Mutex<VecDeque<String>>) -> String {
+        let deadline = Instant::now() + Duration::from_millis(200);
+        loop {
+            {
+                let mut queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+                if !queue.is_empty() {
+                    let n = queue.len().min(10);
+                    return format!("[{}]", queue.drain(..n).collect::<Vec<_>>().join(","));
+                }
+            }
+            if Instant::now() >= deadline {
+                return r#"[{"janus":"keepalive"}]"#.to_owned();
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn options() -> Options {
+        Options { request_timeout: Duration::from_secs(3), seed: Some(7), ..Options::default() }
+    }
+
+    /// Every event until 300 ms pass without one.
+    fn drain(janus: &mut Janus) -> Vec<Event> {
+        let mut events = Vec::new();
+        while let Some(event) = janus.next_event(Duration::from_millis(300)).expect("events never fail") {
+            events.push(event);
+        }
+        events
+    }
+
+    /// A whole session through the real client with unreadable messages before every reply
+    /// and every event: every call succeeds, and each unreadable message is an
+    /// [`Event::Malformed`].
+    fn whole_session(url: &str) -> Vec<Event> {
+        let mut janus = Janus::connect(url, options()).expect("connect");
+        let session = janus.create_session().expect("create");
+        assert_eq!(session.0, 4242);
+        let handle = janus.attach("janus.plugin.echotest", None).expect("attach");
+        assert_eq!(handle.0, 77);
+        let body = RawJson::parse(br#"{"audio":true}"#).expect("JSON");
+        let reply = janus.message(handle, &body).expect("message");
+        assert_eq!(reply.kind(), "event", "{reply}");
+        janus.trickle::<()>(handle, Candidates::Completed).expect("trickle");
+        janus.keepalive().expect("keepalive");
+        janus.hangup(handle).expect("hangup");
+        let mut events = drain(&mut janus);
+        janus.detach(handle).expect("detach");
+        events.extend(drain(&mut janus));
+        janus.destroy_session().expect("destroy");
+        events
+    }
+
+    fn check_events(events: &[Event], per_reply: usize) {
+        let malformed: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Malformed(m) => Some(m),
+                _ => None,
+            })
+            .collect();
+        // Before each of the 8 replies and 3 events (some may still be in flight at the end).
+        assert!(malformed.len() >= per_reply * 9, "{} malformed: {events:#?}", malformed.len());
+        let ice_failed = malformed.iter().find(|m| m.kind() == Some("ice-failed")).expect("ice-failed");
+        assert_eq!(ice_failed.error(), &DecodeError::MissingField { kind: "ice-failed", field: "sender" });
+        assert_eq!(ice_failed.json(), MALFORMED[0]);
+        let media = malformed.iter().find(|m| m.kind() == Some("media")).expect("media");
+        assert_eq!(media.error(), &DecodeError::InvalidField { kind: "media", field: "receiving" });
+        assert!(!events.iter().any(|e| matches!(e, Event::RequestFailed(_))), "{events:#?}");
+        assert!(events.iter().any(|e| matches!(e, Event::Handle { message, .. } if message.kind() == "hangup")));
+    }
+
+    #[test]
+    fn malformed_events_over_websocket_never_fail_a_call() {
+        let events = whole_session(&websocket_janus(None));
+        check_events(&events, MALFORMED.len() + 1);
+        let not_json = events.iter().find_map(|e| match e {
+            Event::Malformed(m) if m.json() == "not json {" => Some(m),
+            _ => None,
+        });
+        let not_json = not_json.expect("a frame that is not JSON is an event too");
+        assert!(matches!(not_json.error(), DecodeError::Json(_)), "{not_json}");
+        assert_eq!(not_json.kind(), None);
+    }
+
+    #[test]
+    fn malformed_events_over_http_never_fail_a_call() {
+        check_events(&whole_session(&http_janus(None)), MALFORMED.len());
+    }
+
+    /// An unreadable answer to the client's own request fails that request with
+    /// [`Error::MalformedReply`]; the session goes on.
+    fn malformed_reply(url: &str) {
+        let mut janus = Janus::connect(url, options()).expect("connect");
+        janus.create_session().expect("create");
+        match janus.attach("janus.plugin.echotest", None) {
+            Err(Error::MalformedReply(m)) => {
+                assert_eq!(m.kind(), Some("success"));
+                assert_eq!(m.error(), &DecodeError::InvalidField { kind: "success", field: "session_id" });
+                assert!(m.json().contains(r#""session_id":"garbled""#), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(janus.client().pending_requests(), 0, "the attach ended");
+        let handle = janus.attach("janus.plugin.echotest", None).expect("a second attach");
+        let body = RawJson::parse(br#"{"audio":true}"#).expect("JSON");
+        assert_eq!(janus.message(handle, &body).expect("message").kind(), "event");
+        assert!(!drain(&mut janus).iter().any(|e| matches!(e, Event::RequestFailed(_))));
+        janus.destroy_session().expect("destroy");
+    }
+
+    #[test]
+    fn a_malformed_reply_over_websocket_fails_its_request_only() {
+        malformed_reply(&websocket_janus(Some("attach")));
+    }
+
+    #[test]
+    fn a_malformed_reply_over_http_fails_its_request_only() {
+        malformed_reply(&http_janus(Some("attach")));
+    }
+
+    /// `send_raw`'s answer that cannot be read is a typed error too, over both transports.
+    #[test]
+    fn send_raw_reports_an_unreadable_answer() {
+        for url in [websocket_janus(Some("keepalive")), http_janus(Some("keepalive"))] {
+            let mut janus = Janus::connect(&url, options()).expect("connect");
+            let reply = janus.send_raw(None, br#"{"janus":"keepalive","session_id":4242,"transaction":"raw-1"}"#);
+            match reply {
+                Err(Error::MalformedReply(m)) => assert_eq!(m.transaction(), Some("raw-1"), "{m}"),
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
+}

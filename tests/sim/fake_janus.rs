@@ -25,7 +25,23 @@ pub(crate) struct Behaviour {
     pub(crate) silent_messages: bool,
     /// Server `session_timeout` in ms (Janus: 60 s).
     pub(crate) session_timeout_ms: u64,
+    /// Before every reply, send unsolicited events that cannot be read as their kind
+    /// ([`MALFORMED_EVENTS`]).
+    pub(crate) malformed_before_replies: bool,
+    /// Garble the first reply to the first request of this `janus` kind (its `session_id` becomes a
+    /// string, so it cannot be read).
+    pub(crate) malformed_reply_to: Option<&'static str>,
 }
+
+/// Unsolicited messages of known kinds with a member missing or of the wrong type (`{s}`: the
+/// session, `{h}`: a handle of it).
+pub(crate) const MALFORMED_EVENTS: [&str; 5] = [
+    r#"{"janus":"ice-failed","session_id":{s}}"#,
+    r#"{"janus":"media","session_id":{s},"sender":{h},"type":"audio","receiving":"yes"}"#,
+    r#"{"janus":"webrtcup","session_id":{s},"sender":"not a number"}"#,
+    r#"{"janus":"event","session_id":{s},"sender":{h},"plugindata":{"plugin":7,"data":{}}}"#,
+    r#"{"janus":"trickle","session_id":{s},"sender":{h},"candidate":"nope"}"#,
+];
 
 impl Default for Behaviour {
     fn default() -> Self {
@@ -34,6 +50,8 @@ impl Default for Behaviour {
             detached_before_success: false,
             silent_messages: false,
             session_timeout_ms: 60_000,
+            malformed_before_replies: false,
+            malformed_reply_to: None,
         }
     }
 }
@@ -49,6 +67,10 @@ pub(crate) struct FakeJanus {
     pub(crate) log: Vec<(u64, String)>,
     /// Long polls received, as (virtual ms, session).
     pub(crate) long_polls: Vec<(u64, u64)>,
+    /// The transaction whose first reply is garbled ([`Behaviour::malformed_reply_to`]).
+    garble: Option<String>,
+    /// Malformed events sent ([`Behaviour::malformed_before_replies`]).
+    pub(crate) malformed_sent: usize,
 }
 
 impl FakeJanus {
@@ -61,7 +83,21 @@ impl FakeJanus {
         self.next_id
     }
 
-    fn send(&mut self, at: u64, message: Value) {
+    fn send(&mut self, at: u64, mut message: Value) {
+        let tx = message["transaction"].as_str().map(str::to_owned);
+        if self.behaviour.malformed_before_replies && tx.is_some() {
+            let session = message["session_id"].as_u64().unwrap_or(1);
+            let handle = self.sessions.get(&session).and_then(|s| s.handles.first().copied()).unwrap_or(1);
+            for event in MALFORMED_EVENTS {
+                let event = event.replace("{s}", &session.to_string()).replace("{h}", &handle.to_string());
+                self.outbox.push_back((at, event));
+                self.malformed_sent += 1;
+            }
+        }
+        if tx.is_some() && tx == self.garble {
+            self.garble = None;
+            message["session_id"] = json!("garbled");
+        }
         self.outbox.push_back((at, message.to_string()));
     }
 
@@ -113,6 +149,10 @@ impl FakeJanus {
         let kind = request["janus"].as_str().expect("janus").to_owned();
         let tx = request["transaction"].as_str().expect("every request has a transaction").to_owned();
         self.log.push((now_ms, kind.clone()));
+        if self.behaviour.malformed_reply_to == Some(kind.as_str()) {
+            self.garble = Some(tx.clone());
+            self.behaviour.malformed_reply_to = None;
+        }
         let session = request["session_id"].as_u64();
         let handle = request["handle_id"].as_u64();
         if let Some(s) = session {

@@ -393,3 +393,35 @@ pub fn is_hangup_of(event: &Event, handle: HandleId) -> bool {
 pub fn session_of(janus: &Janus) -> SessionId {
     janus.session_id().expect("an active session")
 }
+
+impl Instance {
+    /// Kills this Janus with SIGKILL (no clean shutdown: its sessions die with it), by the pid
+    /// `janus-server status` prints, and waits (≤ 5 s) until its Janus API port refuses
+    /// connections. Dropping the instance afterwards cleans up; a later
+    /// [`SharedInstance::start`] (after every reference is dropped) starts it again on the
+    /// same ports.
+    #[track_caller]
+    pub fn kill(&self) {
+        let pid = self.signal("-KILL");
+        let until = Instant::now() + Duration::from_secs(5);
+        while TcpStream::connect(authority(&self.endpoints.http)).is_ok() {
+            let name = self.shared.config.name;
+            assert!(Instant::now() < until, "Janus {name} (pid {pid}) still answers 5 s after SIGKILL");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        eprintln!("killed Janus {:?} (pid {pid})", self.shared.config.name);
+    }
+
+    /// Sends `signal` (`kill`'s syntax: `-STOP`, `-CONT`, `-KILL`) to this Janus, by the pid
+    /// `janus-server status` prints; returns the pid.
+    #[track_caller]
+    pub fn signal(&self, signal: &str) -> String {
+        let config = &self.shared.config;
+        let out = config.command("status").output().expect("run tests/janus/janus-server status");
+        let pid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(out.status.success() && pid.parse::<u32>().is_ok(), "no pid from janus-server status: {pid:?}");
+        let sent = Command::new("kill").args([signal, &pid]).status().expect("kill");
+        assert!(sent.success(), "kill {signal} {pid}");
+        pid
+    }
+}

@@ -191,6 +191,21 @@ impl Tail<'_> {
                     let kind = format!("{kind:?}");
                     self.said(json!({ "tail": "request_failed", "request": kind }), format!("a {kind} request failed"));
                 }
+                // Something Janus sent that cannot be read as its kind: say so, and go on.
+                Some(Event::Malformed(malformed)) => {
+                    let kind = malformed.kind().unwrap_or("message").to_owned();
+                    let error = malformed.error().to_string();
+                    self.said(
+                        json!({
+                            "tail": "malformed_event",
+                            "kind": malformed.kind(),
+                            "error": error,
+                            "message": serde_json::from_str::<Value>(malformed.json())
+                                .unwrap_or_else(|_| json!(malformed.json())),
+                        }),
+                        format!("ignored an unreadable {kind} ({error}): {}", json::compact(malformed.json())),
+                    );
+                }
                 Some(_) => {}
                 None => {
                     let silent = last_event.elapsed();

@@ -2,7 +2,7 @@
 
 use super::transaction::RequestId;
 use crate::ids::{HandleId, SessionId};
-use crate::message::Message;
+use crate::message::{Malformed, Message};
 
 /// The kind of a request the client sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,21 @@ pub enum Output<'a> {
         /// The session.
         session: SessionId,
     },
+    /// The answer to one of our requests cannot be read (a known kind with a member missing or
+    /// of the wrong type): the request has failed, as if answered with an error, and changed
+    /// no state.
+    MalformedReply {
+        /// The request answered.
+        request: RequestId,
+        /// What kind of request it was.
+        kind: RequestKind,
+        /// The answer, with what was wrong with it.
+        malformed: Malformed<'a>,
+    },
+    /// A message that answers no pending request cannot be read as its kind (an `ice-failed`
+    /// without `sender`, a `media` whose `receiving` is a string, an array element that is not
+    /// an object…). Nothing changed; the session goes on.
+    Malformed(Malformed<'a>),
     /// Nothing to do: a long-poll `keepalive`, a late event for a handle that is gone, an
     /// answer to a request that already timed out, or a message for another session.
     Ignored {

@@ -53,7 +53,7 @@ use serde::Serialize;
 use crate::error::{DecodeError, EncodeError};
 use crate::http::Route;
 use crate::ids::{HandleId, SessionId};
-use crate::message::{Batch, ErrorCode, Message};
+use crate::message::{Batch, ErrorCode, Malformed, Message};
 use crate::request::{
     AttachPlugin, Auth, Candidates, ClaimSession, CreateSession, CustomRequest, DestroySession, DetachHandle,
     GetServerInfo, HangUp, KeepAlive, Ping, PluginMessage, Request, TrickleCandidates,
@@ -760,11 +760,15 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
     /// Decodes a received body (a WebSocket message, a POST response, or a long-poll answer,
     /// which may be an array) and handles its messages one by one as the iterator advances.
     ///
+    /// A message that is valid JSON but cannot be read as its kind is an
+    /// [`Output::MalformedReply`] (it fails the request it answers) or an [`Output::Malformed`]
+    /// (unsolicited: nothing changes); one bad message in an array does not stop the others.
+    /// The iterator's items are therefore always `Ok`.
+    ///
     /// # Errors
     ///
-    /// [`DecodeError`] when the body is not JSON at all; one bad message in an array is an
-    /// `Err` item of the iterator and does not stop the others. Either way the client's state
-    /// stays consistent.
+    /// [`DecodeError`] when the body is not JSON at all, or neither an object nor an array.
+    /// The client's state is unchanged.
     pub fn handle_input<'c, 'a>(
         &'c mut self,
         now: Instant,
@@ -781,6 +785,23 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
             return self.handle_reply(now, index, message);
         }
         self.handle_unsolicited(message)
+    }
+
+    /// Handles one received message that cannot be read as its kind (see [`Malformed`]): if
+    /// its transaction is that of a pending request, the request fails
+    /// ([`Output::MalformedReply`]); otherwise it is [`Output::Malformed`] and nothing changes.
+    #[inline(never)]
+    pub fn handle_malformed<'a>(&mut self, malformed: Malformed<'a>) -> Output<'a> {
+        // A `message` whose answer came already only waits for its ack: anything else on its
+        // transaction is unsolicited.
+        if let Some(tx) = malformed.transaction
+            && let Some(index) = self.pending.iter().position(|p| p.id.matches(&tx) && !p.answered)
+            && let Some(pending) = swap_remove(&mut self.pending, index)
+        {
+            self.request_failed(pending.kind, pending.handle);
+            return Output::MalformedReply { request: pending.id, kind: pending.kind, malformed };
+        }
+        Output::Malformed(malformed)
     }
 
     fn handle_reply<'a>(&mut self, now: Instant, index: usize, message: Message<'a>) -> Output<'a> {
@@ -1002,7 +1023,9 @@ impl<'a, const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Iterat
     type Item = Result<Output<'a>, DecodeError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let message = self.batch.next()?;
-        Some(message.map(|m| self.client.handle_message(self.now, m)))
+        Some(Ok(match self.batch.next_lenient()? {
+            Ok(message) => self.client.handle_message(self.now, message),
+            Err(malformed) => self.client.handle_malformed(malformed),
+        }))
     }
 }

@@ -255,6 +255,13 @@ impl<const H: usize, const P: usize> Oracle<H, P> {
                         _ => e.session = failed(kind, before),
                     }
                 }
+                Output::MalformedReply { request, kind, .. } => {
+                    let slot = self.find(request).ok_or(Violation("a reply to a request that is not pending"))?;
+                    let open = slot.ok_or(Violation("a reply to a request that is not pending"))?;
+                    check(open.kind == kind && !open.answered, "a reply of the wrong kind, or a second answer")?;
+                    *slot = None;
+                    e.session = failed(kind, before);
+                }
                 Output::Acked { request } => {
                     let slot = self.find(request).ok_or(Violation("an ack for a request that is not pending"))?;
                     let open = slot.ok_or(Violation("an ack for a request that is not pending"))?;

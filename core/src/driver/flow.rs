@@ -61,14 +61,16 @@ fn transfer_expecting_id<X: Exchange<H, P, E>, const H: usize, const P: usize, c
     transmit: Result<Transmit, ClientError>,
 ) -> Result<u64, DriverError<X::Error>> {
     let mut outcome = Err(DriverError::UnexpectedReply);
-    driver.transfer(transmit?, &mut |output| {
-        if let Output::Reply { message, .. } = output {
+    driver.transfer(transmit?, &mut |output| match output {
+        Output::Reply { message, .. } => {
             outcome = match message {
                 Message::Success(s) => s.id().ok_or(DriverError::UnexpectedReply),
                 Message::Error(e) => Err(DriverError::Janus { code: e.code.code() }),
                 _ => Err(DriverError::UnexpectedReply),
             };
         }
+        Output::MalformedReply { .. } => outcome = Err(DriverError::MalformedReply),
+        _ => {}
     })?;
     outcome
 }
@@ -92,6 +94,9 @@ fn transfer_expecting_success<X: Exchange<H, P, E>, const H: usize, const P: usi
 ) -> Result<(), DriverError<X::Error>> {
     let mut outcome = Err(DriverError::UnexpectedReply);
     driver.transfer(transmit?, &mut |output| {
+        if let Output::MalformedReply { .. } = output {
+            outcome = Err(DriverError::MalformedReply);
+        }
         if let Output::Reply { kind, message, .. } = output
             && matches!(
                 kind,
@@ -128,7 +133,7 @@ where
     B: ?Sized + Serialize,
     J: ?Sized + Serialize,
 {
-    let mut wait = Wait { answered: false, failure: None };
+    let mut wait = Wait { answered: false, failure: None, malformed: false };
     // The POST's own response carries only this request's ack or synchronous answer.
     let request = call(driver, |c, now, out| c.message(now, out, handle, body, jsep), &mut |output| {
         wait.deliver(output, None, on_reply, on_output);
@@ -139,6 +144,9 @@ where
         }
         driver.wait_for_events(&mut |output| wait.deliver(output, Some(request), on_reply, on_output))?;
     }
+    if wait.malformed {
+        return Err(DriverError::MalformedReply);
+    }
     wait.failure.map_or(Ok(()), |code| Err(DriverError::Janus { code }))
 }
 
@@ -146,6 +154,8 @@ where
 struct Wait {
     answered: bool,
     failure: Option<u64>,
+    /// The answer could not be read ([`Output::MalformedReply`], also handed to `on_output`).
+    malformed: bool,
 }
 
 impl Wait {
@@ -165,6 +175,11 @@ impl Wait {
                 }
                 self.answered = true;
                 on_reply(message);
+            }
+            Output::MalformedReply { request: answered, .. } if request.is_none_or(|r| r == answered) => {
+                self.answered = true;
+                self.malformed = true;
+                on_output(output);
             }
             other => on_output(other),
         }

@@ -85,6 +85,10 @@ pub enum DriverError<E> {
     },
     /// The answer was not the kind the call expected (e.g. no `data.id` in a `success`).
     UnexpectedReply,
+    /// The answer to the request could not be read as its kind (a member missing or of the
+    /// wrong type): the request failed. Unsolicited messages that cannot be read never fail a
+    /// call: they are handed on as [`Output::Malformed`].
+    MalformedReply,
     /// The request was not answered in time or was abandoned; see the client's events.
     NoReply,
 }
@@ -103,6 +107,7 @@ impl<E: fmt::Debug> fmt::Display for DriverError<E> {
             Self::Client(e) => write!(f, "{e}"),
             Self::Janus { code } => write!(f, "Janus error {code}"),
             Self::UnexpectedReply => f.write_str("unexpected reply"),
+            Self::MalformedReply => f.write_str("malformed reply"),
             Self::NoReply => f.write_str("no reply"),
         }
     }
@@ -576,9 +581,9 @@ where
     }
 }
 
-/// Feeds a received body (a POST response or a long-poll answer) to the client; one bad
-/// message in a batch does not hide the others (the last decoding error is returned after all
-/// were handled).
+/// Feeds a received body (a POST response or a long-poll answer) to the client; a message that
+/// cannot be read as its kind is an [`Output::Malformed`] or [`Output::MalformedReply`] and
+/// does not hide the others. Only a body that is not JSON at all is an error.
 pub(super) fn handle_body<const HANDLES: usize, const PENDING: usize, const EVENTS: usize, E>(
     client: &mut Client<HANDLES, PENDING, EVENTS>,
     now: Instant,

@@ -1,6 +1,6 @@
 //! Long-poll answers: one message, or an array of them with `maxev`.
 
-use super::Message;
+use super::{Malformed, Message};
 use crate::error::DecodeError;
 use crate::json::scan::{skip_validated, skip_ws};
 use crate::json::{JsonKind, RawJson};
@@ -26,7 +26,7 @@ pub struct Batch<'a> {
 #[derive(Debug, Clone)]
 enum Items<'a> {
     /// A single object, decoded in the same pass that validated it.
-    One(Option<Result<Message<'a>, DecodeError>>),
+    One(Option<Item<'a>>),
     /// The elements of a validated array: its text and where the next element starts.
     Many(&'a str, usize),
 }
@@ -43,7 +43,7 @@ impl<'a> Batch<'a> {
         if first == Some(&b'{') {
             let mut fields = super::Fields::default();
             let raw = fields.parse_object(bytes)?;
-            return Ok(Self { items: Items::One(Some(Message::from_fields(raw, &fields))) });
+            return Ok(Self { items: Items::One(Some(read(raw, &fields))) });
         }
         let raw = RawJson::parse(bytes)?;
         let items = match raw.kind() {
@@ -59,6 +59,23 @@ impl<'a> Iterator for Batch<'a> {
     type Item = Result<Message<'a>, DecodeError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        self.next_lenient().map(|item| item.map_err(|malformed| malformed.defect.into()))
+    }
+}
+
+/// One message, or what can be read of one that cannot be read as its kind.
+type Item<'a> = Result<Message<'a>, Malformed<'a>>;
+
+/// Reads an object whose members `fields` holds.
+fn read<'a>(raw: RawJson<'a>, fields: &super::Fields<'a>) -> Item<'a> {
+    Message::from_fields(raw, fields).map_err(|e| Malformed::lenient(raw, fields, &e))
+}
+
+impl<'a> Batch<'a> {
+    /// The next message, or the [`Malformed`] view of one that cannot be read as its kind
+    /// (whose [`Defect`](super::Defect) is the error [`Iterator::next`] returns for it), for
+    /// [`Client::handle_malformed`](crate::client::Client::handle_malformed).
+    pub fn next_lenient(&mut self) -> Option<Result<Message<'a>, Malformed<'a>>> {
         match &mut self.items {
             Items::One(one) => one.take(),
             Items::Many(text, pos) => {
@@ -73,7 +90,7 @@ impl<'a> Iterator for Batch<'a> {
 /// Decodes the element of the validated array `text` at or after `pos` (past a `,`); returns
 /// it and where the next one starts, or `None` at the end. An object is walked once, which
 /// both reads its members and finds its end.
-fn element<'a>(text: &'a str, pos: usize) -> Option<(Result<Message<'a>, DecodeError>, usize)> {
+fn element<'a>(text: &'a str, pos: usize) -> Option<(Item<'a>, usize)> {
     let bytes = text.as_bytes();
     let mut start = skip_ws(bytes, pos);
     if bytes.get(start) == Some(&b',') {
@@ -85,11 +102,12 @@ fn element<'a>(text: &'a str, pos: usize) -> Option<(Result<Message<'a>, DecodeE
         // Validated input walks without error; should it not, skip the element as a whole.
         let end = fields.walk(text, start).unwrap_or_else(|_| skip_validated(bytes, start));
         let raw = RawJson::from_validated(text.get(start..end).unwrap_or_default());
-        return Some((Message::from_fields(raw, &fields), end));
+        return Some((read(raw, &fields), end));
     }
     if first == b']' {
         return None;
     }
     let end = skip_validated(bytes, start);
-    (end > start).then_some((Err(DecodeError::NotAnObject), end))
+    let raw = RawJson::from_validated(text.get(start..end).unwrap_or_default());
+    (end > start).then_some((Err(Malformed::not_an_object(raw)), end))
 }

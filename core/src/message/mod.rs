@@ -388,6 +388,93 @@ pub struct Unknown<'a> {
     pub raw: RawJson<'a>,
 }
 
+/// A message that is well-formed JSON but cannot be read as its kind: a known `janus` kind
+/// with a member missing or of the wrong type (an `ice-failed` without `sender`, a `media`
+/// whose `receiving` is a string…), an object without a `janus` string, or an element of a
+/// long-poll array that is not an object. Its `janus` and `transaction` are read leniently
+/// (when they are strings), so that the client can tell a reply to one of its requests from an
+/// unsolicited message; the rest (`session_id`, `sender`…) stays readable in `raw`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed<'a> {
+    /// `janus`, when it is a string.
+    pub kind: Option<JsonStr<'a>>,
+    /// `transaction`, when it is a string.
+    pub transaction: Option<JsonStr<'a>>,
+    /// What was wrong.
+    pub defect: Defect,
+    /// The whole message as received.
+    pub raw: RawJson<'a>,
+}
+
+/// What made a [`Malformed`] message unreadable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Defect {
+    /// A member the kind cannot do without is absent.
+    Missing {
+        /// The `janus` kind (`"?"` when `janus` itself is missing).
+        kind: &'static str,
+        /// The member, as a JSON path such as `sender`.
+        field: &'static str,
+    },
+    /// A member has the wrong JSON type or is out of range.
+    Invalid {
+        /// The `janus` kind (`"?"` before the kind is known).
+        kind: &'static str,
+        /// The member, as a JSON path such as `receiving`.
+        field: &'static str,
+    },
+    /// The value is not a JSON object.
+    NotAnObject,
+}
+
+impl Defect {
+    /// The defect a [`DecodeError`] of a validated value describes.
+    #[must_use]
+    pub fn of(error: &DecodeError) -> Self {
+        match *error {
+            DecodeError::MissingField { kind, field } => Self::Missing { kind, field },
+            DecodeError::InvalidField { kind, field } => Self::Invalid { kind, field },
+            _ => Self::NotAnObject,
+        }
+    }
+}
+
+impl From<Defect> for DecodeError {
+    fn from(defect: Defect) -> Self {
+        match defect {
+            Defect::Missing { kind, field } => Self::MissingField { kind, field },
+            Defect::Invalid { kind, field } => Self::InvalidField { kind, field },
+            Defect::NotAnObject => Self::NotAnObject,
+        }
+    }
+}
+
+impl core::fmt::Display for Defect {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        DecodeError::from(*self).fmt(f)
+    }
+}
+
+impl<'a> Malformed<'a> {
+    /// Reads `janus` and `transaction` of the object `raw` leniently, from the members `f`
+    /// found.
+    fn lenient(raw: RawJson<'a>, f: &Fields<'a>, error: &DecodeError) -> Self {
+        Self {
+            kind: f.janus.and_then(|v| v.as_str()),
+            transaction: f.transaction.and_then(|v| v.as_str()),
+            defect: Defect::of(error),
+            raw,
+        }
+    }
+
+    /// An array element that is not an object.
+    fn not_an_object(raw: RawJson<'a>) -> Self {
+        Self { kind: None, transaction: None, defect: Defect::NotAnObject, raw }
+    }
+}
+
 /// The members every message kind may carry, gathered in one pass over the object, together
 /// with the members read from inside the first `plugindata`, `jsep`, `error` and `data`
 /// objects (found in the same pass, so that nothing is scanned twice).
