@@ -170,7 +170,7 @@ pub fn http_response(data: &[u8], buf: &mut [u8]) {
 /// Drives a client with a sequence of operations decoded from `data`: commands, received
 /// messages (well-formed ones built around pending transactions, and raw bytes), time jumps,
 /// timer firings, long-poll statuses and transport loss. After every call into the client the
-/// invariant oracle ([`crate::client::oracle`]) checks that only a reply to a request changed
+/// invariant oracle (`core/src/client/oracle.rs`) checks that only a reply to a request changed
 /// state through it and that every pending request ends exactly once; and the tables stay
 /// within their sizes.
 pub fn client_sequence(data: &[u8]) {
