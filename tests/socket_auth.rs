@@ -59,7 +59,8 @@ static WITH_LONG_API_SECRET: SharedInstance = SharedInstance::new(InstanceConfig
     http_port: 38088,
     ws_port: 38188,
     admin_port: 37088,
-    env: &[("JANUS_API_SECRET", LONG_API_SECRET)],
+    // Many instances start at once in the full run: give this one time on a loaded machine.
+    env: &[("JANUS_API_SECRET", LONG_API_SECRET), ("JANUS_START_TIMEOUT", "60")],
 });
 
 fn run(instance: &'static SharedInstance, transport: Transport, scenario: fn(&str, &Endpoints)) {
