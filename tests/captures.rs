@@ -117,57 +117,15 @@ fn o_present<'v>(oracle: &'v Value, key: &str) -> Option<&'v Value> {
     oracle.get(key).filter(|v| !v.is_null())
 }
 
-fn variant_name(message: &Message<'_>) -> &'static str {
-    match message {
-        Message::Success(_) => "Success",
-        Message::Ack(_) => "Ack",
-        Message::Error(_) => "Error",
-        Message::Event(_) => "Event",
-        Message::WebrtcUp(_) => "WebrtcUp",
-        Message::Media(_) => "Media",
-        Message::SlowLink(_) => "SlowLink",
-        Message::Hangup(_) => "Hangup",
-        Message::Detached(_) => "Detached",
-        Message::Timeout(_) => "Timeout",
-        Message::Trickle(_) => "Trickle",
-        Message::IceFailed(_) => "IceFailed",
-        Message::Keepalive(_) => "Keepalive",
-        Message::Pong(_) => "Pong",
-        Message::ServerInfo(_) => "ServerInfo",
-        Message::Unknown(_) => "Unknown",
-        _ => "a variant this test does not know",
-    }
-}
-
-/// The variant a `janus` kind must decode to.
-fn expected_variant(kind: &str) -> &'static str {
-    match kind {
-        "success" => "Success",
-        "ack" => "Ack",
-        "error" => "Error",
-        "event" => "Event",
-        "webrtcup" => "WebrtcUp",
-        "media" => "Media",
-        "slowlink" => "SlowLink",
-        "hangup" => "Hangup",
-        "detached" => "Detached",
-        "timeout" => "Timeout",
-        "trickle" => "Trickle",
-        "ice-failed" => "IceFailed",
-        "keepalive" => "Keepalive",
-        "pong" => "Pong",
-        "server_info" => "ServerInfo",
-        _ => "Unknown",
-    }
-}
-
 /// Checks one decoded message against the oracle's reading of the same JSON.
 fn check_message(c: &mut Check<'_>, message: &Message<'_>, oracle: &Value) {
     let Some(kind) = oracle.get("janus").and_then(Value::as_str) else {
         c.fail("the oracle finds no `janus` string, yet the decoder accepted the message");
         return;
     };
-    c.eq("variant", variant_name(message), expected_variant(kind));
+    // Every kind in the decoder's own list decodes to its variant (`kind()` comes from the
+    // same declaration), any other to `Unknown`.
+    c.eq("known kind", !matches!(message, Message::Unknown(_)), Message::KINDS.contains(&kind));
     c.eq("kind()", message.kind(), kind);
     let transaction = c.opt_text("transaction", message.transaction());
     c.eq("transaction()", transaction, o_str(oracle, "transaction"));
@@ -1031,7 +989,7 @@ fn check_expected(message: &Message<'_>, expect: &Expect) -> Result<(), String> 
             same("has_plugin(echotest)", info.has_plugin(ECHOTEST).to_string(), true.to_string())?;
             same("has_plugin(nope)", info.has_plugin("janus.plugin.nope").to_string(), false.to_string())
         }
-        (expect, message) => Err(format!("decoded {}, expected {expect:?}", variant_name(message))),
+        (expect, message) => Err(format!("decoded {}, expected {expect:?}", message.kind())),
     }
 }
 

@@ -911,24 +911,7 @@ proptest! {
 }
 
 fn is_known_kind(kind: &str) -> bool {
-    [
-        "success",
-        "ack",
-        "error",
-        "event",
-        "webrtcup",
-        "media",
-        "slowlink",
-        "hangup",
-        "detached",
-        "timeout",
-        "trickle",
-        "ice-failed",
-        "keepalive",
-        "pong",
-        "server_info",
-    ]
-    .contains(&kind)
+    Message::KINDS.contains(&kind)
 }
 
 /// `Request` is generic over the caller's types; this erases them for a list of requests.

@@ -40,47 +40,277 @@ use crate::error::DecodeError;
 use crate::ids::{HandleId, SessionId};
 use crate::json::{JsonKind, JsonStr, RawJson};
 
-/// One message from Janus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Message<'a> {
-    /// `success`: a request was carried out (create, attach, detach, destroy, claim, a
-    /// synchronous plugin request, an Admin API request).
-    Success(Success<'a>),
-    /// `ack`: the request was accepted; for a plugin `message` the answer follows as an
-    /// [`Event`](Self::Event) with the same transaction (which may arrive *before* the ack).
-    Ack(Ack<'a>),
-    /// `error`: the request failed in the Janus core.
-    Error(ErrorReply<'a>),
-    /// `event`: a plugin speaks, either answering a request (with its transaction) or on its
-    /// own.
-    Event(PluginEvent<'a>),
-    /// `webrtcup`: the handle's PeerConnection is up.
-    WebrtcUp(WebrtcUp<'a>),
-    /// `media`: Janus started or stopped receiving a medium.
-    Media(Media<'a>),
-    /// `slowlink`: Janus sees packet loss on a medium.
-    SlowLink(SlowLink<'a>),
-    /// `hangup`: the PeerConnection went away.
-    Hangup(Hangup<'a>),
-    /// `detached`: the handle is gone.
-    Detached(Detached<'a>),
-    /// `timeout`: the session expired for lack of keepalives.
-    Timeout(Timeout<'a>),
-    /// `trickle`: a candidate gathered by Janus (full-trickle).
-    Trickle(Trickle<'a>),
-    /// `ice-failed` (Janus ≥ 1.2): ICE failed on the handle.
-    IceFailed(IceFailed<'a>),
-    /// `keepalive`: sent by the HTTP transport when a long poll had nothing for 30 s.
-    Keepalive(Keepalive<'a>),
-    /// `pong`: the answer to `ping`.
-    Pong(Pong<'a>),
-    /// `server_info`: the answer to `info`.
-    ServerInfo(ServerInfo<'a>),
-    /// A `janus` kind this crate does not know.
-    Unknown(Unknown<'a>),
+/// Declares every `janus` kind this crate models, once: its name as sent, its variant and
+/// type, how it routes (which of `transaction`, `session_id` and `sender` it carries, and
+/// whether they are required), and how it is read from the members the decoder found. From
+/// this one table come [`Message`], [`Message::KINDS`], the dispatch in [`Message::decode`],
+/// and the accessors [`Message::kind`], [`Message::transaction`], [`Message::session_id`],
+/// [`Message::sender`] and [`Message::raw`]. An entry without its routing does not compile.
+///
+/// Routing words: `none` (the kind never carries it), `optional` (a field of type `Option`),
+/// `required` (a field the kind cannot do without).
+macro_rules! kinds {
+    ($(
+        $(#[$doc:meta])*
+        $name:literal => $variant:ident($ty:ident) {
+            transaction: $tx:ident,
+            session_id: $sid:ident,
+            sender: $snd:ident,
+            read($r:ident, $f:ident, $c:ident) => $read:expr $(,)?
+        }
+    )*) => {
+        /// One message from Janus.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum Message<'a> {
+            $($(#[$doc])* $variant($ty<'a>),)*
+            /// A `janus` kind this crate does not know.
+            Unknown(Unknown<'a>),
+        }
+
+        impl<'a> Message<'a> {
+            /// Every `janus` kind this crate models, as sent, in declaration order. Any other
+            /// kind decodes to [`Message::Unknown`].
+            ///
+            /// ```
+            /// use janus_signal::message::Message;
+            ///
+            /// assert!(Message::KINDS.contains(&"webrtcup"));
+            /// for kind in Message::KINDS {
+            ///     // What the strictest kinds cannot do without: `sender`, `error.code`, `candidate`.
+            ///     let json = format!(
+            ///         r#"{{"janus":"{kind}","session_id":1,"sender":2,"error":{{"code":458}},"candidate":null}}"#
+            ///     );
+            ///     let message = Message::decode(json.as_bytes()).unwrap();
+            ///     assert_eq!(message.kind(), *kind);
+            ///     assert!(!matches!(message, Message::Unknown(_)));
+            /// }
+            /// ```
+            pub const KINDS: &'static [&'static str] = &[$($name),*];
+
+            /// Reads a message of the known kind `name` (one of [`KINDS`](Self::KINDS)).
+            fn read_known(name: &str, fields: &Fields<'a>, raw: RawJson<'a>) -> Result<Self, DecodeError> {
+                Ok(match name {
+                    $($name => {
+                        let $r = Reader { kind: $name };
+                        let $f = fields;
+                        let $c = Common {
+                            transaction: $r.text($f.transaction, "transaction")?,
+                            session_id: $r.session($f)?,
+                            raw,
+                        };
+                        Self::$variant($read)
+                    })*
+                    _ => return Self::read_unknown(fields, raw),
+                })
+            }
+
+            /// The `janus` kind as sent.
+            #[must_use]
+            pub fn kind(&self) -> &'a str {
+                match self {
+                    $(Self::$variant(_) => $name,)*
+                    Self::Unknown(u) => u.kind.escaped(),
+                }
+            }
+
+            /// The transaction this message answers, if it carries one.
+            #[must_use]
+            pub fn transaction(&self) -> Option<JsonStr<'a>> {
+                match self {
+                    $(Self::$variant(m) => route!($tx, m.transaction),)*
+                    Self::Unknown(m) => m.transaction,
+                }
+            }
+
+            /// The session the message belongs to, if it names one.
+            #[must_use]
+            pub fn session_id(&self) -> Option<SessionId> {
+                match self {
+                    $(Self::$variant(m) => route!($sid, m.session_id),)*
+                    Self::Unknown(m) => m.session_id,
+                }
+            }
+
+            /// The handle the message is about (`sender`), if any.
+            #[must_use]
+            pub fn sender(&self) -> Option<HandleId> {
+                match self {
+                    $(Self::$variant(m) => route!($snd, m.sender),)*
+                    Self::Unknown(m) => m.sender,
+                }
+            }
+
+            /// The whole message as received.
+            #[must_use]
+            pub fn raw(&self) -> RawJson<'a> {
+                match self {
+                    $(Self::$variant(m) => m.raw,)*
+                    Self::Unknown(m) => m.raw,
+                }
+            }
+        }
+    };
 }
 
+/// One routing member of a kind in [`kinds!`]: `none`, `optional` or `required`.
+macro_rules! route {
+    (none, $m:ident . $field:ident) => {{
+        let _ = $m;
+        None
+    }};
+    (optional, $m:ident . $field:ident) => {
+        $m.$field
+    };
+    (required, $m:ident . $field:ident) => {
+        Some($m.$field)
+    };
+}
+
+/// What every kind's reader starts from: `transaction` and `session_id`, read with the kind's
+/// name in their errors, and the whole message.
+struct Common<'a> {
+    transaction: Option<JsonStr<'a>>,
+    session_id: Option<SessionId>,
+    raw: RawJson<'a>,
+}
+
+kinds! {
+    /// `success`: a request was carried out (create, attach, detach, destroy, claim, a
+    /// synchronous plugin request, an Admin API request).
+    "success" => Success(Success) {
+        transaction: optional, session_id: optional, sender: optional,
+        read(r, f, c) => Success {
+            transaction: c.transaction,
+            session_id: c.session_id,
+            sender: r.sender(f)?,
+            id: r.u64(f.data_id, "data.id")?,
+            data: f.data.filter(|d| !d.is_null()),
+            plugin_data: r.plugin_data(f)?,
+            raw: c.raw,
+        },
+    }
+    /// `ack`: the request was accepted; for a plugin `message` the answer follows as an
+    /// [`Event`](Self::Event) with the same transaction (which may arrive *before* the ack).
+    "ack" => Ack(Ack) {
+        transaction: optional, session_id: optional, sender: none,
+        read(r, f, c) => Ack { transaction: c.transaction, session_id: c.session_id, hint: r.text(f.hint, "hint")?, raw: c.raw },
+    }
+    /// `error`: the request failed in the Janus core.
+    "error" => Error(ErrorReply) {
+        transaction: optional, session_id: optional, sender: none,
+        read(r, f, c) => {
+            r.object(f.error, "error")?.ok_or_else(|| r.missing("error"))?;
+            let code = r.u64(f.error_code, "error.code")?.ok_or_else(|| r.missing("error.code"))?;
+            ErrorReply {
+                transaction: c.transaction,
+                session_id: c.session_id,
+                code: ErrorCode::from_code(code),
+                reason: r.text(f.error_reason, "error.reason")?,
+                raw: c.raw,
+            }
+        },
+    }
+    /// `event`: a plugin speaks, either answering a request (with its transaction) or on its
+    /// own.
+    "event" => Event(PluginEvent) {
+        transaction: optional, session_id: optional, sender: required,
+        read(r, f, c) => PluginEvent {
+            transaction: c.transaction,
+            session_id: c.session_id,
+            sender: r.required_sender(f)?,
+            plugin_data: r.plugin_data(f)?,
+            jsep: r.jsep(f)?,
+            raw: c.raw,
+        },
+    }
+    /// `webrtcup`: the handle's PeerConnection is up.
+    "webrtcup" => WebrtcUp(WebrtcUp) {
+        transaction: none, session_id: optional, sender: required,
+        read(r, f, c) => WebrtcUp { session_id: c.session_id, sender: r.required_sender(f)?, raw: c.raw },
+    }
+    /// `media`: Janus started or stopped receiving a medium.
+    "media" => Media(Media) {
+        transaction: none, session_id: optional, sender: required,
+        read(r, f, c) => Media {
+            session_id: c.session_id,
+            sender: r.required_sender(f)?,
+            media_type: r.text(c.raw.get("type"), "type")?,
+            mid: r.text(c.raw.get("mid"), "mid")?,
+            receiving: r.bool(c.raw.get("receiving"), "receiving")?,
+            seconds: r.u64(c.raw.get("seconds"), "seconds")?,
+            substream: r.u64(c.raw.get("substream"), "substream")?,
+            raw: c.raw,
+        },
+    }
+    /// `slowlink`: Janus sees packet loss on a medium.
+    "slowlink" => SlowLink(SlowLink) {
+        transaction: none, session_id: optional, sender: required,
+        read(r, f, c) => SlowLink {
+            session_id: c.session_id,
+            sender: r.required_sender(f)?,
+            mid: r.text(c.raw.get("mid"), "mid")?,
+            media: r.text(c.raw.get("media"), "media")?,
+            uplink: r.bool(c.raw.get("uplink"), "uplink")?,
+            lost: r.u64(c.raw.get("lost"), "lost")?,
+            nacks: r.u64(c.raw.get("nacks"), "nacks")?,
+            raw: c.raw,
+        },
+    }
+    /// `hangup`: the PeerConnection went away.
+    "hangup" => Hangup(Hangup) {
+        transaction: none, session_id: optional, sender: required,
+        read(r, f, c) => Hangup {
+            session_id: c.session_id,
+            sender: r.required_sender(f)?,
+            reason: r.text(f.reason, "reason")?,
+            raw: c.raw,
+        },
+    }
+    /// `detached`: the handle is gone.
+    "detached" => Detached(Detached) {
+        transaction: none, session_id: optional, sender: required,
+        read(r, f, c) => Detached { session_id: c.session_id, sender: r.required_sender(f)?, raw: c.raw },
+    }
+    /// `timeout`: the session expired for lack of keepalives.
+    "timeout" => Timeout(Timeout) {
+        transaction: none, session_id: required, sender: none,
+        read(r, _f, c) => Timeout {
+            session_id: c.session_id.ok_or_else(|| r.missing("session_id"))?,
+            raw: c.raw,
+        },
+    }
+    /// `trickle`: a candidate gathered by Janus (full-trickle).
+    "trickle" => Trickle(Trickle) {
+        transaction: none, session_id: optional, sender: required,
+        read(r, f, c) => Trickle {
+            session_id: c.session_id,
+            sender: r.required_sender(f)?,
+            candidate: r.trickle_candidate(f.candidate)?,
+            raw: c.raw,
+        },
+    }
+    /// `ice-failed` (Janus ≥ 1.2): ICE failed on the handle.
+    "ice-failed" => IceFailed(IceFailed) {
+        transaction: none, session_id: optional, sender: required,
+        read(r, f, c) => IceFailed { session_id: c.session_id, sender: r.required_sender(f)?, raw: c.raw },
+    }
+    /// `keepalive`: sent by the HTTP transport when a long poll had nothing for 30 s.
+    "keepalive" => Keepalive(Keepalive) {
+        transaction: none, session_id: optional, sender: none,
+        read(_r, _f, c) => Keepalive { session_id: c.session_id, raw: c.raw },
+    }
+    /// `pong`: the answer to `ping`.
+    "pong" => Pong(Pong) {
+        transaction: optional, session_id: none, sender: none,
+        read(_r, _f, c) => Pong { transaction: c.transaction, raw: c.raw },
+    }
+    /// `server_info`: the answer to `info`.
+    "server_info" => ServerInfo(ServerInfo) {
+        transaction: optional, session_id: none, sender: none,
+        read(_r, _f, c) => ServerInfo::new(c.transaction, c.raw),
+    }
+}
 /// A `success` reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Success<'a> {
@@ -820,25 +1050,6 @@ impl Reader {
     }
 }
 
-/// The `janus` kinds this crate models, with their names as sent.
-const KINDS: [&str; 15] = [
-    "success",
-    "ack",
-    "error",
-    "event",
-    "webrtcup",
-    "media",
-    "slowlink",
-    "hangup",
-    "detached",
-    "timeout",
-    "trickle",
-    "ice-failed",
-    "keepalive",
-    "pong",
-    "server_info",
-];
-
 impl<'a> Message<'a> {
     /// Decodes one message: validates `bytes` as a JSON object and reads it.
     ///
@@ -871,197 +1082,27 @@ impl<'a> Message<'a> {
         let janus = Reader { kind: "?" }
             .text(f.janus, "janus")?
             .ok_or(DecodeError::MissingField { kind: "?", field: "janus" })?;
-        // One look for escapes, then plain comparisons (Janus never escapes its kinds).
-        let plain = janus.as_plain();
-        let known = KINDS.iter().find(|k| plain.map_or_else(|| janus.eq_str(k), |p| p == **k));
-        let Some(&kind) = known else {
-            let r = Reader { kind: "?" };
-            return Ok(Self::Unknown(Unknown {
-                kind: janus,
-                transaction: r.text(f.transaction, "transaction")?,
-                session_id: r.session(f)?,
-                sender: r.sender(f)?,
-                raw,
-            }));
-        };
-        let r = Reader { kind };
-        let transaction = r.text(f.transaction, "transaction")?;
-        let session_id = r.session(f)?;
-        Ok(match kind {
-            "success" => {
-                let data = f.data.filter(|d| !d.is_null());
-                let id = r.u64(f.data_id, "data.id")?;
-                Self::Success(Success {
-                    transaction,
-                    session_id,
-                    sender: r.sender(f)?,
-                    id,
-                    data,
-                    plugin_data: r.plugin_data(f)?,
-                    raw,
-                })
-            }
-            "ack" => Self::Ack(Ack { transaction, session_id, hint: r.text(f.hint, "hint")?, raw }),
-            "error" => {
-                r.object(f.error, "error")?.ok_or_else(|| r.missing("error"))?;
-                let code = r.u64(f.error_code, "error.code")?.ok_or_else(|| r.missing("error.code"))?;
-                Self::Error(ErrorReply {
-                    transaction,
-                    session_id,
-                    code: ErrorCode::from_code(code),
-                    reason: r.text(f.error_reason, "error.reason")?,
-                    raw,
-                })
-            }
-            "event" => Self::Event(PluginEvent {
-                transaction,
-                session_id,
-                sender: r.required_sender(f)?,
-                plugin_data: r.plugin_data(f)?,
-                jsep: r.jsep(f)?,
-                raw,
-            }),
-            "webrtcup" => Self::WebrtcUp(WebrtcUp { session_id, sender: r.required_sender(f)?, raw }),
-            "media" => Self::Media(Media {
-                session_id,
-                sender: r.required_sender(f)?,
-                media_type: r.text(raw.get("type"), "type")?,
-                mid: r.text(raw.get("mid"), "mid")?,
-                receiving: r.bool(raw.get("receiving"), "receiving")?,
-                seconds: r.u64(raw.get("seconds"), "seconds")?,
-                substream: r.u64(raw.get("substream"), "substream")?,
-                raw,
-            }),
-            "slowlink" => Self::SlowLink(SlowLink {
-                session_id,
-                sender: r.required_sender(f)?,
-                mid: r.text(raw.get("mid"), "mid")?,
-                media: r.text(raw.get("media"), "media")?,
-                uplink: r.bool(raw.get("uplink"), "uplink")?,
-                lost: r.u64(raw.get("lost"), "lost")?,
-                nacks: r.u64(raw.get("nacks"), "nacks")?,
-                raw,
-            }),
-            "hangup" => Self::Hangup(Hangup {
-                session_id,
-                sender: r.required_sender(f)?,
-                reason: r.text(f.reason, "reason")?,
-                raw,
-            }),
-            "detached" => Self::Detached(Detached { session_id, sender: r.required_sender(f)?, raw }),
-            "timeout" => Self::Timeout(Timeout { session_id: session_id.ok_or_else(|| r.missing("session_id"))?, raw }),
-            "trickle" => Self::Trickle(Trickle {
-                session_id,
-                sender: r.required_sender(f)?,
-                candidate: r.trickle_candidate(f.candidate)?,
-                raw,
-            }),
-            "ice-failed" => Self::IceFailed(IceFailed { session_id, sender: r.required_sender(f)?, raw }),
-            "keepalive" => Self::Keepalive(Keepalive { session_id, raw }),
-            "pong" => Self::Pong(Pong { transaction, raw }),
-            _ => Self::ServerInfo(ServerInfo::new(transaction, raw)),
-        })
-    }
-
-    /// The `janus` kind as sent.
-    #[must_use]
-    pub fn kind(&self) -> &'a str {
-        match self {
-            Self::Success(_) => "success",
-            Self::Ack(_) => "ack",
-            Self::Error(_) => "error",
-            Self::Event(_) => "event",
-            Self::WebrtcUp(_) => "webrtcup",
-            Self::Media(_) => "media",
-            Self::SlowLink(_) => "slowlink",
-            Self::Hangup(_) => "hangup",
-            Self::Detached(_) => "detached",
-            Self::Timeout(_) => "timeout",
-            Self::Trickle(_) => "trickle",
-            Self::IceFailed(_) => "ice-failed",
-            Self::Keepalive(_) => "keepalive",
-            Self::Pong(_) => "pong",
-            Self::ServerInfo(_) => "server_info",
-            Self::Unknown(u) => u.kind.escaped(),
+        // Janus never escapes its kinds: the plain text goes straight to the dispatch; an
+        // escaped one is compared unescaped first.
+        match janus.as_plain() {
+            Some(plain) => Self::read_known(plain, f, raw),
+            None => match Self::KINDS.iter().find(|k| janus.eq_str(k)) {
+                Some(known) => Self::read_known(known, f, raw),
+                None => Self::read_unknown(f, raw),
+            },
         }
     }
 
-    /// The transaction this message answers, if it carries one.
-    #[must_use]
-    pub fn transaction(&self) -> Option<JsonStr<'a>> {
-        match self {
-            Self::Success(m) => m.transaction,
-            Self::Ack(m) => m.transaction,
-            Self::Error(m) => m.transaction,
-            Self::Event(m) => m.transaction,
-            Self::Pong(m) => m.transaction,
-            Self::ServerInfo(m) => m.transaction,
-            Self::Unknown(m) => m.transaction,
-            _ => None,
-        }
-    }
-
-    /// The session the message belongs to, if it names one.
-    #[must_use]
-    pub fn session_id(&self) -> Option<SessionId> {
-        match self {
-            Self::Success(m) => m.session_id,
-            Self::Ack(m) => m.session_id,
-            Self::Error(m) => m.session_id,
-            Self::Event(m) => m.session_id,
-            Self::WebrtcUp(m) => m.session_id,
-            Self::Media(m) => m.session_id,
-            Self::SlowLink(m) => m.session_id,
-            Self::Hangup(m) => m.session_id,
-            Self::Detached(m) => m.session_id,
-            Self::Timeout(m) => Some(m.session_id),
-            Self::Trickle(m) => m.session_id,
-            Self::IceFailed(m) => m.session_id,
-            Self::Keepalive(m) => m.session_id,
-            Self::Unknown(m) => m.session_id,
-            Self::Pong(_) | Self::ServerInfo(_) => None,
-        }
-    }
-
-    /// The handle the message is about (`sender`), if any.
-    #[must_use]
-    pub fn sender(&self) -> Option<HandleId> {
-        match self {
-            Self::Success(m) => m.sender,
-            Self::Event(m) => Some(m.sender),
-            Self::WebrtcUp(m) => Some(m.sender),
-            Self::Media(m) => Some(m.sender),
-            Self::SlowLink(m) => Some(m.sender),
-            Self::Hangup(m) => Some(m.sender),
-            Self::Detached(m) => Some(m.sender),
-            Self::Trickle(m) => Some(m.sender),
-            Self::IceFailed(m) => Some(m.sender),
-            Self::Unknown(m) => m.sender,
-            _ => None,
-        }
-    }
-
-    /// The whole message as received.
-    #[must_use]
-    pub fn raw(&self) -> RawJson<'a> {
-        match self {
-            Self::Success(m) => m.raw,
-            Self::Ack(m) => m.raw,
-            Self::Error(m) => m.raw,
-            Self::Event(m) => m.raw,
-            Self::WebrtcUp(m) => m.raw,
-            Self::Media(m) => m.raw,
-            Self::SlowLink(m) => m.raw,
-            Self::Hangup(m) => m.raw,
-            Self::Detached(m) => m.raw,
-            Self::Timeout(m) => m.raw,
-            Self::Trickle(m) => m.raw,
-            Self::IceFailed(m) => m.raw,
-            Self::Keepalive(m) => m.raw,
-            Self::Pong(m) => m.raw,
-            Self::ServerInfo(m) => m.raw,
-            Self::Unknown(m) => m.raw,
-        }
+    /// Reads a message of a kind this crate does not know.
+    fn read_unknown(f: &Fields<'a>, raw: RawJson<'a>) -> Result<Self, DecodeError> {
+        let r = Reader { kind: "?" };
+        Ok(Self::Unknown(Unknown {
+            kind: r.text(f.janus, "janus")?.ok_or_else(|| r.missing("janus"))?,
+            transaction: r.text(f.transaction, "transaction")?,
+            session_id: r.session(f)?,
+            sender: r.sender(f)?,
+            raw,
+        }))
     }
 }
 
