@@ -7,12 +7,14 @@
 // `System` unchanged and only counts. The library crates keep `#![forbid(unsafe_code)]`.
 #![allow(unsafe_code)]
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
 
 use janus_signal::json::{RawJson, to_slice};
-use janus_signal::message::Message;
+use janus_signal::message::{Batch, Message};
 use janus_signal::plugin::{PluginId, plugin_data, streaming, textroom, videoroom};
 
 /// `System`, counting the allocations of threads that set `COUNTING`.
@@ -132,6 +134,35 @@ fn decoding_plugin_events_allocates_nothing() {
         black_box(chat.text.unescape_into(&mut text).expect("unescape"));
     });
     assert_eq!(allocations, 0);
+}
+
+/// Every registered plugin's event decoder (`plugin::debug_event` reaches them all, so a
+/// plugin added to `plugins!` is covered here without a new line) on every message of the
+/// real captures, formatted into a sink that keeps nothing.
+#[test]
+fn every_registered_plugin_decodes_the_captures_without_allocating() {
+    struct Discard(usize);
+    impl std::fmt::Write for Discard {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let bodies: Vec<Vec<u8>> = common::captures::all_janus_bodies().into_iter().map(|(_, body)| body).collect();
+    assert!(bodies.len() > 100, "the captures are there");
+    let mut out = Discard(0);
+    let mut with_plugin_data = 0;
+    let allocations = allocations_in(|| {
+        for body in &bodies {
+            for message in Batch::decode(body).expect("a real capture decodes").flatten() {
+                with_plugin_data += usize::from(plugin_data(&message).is_some());
+                janus_signal::plugin::debug_event(&message, &mut out).expect("the sink never fails");
+            }
+        }
+    });
+    assert_eq!(allocations, 0);
+    assert!(with_plugin_data > 10, "{with_plugin_data} messages with plugin data");
+    assert!(out.0 > 0);
 }
 
 #[test]

@@ -41,10 +41,7 @@ pub fn decode(data: &[u8]) {
         let _ = (message.kind(), message.transaction(), message.session_id(), message.sender());
         let mut sink = Sink;
         // The plugin helpers on whatever plugin data the message carries.
-        let _ = write!(sink, "{:?}", plugin::echotest::Event::from_message(&message));
-        let _ = write!(sink, "{:?}", plugin::videoroom::Event::from_message(&message));
-        let _ = write!(sink, "{:?}", plugin::streaming::Event::from_message(&message));
-        let _ = write!(sink, "{:?}", plugin::textroom::Event::from_message(&message));
+        let _ = plugin::debug_event(&message, &mut sink);
         if let Message::Event(event) = message {
             if let Some(pd) = event.plugin_data {
                 let _ = pd.error();

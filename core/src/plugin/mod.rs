@@ -43,10 +43,42 @@
 //! }
 //! ```
 
-pub mod echotest;
-pub mod streaming;
-pub mod textroom;
-pub mod videoroom;
+/// Registers the plugin modules, once: each line declares the module and puts it in
+/// [`PLUGINS`] and in [`debug_event`] (which the fuzz entry and the tests run on every message).
+/// A plugin module file that is not registered here fails the test
+/// `every_plugin_module_is_registered`.
+macro_rules! plugins {
+    ($($(#[$doc:meta])* $module:ident,)*) => {
+        $($(#[$doc])* pub mod $module;)*
+
+        /// The package names (`janus.plugin.…`) of the plugins this crate has typed helpers for,
+        /// one per module of [`plugin`](self), in registration order.
+        ///
+        /// ```
+        /// assert!(janus_signal::plugin::PLUGINS.contains(&"janus.plugin.videoroom"));
+        /// ```
+        pub const PLUGINS: &[&str] = &[$($module::PLUGIN),*];
+
+        /// Reads `message` with every registered plugin's event decoder and writes what each
+        /// finds (`None` when the message is not that plugin's) to `out`, for fuzzing and tests:
+        /// one call reaches every plugin, registered or added later.
+        ///
+        /// # Errors
+        ///
+        /// What `out` returns.
+        pub fn debug_event(message: &Message<'_>, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
+            $(write!(out, "{}: {:?}; ", $module::PLUGIN, $module::Event::from_message(message))?;)*
+            Ok(())
+        }
+    };
+}
+
+plugins! {
+    echotest,
+    streaming,
+    textroom,
+    videoroom,
+}
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -460,6 +492,26 @@ pub(crate) fn open<'a, C: PluginErrorCode>(
 mod tests {
     use super::*;
     use crate::json::to_slice;
+
+    /// Every `core/src/plugin/*.rs` file except this one is a plugin module, and every plugin
+    /// module is registered in `plugins!` (so it is in `PLUGINS`, the fuzz entry and the
+    /// tests that iterate them).
+    #[test]
+    #[cfg_attr(miri, ignore = "reads the source directory (Miri isolates the file system)")]
+    fn every_plugin_module_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/plugin");
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_str().unwrap();
+            if path.extension().is_some_and(|e| e == "rs") && name != "mod" {
+                files += 1;
+                let package = std::format!("janus.plugin.{name}");
+                assert!(PLUGINS.contains(&package.as_str()), "{} is not registered in plugins!", path.display());
+            }
+        }
+        assert_eq!(files, PLUGINS.len(), "PLUGINS has an entry without its module file");
+    }
 
     #[test]
     fn ids_serialize_as_numbers_or_text() {
