@@ -14,7 +14,7 @@
 //! Arguments: `[URL] [PEER_IP]`, defaulting to `$JANUS_WS_URL` (or `ws://127.0.0.1:8188`) and
 //! `$JANUS_PEER_IP` (or 198.51.100.2).
 
-#[path = "../tests/media_support/peer.rs"]
+#[path = "../tests/support/media_peer.rs"]
 mod peer;
 
 use std::error::Error;

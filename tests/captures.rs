@@ -3,7 +3,7 @@
 //! The captures (`tests/fixtures/captures/`, a byte-for-byte copy of the project's
 //! `shared/janus/captures/`, plus that shared folder itself when it exists beside the
 //! repository, so that captures added there later are covered) hold raw HTTP responses with
-//! their framing and raw WebSocket transcripts. `support::capture_files` takes the Janus JSON
+//! their framing and raw WebSocket transcripts. `support/capture_files.rs` takes the Janus JSON
 //! out of them without the crate under test (`httparse` for heads, framing by hand, frame byte
 //! counts), and cross-checks that against the recorder's own summary of each HTTP response.
 //!
@@ -16,16 +16,17 @@
 //! A second test checks a hand-made table of specific captures against values read off the
 //! files by eye.
 
-mod support;
+#[path = "support/capture_files.rs"]
+mod capture_files;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 
+use capture_files::{CaptureFile, Extracted, capture_files, extract, recorder_summary, roots};
 use janus_signal::EncodeError;
 use janus_signal::json::{JsonStr, RawJson};
 use janus_signal::message::{Batch, ErrorCode, Jsep, JsepType, Message, PluginData, ServerInfo, TrickleCandidate};
 use serde_json::Value;
-use support::capture_files::{CaptureFile, Extracted, capture_files, extract, recorder_summary, roots};
 
 /// The Janus messages in the shipped captures: 120 in `http/` (118 JSON bodies; 10 are
 /// long-poll arrays, and `16-longpoll-maxev5-array` holds 3 messages) and 79 in `ws/` (73

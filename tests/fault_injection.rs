@@ -1,5 +1,5 @@
 //! Fault injection between `janus-signal-socket` and a real Janus, over both transports: a
-//! loopback TCP proxy owned by the tests (`fault_support/proxy.rs`) delays, stalls, truncates,
+//! loopback TCP proxy owned by the tests (`support/proxy.rs`) delays, stalls, truncates,
 //! cuts, corrupts and drops the default Janus's connections, and every call must end with a
 //! typed [`Error`] within `request_timeout` (2 s) plus a margin, the session going on where the
 //! protocol allows. Also: a reply above `max_message_size`, and an extra Janus (HTTP 19088, WS
@@ -8,9 +8,9 @@
 //! Janus comes from `JANUS_HTTP_URL`, `JANUS_WS_URL` (defaults: ports 8088/8188). Every test is
 //! `#[ignore]`d (live): `tests/run` runs them with its Janus; run without one they fail.
 
-#[path = "socket_support/live.rs"]
+#[path = "support/live.rs"]
 mod live;
-#[path = "fault_support/proxy.rs"]
+#[path = "support/proxy.rs"]
 mod proxy;
 
 use std::process::Command;

@@ -6,12 +6,13 @@
 //!
 //! Walks `tests/fixtures/captures/http/` and, when present, `../shared/janus/captures/http/`.
 
-mod common;
+#[path = "support/captures.rs"]
+mod captures;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use common::captures::find;
+use captures::find;
 
 use janus_signal::http::{ResponseReader, parse_response};
 use janus_signal::message::Batch;
@@ -21,7 +22,7 @@ const FURTHER: &[u8] = b"=== FURTHER BYTES RECEIVED ON THE SAME CONNECTION ===\n
 const SUMMARY: &[u8] = b"=== SUMMARY ===\n";
 
 fn capture_files() -> BTreeMap<String, PathBuf> {
-    let mut files = common::captures::capture_files("http");
+    let mut files = captures::capture_files("http");
     files.retain(|name, _| name.ends_with(".http"));
     files
 }

@@ -5,9 +5,9 @@
 //! `Output::Malformed`); an unreadable answer to the driver's own request fails that request
 //! with `DriverError::MalformedReply`, and the session goes on.
 //!
-//! The sans-IO client itself is covered in `tests/sim.rs` (both transports, with the invariant
-//! oracle), std-socket's `Janus` in its unit tests (scripted WebSocket and HTTP servers on
-//! 127.0.0.1).
+//! The sans-IO client itself is covered in `core/tests/sim.rs` (both transports, with the
+//! invariant oracle), std-socket's `Janus` in its unit tests (scripted WebSocket and HTTP servers
+//! on 127.0.0.1).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;

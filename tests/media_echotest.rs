@@ -4,6 +4,7 @@
 //! session, and hangs up. Over WebSocket and over HTTP, inside the namespace of
 //! `tests/netns/run`.
 
+#[path = "support/media.rs"]
 mod media_support;
 
 use std::time::{Duration, Instant};

@@ -7,6 +7,7 @@
 //! the mountpoint is destroyed under it (→ `stopped` and a hangup). Over WebSocket and over
 //! HTTP, inside the namespace of `tests/netns/run`.
 
+#[path = "support/media.rs"]
 mod media_support;
 
 use std::collections::hash_map::RandomState;

@@ -9,6 +9,7 @@
 //! the namespace of `tests/netns/run`.
 
 // `media_support` re-exports `OfferSpec`, which this walk (Janus offers) does not use.
+#[path = "support/media.rs"]
 mod media_support;
 
 use std::collections::hash_map::RandomState;

@@ -12,6 +12,7 @@
 //! ("watcher", joined but not publishing) that learns of the feed, and the subscriber that
 //! receives its media.
 
+#[path = "support/media.rs"]
 mod media_support;
 
 use std::time::{Duration, Instant};

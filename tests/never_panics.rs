@@ -15,9 +15,10 @@
 //! - Exhaustively, every strict prefix of every real message is `UnexpectedEnd` ("need more
 //!   input"), never accepted and never reported as invalid.
 
-mod common;
+#[path = "support/samples.rs"]
+mod samples;
 
-use common::samples::{ACK_WITH_HINT, ERROR_458, EVENT_WITH_JSEP, HANGUP, LONG_POLL, SERVER_INFO};
+use samples::{ACK_WITH_HINT, ERROR_458, EVENT_WITH_JSEP, HANGUP, LONG_POLL, SERVER_INFO};
 
 use janus_signal::DecodeError;
 use janus_signal::EncodeError;

@@ -17,9 +17,10 @@
 // themselves keep `#![forbid(unsafe_code)]`.
 #![allow(unsafe_code)]
 
-mod common;
+#[path = "support/samples.rs"]
+mod samples;
 
-use common::samples::{ACK_WITH_HINT, ERROR_458, EVENT_WITH_JSEP, LONG_POLL, SERVER_INFO};
+use samples::{ACK_WITH_HINT, ERROR_458, EVENT_WITH_JSEP, LONG_POLL, SERVER_INFO};
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

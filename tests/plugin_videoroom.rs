@@ -14,7 +14,7 @@
 //! runs the plugin with numeric ids; the string-id walk starts its own Janus with
 //! `string_ids = true` (`JANUS_STRING_IDS=1`, ports 48088, 48188, 47088).
 
-#[path = "socket_support/live.rs"]
+#[path = "support/live.rs"]
 mod live;
 
 use std::collections::hash_map::RandomState;

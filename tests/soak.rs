@@ -41,9 +41,9 @@
 //! `JANUS_WS_URL` (defaults: ports 8088/8188). The tests are `#[ignore]`d (live): `tests/run`
 //! runs them with its Janus; run without one they fail.
 
-#[path = "socket_support/live.rs"]
+#[path = "support/live.rs"]
 mod live;
-#[path = "soak_support/metrics.rs"]
+#[path = "support/metrics.rs"]
 mod metrics;
 
 use std::collections::{BTreeMap, HashSet, VecDeque};

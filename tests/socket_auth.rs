@@ -18,7 +18,7 @@
 //!
 //! The instances need the `janus` binary: the tests are `#[ignore]`d (live) and tests/run runs them.
 
-#[path = "socket_support/live.rs"]
+#[path = "support/live.rs"]
 mod live;
 
 use std::time::Duration;

@@ -12,7 +12,7 @@
 //! `JANUS_REQUIRED=1`), the default one `tests/janus/janus-server start`. The tests are
 //! `#[ignore]`d (live): `tests/run` runs them with its Janus; run without one they fail.
 
-#[path = "socket_support/live.rs"]
+#[path = "support/live.rs"]
 mod live;
 
 use std::time::Duration;

@@ -9,7 +9,7 @@
 //! Janus comes from `JANUS_HTTP_URL` / `JANUS_WS_URL` (defaults: ports 8088/8188). The tests
 //! are `#[ignore]`d (live): `tests/run` runs them with its Janus; run without one they fail.
 
-#[path = "socket_support/live.rs"]
+#[path = "support/live.rs"]
 mod live;
 
 use std::time::Duration;

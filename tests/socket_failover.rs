@@ -19,7 +19,7 @@
 //!   accepts connections but never answers is given up on at `Failover::max_total`; an empty
 //!   list and a malformed URL are errors before anything is tried.
 
-#[path = "socket_support/live.rs"]
+#[path = "support/live.rs"]
 mod live;
 
 use std::net::TcpListener;

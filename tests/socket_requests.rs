@@ -7,7 +7,7 @@
 //! (defaults: ports 8088/8188/7088). The tests are `#[ignore]`d (live): `tests/run` runs them
 //! with its Janus; run without one they fail.
 
-#[path = "socket_support/live.rs"]
+#[path = "support/live.rs"]
 mod live;
 
 use std::time::{Duration, Instant};

@@ -14,7 +14,7 @@
 //! `JANUS_REQUIRED=1`). The tests are `#[ignore]`d (live): `tests/run` runs them with its
 //! Janus; run without one they fail.
 
-#[path = "socket_support/live.rs"]
+#[path = "support/live.rs"]
 mod live;
 
 use std::time::{Duration, Instant};

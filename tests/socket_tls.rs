@@ -27,7 +27,7 @@
 //!
 //! The instance needs the `janus` binary: without it the tests skip, unless `JANUS_REQUIRED=1`.
 
-#[path = "socket_support/live.rs"]
+#[path = "support/live.rs"]
 mod live;
 
 use std::io::{ErrorKind, Read as _, Write as _};

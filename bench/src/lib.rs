@@ -6,7 +6,7 @@ use janus_signal::message::{Batch, Message};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-#[path = "../../tests/common/captures.rs"]
+#[path = "../../tests/support/captures.rs"]
 mod captures;
 
 /// Every Janus message body of the captures in `tests/fixtures/captures`, with its `janus` kind

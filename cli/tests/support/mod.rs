@@ -1,6 +1,6 @@
 //! Running the `janus-signal` binary, and finding the test Janus.
 //!
-//! The live tests follow the workspace's convention (`tests/socket_support/live.rs`): the
+//! The live tests follow the workspace's convention (`tests/support/live.rs`): the
 //! Janus of `tests/janus/janus-server start` at `JANUS_HTTP_URL`, `JANUS_WS_URL`,
 //! `JANUS_ADMIN_URL` with `JANUS_ADMIN_SECRET` (defaults: its usual ports and secret). Every
 //! test that needs it is `#[ignore = "live: …"]` (listed as ignored by a plain `cargo test`,

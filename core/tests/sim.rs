@@ -7,7 +7,7 @@
 
 #[path = "sim/fake_janus.rs"]
 mod fake_janus;
-#[path = "../core/src/client/oracle.rs"]
+#[path = "../src/client/oracle.rs"]
 mod oracle;
 
 use fake_janus::{Behaviour, FakeJanus};

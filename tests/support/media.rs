@@ -7,6 +7,7 @@
 
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
+#[path = "media_peer.rs"]
 pub mod peer;
 
 use std::net::IpAddr;

@@ -1,8 +1,7 @@
 //! Shared plumbing of the `socket_*` live tests: where the default Janus is, extra Janus
 //! instances started (and stopped) by the tests, and assertion helpers.
 //!
-//! Each test file includes it with `#[path = "socket_support/live.rs"] mod live;` and uses
-//! part of it.
+//! Each test file includes it with `#[path = "support/live.rs"] mod live;` and uses part of it.
 //!
 //! Skips are skips: every test that needs a Janus is
 //! `#[ignore = "live: needs a Janus (tests/run starts one)"]`, so a plain `cargo test` lists it

@@ -1,3 +1,0 @@
-//! Helpers of the `captures` test.
-
-pub(crate) mod capture_files;
