@@ -7,7 +7,8 @@
 // `System` unchanged and only counts. The library crates keep `#![forbid(unsafe_code)]`.
 #![allow(unsafe_code)]
 
-mod common;
+#[path = "support/captures.rs"]
+mod captures;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -148,7 +149,7 @@ fn every_registered_plugin_decodes_the_captures_without_allocating() {
             Ok(())
         }
     }
-    let bodies: Vec<Vec<u8>> = common::captures::all_janus_bodies().into_iter().map(|(_, body)| body).collect();
+    let bodies: Vec<Vec<u8>> = captures::all_janus_bodies().into_iter().map(|(_, body)| body).collect();
     assert!(bodies.len() > 100, "the captures are there");
     let mut out = Discard(0);
     let mut with_plugin_data = 0;

@@ -1,5 +1,5 @@
 //! An invariant oracle for the client, used by the `client_sequence` fuzz entry (feature
-//! `fuzzing`) and by the deterministic simulation (`tests/sim.rs` includes this file).
+//! `fuzzing`) and by the deterministic simulation (`core/tests/sim.rs` includes this file).
 //!
 //! It watches every call into a [`Client`] and checks, after each, what the client did
 //! against what that call may do:
