@@ -110,6 +110,7 @@
 #[cfg(test)]
 extern crate std;
 
+mod bytes;
 pub mod client;
 pub mod driver;
 pub mod error;

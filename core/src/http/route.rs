@@ -1,8 +1,8 @@
 //! Where requests go, and the request head.
 
+use crate::bytes::ByteWriter;
 use crate::error::EncodeError;
 use crate::ids::{HandleId, SessionId};
-use crate::json::write::Writer;
 use crate::request::{Api, Auth, Request};
 
 /// The HTTP method of a route.
@@ -72,13 +72,13 @@ impl Route {
 ///
 /// [`EncodeError::BufferTooSmall`] with the exact size needed.
 pub fn write_path(out: &mut [u8], base: &str, route: &Route, auth: &Auth<'_>) -> Result<usize, EncodeError> {
-    let mut w = Writer::new(out);
+    let mut w = ByteWriter::new(out);
     path(&mut w, base, route, auth);
     w.finish()
 }
 
-fn path(w: &mut Writer<'_>, base: &str, route: &Route, auth: &Auth<'_>) {
-    w.raw(base.trim_end_matches('/').as_bytes());
+fn path(w: &mut ByteWriter<'_>, base: &str, route: &Route, auth: &Auth<'_>) {
+    w.bytes(base.trim_end_matches('/').as_bytes());
     let (session, handle) = match *route {
         Route::Janus { session, handle } | Route::Admin { session, handle } => (session, handle),
         Route::LongPoll { session, .. } => (Some(session), None),
@@ -92,12 +92,12 @@ fn path(w: &mut Writer<'_>, base: &str, route: &Route, auth: &Auth<'_>) {
         }
     }
     if let Route::LongPoll { maxev, .. } = *route {
-        w.raw(b"?maxev=");
+        w.bytes(b"?maxev=");
         w.u64(u64::from(maxev.max(1)));
         for (key, value) in [("apisecret", auth.apisecret), ("token", auth.token)] {
             if let Some(value) = value {
                 w.byte(b'&');
-                w.raw(key.as_bytes());
+                w.bytes(key.as_bytes());
                 w.byte(b'=');
                 percent_encode(w, value);
             }
@@ -107,7 +107,7 @@ fn path(w: &mut Writer<'_>, base: &str, route: &Route, auth: &Auth<'_>) {
 
 /// Query values are percent-encoded except for RFC 3986's unreserved characters: HMAC
 /// tokens carry `+`, `/`, `=`, `,` and `:`, and a raw `+` would reach Janus as a space.
-fn percent_encode(w: &mut Writer<'_>, value: &str) {
+fn percent_encode(w: &mut ByteWriter<'_>, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in value.as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -115,7 +115,7 @@ fn percent_encode(w: &mut Writer<'_>, value: &str) {
         } else {
             let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
             let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
-            w.raw(&[b'%', hi, lo]);
+            w.bytes(&[b'%', hi, lo]);
         }
     }
 }
@@ -135,7 +135,7 @@ pub fn write_request_head(
     auth: &Auth<'_>,
     body_len: usize,
 ) -> Result<usize, EncodeError> {
-    let mut w = Writer::new(out);
+    let mut w = ByteWriter::new(out);
     head(&mut w, host, base, route, auth, body_len);
     w.finish()
 }
@@ -145,27 +145,27 @@ pub fn write_request_head(
 /// bytes for each of theirs), in its query.
 #[must_use]
 pub fn request_head_len(host: &str, base: &str, route: &Route, auth: &Auth<'_>, body_len: usize) -> usize {
-    let mut w = Writer::new(&mut []);
+    let mut w = ByteWriter::new(&mut []);
     head(&mut w, host, base, route, auth, body_len);
     w.len()
 }
 
-fn head(w: &mut Writer<'_>, host: &str, base: &str, route: &Route, auth: &Auth<'_>, body_len: usize) {
+fn head(w: &mut ByteWriter<'_>, host: &str, base: &str, route: &Route, auth: &Auth<'_>, body_len: usize) {
     let method = route.method();
-    w.raw(match method {
+    w.bytes(match method {
         Method::Get => b"GET ",
         Method::Post => b"POST ",
     });
     path(w, base, route, auth);
-    w.raw(b" HTTP/1.1\r\nHost: ");
-    w.raw(host.as_bytes());
-    w.raw(b"\r\n");
+    w.bytes(b" HTTP/1.1\r\nHost: ");
+    w.bytes(host.as_bytes());
+    w.bytes(b"\r\n");
     if method == Method::Post {
-        w.raw(b"Content-Type: application/json\r\nContent-Length: ");
+        w.bytes(b"Content-Type: application/json\r\nContent-Length: ");
         w.u64(u64::try_from(body_len).unwrap_or(u64::MAX));
-        w.raw(b"\r\n");
+        w.bytes(b"\r\n");
     }
-    w.raw(b"\r\n");
+    w.bytes(b"\r\n");
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ use serde::Serialize;
 
 use crate::error::EncodeError;
 use crate::ids::{HandleId, SessionId, Transaction};
-use crate::json::write::{ValueSerializer, Writer};
+use crate::json::Writer;
 
 /// Which API a request belongs to: it decides the endpoint (`/janus` or `/admin`) over HTTP
 /// and the WebSocket subprotocol (`janus-protocol` or `janus-admin-protocol`).
@@ -166,20 +166,13 @@ impl<'w, 'b> Object<'w, 'b> {
 
     pub(crate) fn value<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Result<(), EncodeError> {
         self.w.key(&mut self.first, key);
-        value.serialize(ValueSerializer { w: self.w })
+        self.w.value(value)
     }
 
     /// Writes the members of `fields` (a struct, a map or a pre-encoded object) into this
     /// object.
     pub(crate) fn inline<T: ?Sized + Serialize>(&mut self, fields: &T) -> Result<(), EncodeError> {
-        let before = self.first;
-        // The splicing serializer cannot report back whether it wrote anything, so count.
-        let len_before = self.w.len();
-        fields.serialize(crate::json::write::InlineMembers { w: self.w, first: before })?;
-        if self.w.len() != len_before {
-            self.first = false;
-        }
-        Ok(())
+        self.w.members(fields, &mut self.first)
     }
 
     pub(crate) fn auth(&mut self, auth: &Auth<'_>) {
