@@ -1,9 +1,9 @@
 //! Where requests go, and the request head.
 
+use crate::auth::Auth;
 use crate::bytes::ByteWriter;
 use crate::error::EncodeError;
 use crate::ids::{HandleId, SessionId};
-use crate::request::{Api, Auth, Request};
 
 /// The HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,17 +43,9 @@ pub enum Route {
     },
 }
 
+// `Route::of` (the route of a request) is with the client, which knows both requests and
+// routes: the framing here takes plain values only.
 impl Route {
-    /// The route of an encoded request, from its API and ids.
-    #[must_use]
-    pub fn of<R: Request + ?Sized>(request: &R) -> Self {
-        let (session, handle) = (request.session_id(), request.handle_id());
-        match request.api() {
-            Api::Janus => Self::Janus { session, handle },
-            Api::Admin => Self::Admin { session, handle },
-        }
-    }
-
     /// `GET` for long polls, `POST` otherwise.
     #[must_use]
     pub const fn method(&self) -> Method {
@@ -171,8 +163,6 @@ fn head(w: &mut ByteWriter<'_>, host: &str, base: &str, route: &Route, auth: &Au
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Transaction;
-    use crate::request::{AdminRequest, AttachPlugin, CreateSession, PluginMessage};
 
     fn path_of(route: &Route, auth: &Auth<'_>) -> std::string::String {
         let mut out = [0u8; 128];
@@ -181,15 +171,16 @@ mod tests {
     }
 
     #[test]
-    fn routes_follow_the_ids() {
-        let tx = Transaction::new("t").unwrap();
+    fn paths_follow_the_ids() {
         let none = Auth::none();
-        assert_eq!(path_of(&Route::of(&CreateSession::new(tx)), &none), "/janus");
-        assert_eq!(path_of(&Route::of(&AttachPlugin::new(tx, SessionId(5), "p")), &none), "/janus/5");
-        let body = crate::json::RawJson::parse(b"{}").unwrap();
-        let message = PluginMessage::new(tx, SessionId(5), HandleId(6), &body);
-        assert_eq!(path_of(&Route::of(&message), &none), "/janus/5/6");
-        assert!(matches!(Route::of(&AdminRequest::list_sessions(tx)), Route::Admin { session: None, handle: None }));
+        assert_eq!(path_of(&Route::Janus { session: None, handle: None }, &none), "/janus");
+        assert_eq!(path_of(&Route::Janus { session: Some(SessionId(5)), handle: None }, &none), "/janus/5");
+        let on_handle = Route::Janus { session: Some(SessionId(5)), handle: Some(HandleId(6)) };
+        assert_eq!(path_of(&on_handle, &none), "/janus/5/6");
+        let admin = Route::Admin { session: Some(SessionId(5)), handle: Some(HandleId(6)) };
+        assert_eq!(path_of(&admin, &none), "/janus/5/6");
+        // A handle without a session has no path of its own.
+        assert_eq!(path_of(&Route::Janus { session: None, handle: Some(HandleId(6)) }, &none), "/janus");
         assert_eq!(path_of(&Route::LongPoll { session: SessionId(5), maxev: 0 }, &none), "/janus/5?maxev=1");
     }
 

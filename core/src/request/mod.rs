@@ -44,6 +44,8 @@ mod jsep;
 pub use admin::{AdminRequest, NoFields};
 pub use jsep::{IceCandidate, SdpType, SessionDescription, Text};
 
+pub use crate::auth::Auth;
+
 use serde::Serialize;
 
 use crate::error::EncodeError;
@@ -81,36 +83,6 @@ pub trait Request {
     /// [`EncodeError::BufferTooSmall`] with the exact size needed (the contents of `out` are
     /// then garbage), or an error from the caller's own `Serialize` implementation.
     fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError>;
-}
-
-/// Credentials that go into every request: a shared `apisecret` (`api_secret` in
-/// `janus.jcfg`) and/or a `token` (`token_auth`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Auth<'a> {
-    /// `apisecret`.
-    pub apisecret: Option<&'a str>,
-    /// `token`.
-    pub token: Option<&'a str>,
-}
-
-impl<'a> Auth<'a> {
-    /// No credentials.
-    #[must_use]
-    pub const fn none() -> Self {
-        Self { apisecret: None, token: None }
-    }
-
-    /// Only an `apisecret`.
-    #[must_use]
-    pub const fn apisecret(secret: &'a str) -> Self {
-        Self { apisecret: Some(secret), token: None }
-    }
-
-    /// Only a `token`.
-    #[must_use]
-    pub const fn token(token: &'a str) -> Self {
-        Self { apisecret: None, token: Some(token) }
-    }
 }
 
 /// An object being written member by member.
