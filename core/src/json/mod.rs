@@ -18,9 +18,11 @@ mod text;
 mod write;
 
 pub use raw::{Elements, JsonKind, Members, PluginId, RawJson};
-pub use scan::{JsonError, JsonErrorKind, MAX_DEPTH};
+pub use scan::MAX_DEPTH;
 pub use text::{Chars, JsonStr};
 pub use write::to_slice;
+// Malformed JSON: its errors live with the crate's others, in `crate::error`.
+pub use crate::error::{JsonError, JsonErrorKind};
 
 // The crate's own JSON API: what the other modules of the crate use of this one, re-exported
 // here so that they need not reach into its submodules. (`raw` and `scan` are still
