@@ -271,7 +271,7 @@ pub fn client_sequence(data: &[u8]) {
                 let kind = kinds.get(usize::from(arg % 8)).copied().unwrap_or("ack");
                 let code = [458, 459, 453, 403].get(usize::from((arg >> 5) % 4)).copied().unwrap_or(458);
                 let session = route_session(client.session()).map_or(1, |s| s.0);
-                let mut w = crate::json::write::Writer::new(&mut message);
+                let mut w = crate::bytes::ByteWriter::new(&mut message);
                 let _ = write!(
                     w,
                     r#"{{"janus":"{kind}","session_id":{session},"sender":{},"transaction":"{}","data":{{"id":{}}},"error":{{"code":{code},"reason":"x"}}}}"#,

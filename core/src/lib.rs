@@ -23,12 +23,14 @@
 //! - [`webrtc`]: glue between a WebRTC stack and the signaling: an SDP reader
 //!   ([`webrtc::Sdp`]), candidate lines, the stack's candidates as `trickle` requests, Janus's
 //!   descriptions and `trickle` events for the stack.
+//! - [`http`]: HTTP/1.1 for Janus's REST transport without I/O: routes, request heads (sized
+//!   exactly with [`http::request_head_len`]), a response reader that keeps its progress
+//!   across reads ([`http::ResponseReader`]) and a one-shot [`http::parse_response`]. It
+//!   takes plain values (ids, credentials), not requests; the client layer adds
+//!   [`Route::of`](http::Route::of), a request's route.
 //! - [`client`]: the sans-IO state machine of one session ([`client::Client`]): handles,
 //!   pending transactions, event-before-ack, keepalives, request timeouts, claim. It writes
 //!   requests into your buffer and reads the messages you feed it.
-//! - [`http`]: HTTP/1.1 for Janus's REST transport without I/O: routes, request heads (sized
-//!   exactly with [`http::request_head_len`]), a response reader that keeps its progress
-//!   across reads ([`http::ResponseReader`]) and a one-shot [`http::parse_response`].
 //! - [`driver`]: the client and [`http`] over [`embedded_io`] streams, with blocking calls
 //!   ([`driver::HttpDriver`] on two connections, [`driver::HttpSingleDriver`] on one, e.g. a
 //!   UART) and one non-blocking `nb` step. The desktop crate `janus-signal-socket` is the same
@@ -110,6 +112,8 @@
 #[cfg(test)]
 extern crate std;
 
+mod auth;
+mod bytes;
 pub mod client;
 pub mod driver;
 pub mod error;

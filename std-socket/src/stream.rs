@@ -123,7 +123,8 @@ impl Dialer {
         let tcp = tcp_connect(&self.authority, self.timeout)?;
         #[cfg(feature = "tls")]
         if let Some(tls) = &self.tls {
-            return tls.handshake(tcp, self.timeout.saturating_sub(started.elapsed()));
+            let tls = tls.handshake(tcp, self.timeout.saturating_sub(started.elapsed()))?;
+            return Ok(Stream::Tls(Box::new(tls)));
         }
         Ok(Stream::Plain(tcp))
     }

@@ -417,7 +417,6 @@ mod client {
 
     use super::{CertificateProblem, ClientCertificateProblem, Pem, TlsConfig, TlsError, TrustStore};
     use crate::Error;
-    use crate::stream::Stream;
 
     /// What a connection to one server needs for its handshake: the client configuration
     /// (built once, shared by every connection and reconnection) and the server's name.
@@ -437,7 +436,7 @@ mod client {
         }
 
         /// Runs the handshake over `tcp`, within `timeout`.
-        pub(crate) fn handshake(&self, mut tcp: TcpStream, timeout: Duration) -> Result<Stream, Error> {
+        pub(crate) fn handshake(&self, mut tcp: TcpStream, timeout: Duration) -> Result<TlsStream, Error> {
             let mut connection = ClientConnection::new(Arc::clone(&self.config), self.server_name.clone())
                 .map_err(|e| Error::Tls(TlsError::InvalidConfig { reason: e.to_string() }))?;
             let deadline = Instant::now() + timeout;
@@ -462,7 +461,7 @@ mod client {
                 connection.negotiated_cipher_suite().map(|s| s.suite())
             );
             let stream = StreamOwned::new(connection, tcp);
-            Ok(Stream::Tls(Box::new(TlsStream { stream, server: self.server.clone() })))
+            Ok(TlsStream { stream, server: self.server.clone() })
         }
 
         fn handshake_error(&self, e: io::Error) -> Error {

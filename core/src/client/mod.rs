@@ -40,6 +40,7 @@
 mod event;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod oracle;
+mod route;
 mod transaction;
 
 pub use event::{Abandoned, Event, Ignored, Output, RequestKind, SessionEnd};

@@ -1,9 +1,9 @@
 //! Where requests go, and the request head.
 
+use crate::auth::Auth;
+use crate::bytes::ByteWriter;
 use crate::error::EncodeError;
 use crate::ids::{HandleId, SessionId};
-use crate::json::write::Writer;
-use crate::request::{Api, Auth, Request};
 
 /// The HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,17 +43,9 @@ pub enum Route {
     },
 }
 
+// `Route::of` (the route of a request) is with the client, which knows both requests and
+// routes: the framing here takes plain values only.
 impl Route {
-    /// The route of an encoded request, from its API and ids.
-    #[must_use]
-    pub fn of<R: Request + ?Sized>(request: &R) -> Self {
-        let (session, handle) = (request.session_id(), request.handle_id());
-        match request.api() {
-            Api::Janus => Self::Janus { session, handle },
-            Api::Admin => Self::Admin { session, handle },
-        }
-    }
-
     /// `GET` for long polls, `POST` otherwise.
     #[must_use]
     pub const fn method(&self) -> Method {
@@ -72,13 +64,13 @@ impl Route {
 ///
 /// [`EncodeError::BufferTooSmall`] with the exact size needed.
 pub fn write_path(out: &mut [u8], base: &str, route: &Route, auth: &Auth<'_>) -> Result<usize, EncodeError> {
-    let mut w = Writer::new(out);
+    let mut w = ByteWriter::new(out);
     path(&mut w, base, route, auth);
     w.finish()
 }
 
-fn path(w: &mut Writer<'_>, base: &str, route: &Route, auth: &Auth<'_>) {
-    w.raw(base.trim_end_matches('/').as_bytes());
+fn path(w: &mut ByteWriter<'_>, base: &str, route: &Route, auth: &Auth<'_>) {
+    w.bytes(base.trim_end_matches('/').as_bytes());
     let (session, handle) = match *route {
         Route::Janus { session, handle } | Route::Admin { session, handle } => (session, handle),
         Route::LongPoll { session, .. } => (Some(session), None),
@@ -92,12 +84,12 @@ fn path(w: &mut Writer<'_>, base: &str, route: &Route, auth: &Auth<'_>) {
         }
     }
     if let Route::LongPoll { maxev, .. } = *route {
-        w.raw(b"?maxev=");
+        w.bytes(b"?maxev=");
         w.u64(u64::from(maxev.max(1)));
         for (key, value) in [("apisecret", auth.apisecret), ("token", auth.token)] {
             if let Some(value) = value {
                 w.byte(b'&');
-                w.raw(key.as_bytes());
+                w.bytes(key.as_bytes());
                 w.byte(b'=');
                 percent_encode(w, value);
             }
@@ -107,7 +99,7 @@ fn path(w: &mut Writer<'_>, base: &str, route: &Route, auth: &Auth<'_>) {
 
 /// Query values are percent-encoded except for RFC 3986's unreserved characters: HMAC
 /// tokens carry `+`, `/`, `=`, `,` and `:`, and a raw `+` would reach Janus as a space.
-fn percent_encode(w: &mut Writer<'_>, value: &str) {
+fn percent_encode(w: &mut ByteWriter<'_>, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in value.as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -115,7 +107,7 @@ fn percent_encode(w: &mut Writer<'_>, value: &str) {
         } else {
             let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
             let lo = HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0');
-            w.raw(&[b'%', hi, lo]);
+            w.bytes(&[b'%', hi, lo]);
         }
     }
 }
@@ -135,7 +127,7 @@ pub fn write_request_head(
     auth: &Auth<'_>,
     body_len: usize,
 ) -> Result<usize, EncodeError> {
-    let mut w = Writer::new(out);
+    let mut w = ByteWriter::new(out);
     head(&mut w, host, base, route, auth, body_len);
     w.finish()
 }
@@ -145,34 +137,32 @@ pub fn write_request_head(
 /// bytes for each of theirs), in its query.
 #[must_use]
 pub fn request_head_len(host: &str, base: &str, route: &Route, auth: &Auth<'_>, body_len: usize) -> usize {
-    let mut w = Writer::new(&mut []);
+    let mut w = ByteWriter::new(&mut []);
     head(&mut w, host, base, route, auth, body_len);
     w.len()
 }
 
-fn head(w: &mut Writer<'_>, host: &str, base: &str, route: &Route, auth: &Auth<'_>, body_len: usize) {
+fn head(w: &mut ByteWriter<'_>, host: &str, base: &str, route: &Route, auth: &Auth<'_>, body_len: usize) {
     let method = route.method();
-    w.raw(match method {
+    w.bytes(match method {
         Method::Get => b"GET ",
         Method::Post => b"POST ",
     });
     path(w, base, route, auth);
-    w.raw(b" HTTP/1.1\r\nHost: ");
-    w.raw(host.as_bytes());
-    w.raw(b"\r\n");
+    w.bytes(b" HTTP/1.1\r\nHost: ");
+    w.bytes(host.as_bytes());
+    w.bytes(b"\r\n");
     if method == Method::Post {
-        w.raw(b"Content-Type: application/json\r\nContent-Length: ");
+        w.bytes(b"Content-Type: application/json\r\nContent-Length: ");
         w.u64(u64::try_from(body_len).unwrap_or(u64::MAX));
-        w.raw(b"\r\n");
+        w.bytes(b"\r\n");
     }
-    w.raw(b"\r\n");
+    w.bytes(b"\r\n");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Transaction;
-    use crate::request::{AdminRequest, AttachPlugin, CreateSession, PluginMessage};
 
     fn path_of(route: &Route, auth: &Auth<'_>) -> std::string::String {
         let mut out = [0u8; 128];
@@ -181,15 +171,16 @@ mod tests {
     }
 
     #[test]
-    fn routes_follow_the_ids() {
-        let tx = Transaction::new("t").unwrap();
+    fn paths_follow_the_ids() {
         let none = Auth::none();
-        assert_eq!(path_of(&Route::of(&CreateSession::new(tx)), &none), "/janus");
-        assert_eq!(path_of(&Route::of(&AttachPlugin::new(tx, SessionId(5), "p")), &none), "/janus/5");
-        let body = crate::json::RawJson::parse(b"{}").unwrap();
-        let message = PluginMessage::new(tx, SessionId(5), HandleId(6), &body);
-        assert_eq!(path_of(&Route::of(&message), &none), "/janus/5/6");
-        assert!(matches!(Route::of(&AdminRequest::list_sessions(tx)), Route::Admin { session: None, handle: None }));
+        assert_eq!(path_of(&Route::Janus { session: None, handle: None }, &none), "/janus");
+        assert_eq!(path_of(&Route::Janus { session: Some(SessionId(5)), handle: None }, &none), "/janus/5");
+        let on_handle = Route::Janus { session: Some(SessionId(5)), handle: Some(HandleId(6)) };
+        assert_eq!(path_of(&on_handle, &none), "/janus/5/6");
+        let admin = Route::Admin { session: Some(SessionId(5)), handle: Some(HandleId(6)) };
+        assert_eq!(path_of(&admin, &none), "/janus/5/6");
+        // A handle without a session has no path of its own.
+        assert_eq!(path_of(&Route::Janus { session: None, handle: Some(HandleId(6)) }, &none), "/janus");
         assert_eq!(path_of(&Route::LongPoll { session: SessionId(5), maxev: 0 }, &none), "/janus/5?maxev=1");
     }
 

@@ -15,9 +15,20 @@
 pub(crate) mod raw;
 pub(crate) mod scan;
 mod text;
-pub(crate) mod write;
+mod write;
 
 pub use raw::{Elements, JsonKind, Members, PluginId, RawJson};
-pub use scan::{JsonError, JsonErrorKind, MAX_DEPTH};
+pub use scan::MAX_DEPTH;
 pub use text::{Chars, JsonStr};
 pub use write::to_slice;
+// Malformed JSON: its errors live with the crate's others, in `crate::error`.
+pub use crate::error::{JsonError, JsonErrorKind};
+
+// The crate's own JSON API: what the other modules of the crate use of this one, re-exported
+// here so that they need not reach into its submodules. (`raw` and `scan` are still
+// crate-visible for `message`, whose decoder drives the scanner itself.)
+
+/// The JSON writer the request encoder builds on: compact JSON into a caller buffer, with
+/// `key`, `string`, `u64`, `value` (any `Serialize`) and `members` (an object's members
+/// spliced into an open object); it reports the exact size a too-small buffer needed.
+pub(crate) use write::Writer;

@@ -1,68 +1,10 @@
 //! The validating scanner and the fast skipper used on already validated spans.
 
-use core::fmt;
+pub(crate) use crate::error::{JsonError, JsonErrorKind};
 
 /// Deepest nesting of arrays and objects that [`RawJson::parse`](super::RawJson::parse)
 /// accepts. Janus messages nest about five levels deep.
 pub const MAX_DEPTH: usize = 64;
-
-/// What was wrong with a JSON input, and where.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct JsonError {
-    /// What went wrong.
-    pub kind: JsonErrorKind,
-    /// Byte offset into the input at which it was noticed.
-    pub offset: usize,
-}
-
-/// The kinds of malformed JSON the scanner recognises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
-pub enum JsonErrorKind {
-    /// The input ended inside a value (truncated input).
-    UnexpectedEnd,
-    /// A byte that cannot start or continue a value here.
-    UnexpectedByte(u8),
-    /// The input is not valid UTF-8.
-    InvalidUtf8,
-    /// A backslash escape that JSON does not define, or a lone UTF-16 surrogate.
-    InvalidEscape,
-    /// A raw control character (below U+0020) inside a string.
-    ControlCharacterInString,
-    /// A number that does not follow JSON's number grammar.
-    InvalidNumber,
-    /// Nesting deeper than [`MAX_DEPTH`].
-    TooDeep,
-    /// Bytes other than whitespace after the value.
-    TrailingBytes,
-    /// There was no value at all (empty or whitespace-only input).
-    Empty,
-}
-
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            JsonErrorKind::UnexpectedEnd => "input ends inside a value",
-            JsonErrorKind::UnexpectedByte(_) => "unexpected byte",
-            JsonErrorKind::InvalidUtf8 => "invalid UTF-8",
-            JsonErrorKind::InvalidEscape => "invalid string escape",
-            JsonErrorKind::ControlCharacterInString => "control character in string",
-            JsonErrorKind::InvalidNumber => "invalid number",
-            JsonErrorKind::TooDeep => "nesting too deep",
-            JsonErrorKind::TrailingBytes => "trailing bytes after the value",
-            JsonErrorKind::Empty => "no JSON value",
-        };
-        if let JsonErrorKind::UnexpectedByte(b) = self.kind {
-            write!(f, "{what} 0x{b:02x} at offset {}", self.offset)
-        } else {
-            write!(f, "{what} at offset {}", self.offset)
-        }
-    }
-}
-
-impl core::error::Error for JsonError {}
 
 #[inline]
 pub(crate) fn is_ws(b: u8) -> bool {

@@ -8,6 +8,7 @@ use serde::ser::{self, Serialize};
 use super::scan::find_string_special;
 #[cfg(target_pointer_width = "64")]
 use super::scan::{first_flagged, string_special, word_at};
+use crate::bytes::{ByteWriter, put};
 use crate::error::EncodeError;
 
 /// Newtype-struct name that makes [`RawJson`](super::RawJson) splice its bytes verbatim.
@@ -15,43 +16,39 @@ pub(crate) const RAW_JSON_TOKEN: &str = "$janus_signal::private::RawJson";
 /// Newtype-struct name that makes [`JsonStr`](super::JsonStr) write its escaped text verbatim.
 pub(crate) const ESCAPED_STR_TOKEN: &str = "$janus_signal::private::JsonStr";
 
-/// Appends to a byte buffer; past the end it keeps counting instead of writing, so that the
-/// caller learns the exact size needed.
+/// Compact JSON into a caller buffer: the JSON on top of the crate's byte cursor
+/// ([`ByteWriter`]), which keeps counting past the end of the buffer so that the caller
+/// learns the exact size needed. What it writes is valid JSON as long as the caller puts
+/// members and values in a valid order ([`key`](Self::key) before a member's value).
 #[derive(Debug)]
 pub(crate) struct Writer<'b> {
-    buf: &'b mut [u8],
-    len: usize,
+    out: ByteWriter<'b>,
 }
 
 impl<'b> Writer<'b> {
+    /// A writer at the start of `buf`.
     pub(crate) fn new(buf: &'b mut [u8]) -> Self {
-        Self { buf, len: 0 }
+        Self { out: ByteWriter::new(buf) }
     }
 
+    /// Appends bytes that are already JSON (punctuation, literals, pre-encoded values).
     pub(crate) fn raw(&mut self, bytes: &[u8]) {
-        let end = self.len.saturating_add(bytes.len());
-        if let Some(dst) = self.buf.get_mut(self.len..end) {
-            dst.copy_from_slice(bytes);
-        }
-        self.len = end;
+        self.out.bytes(bytes);
+    }
+
+    /// Appends one byte that is already JSON (`{`, `,`…).
+    pub(crate) fn byte(&mut self, b: u8) {
+        self.out.byte(b);
     }
 
     /// Bytes written so far (or that would have been).
     pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
-    pub(crate) fn byte(&mut self, b: u8) {
-        self.raw(&[b]);
+        self.out.len()
     }
 
     /// Finishes: the number of bytes written, or how many would have been needed.
     pub(crate) fn finish(self) -> Result<usize, EncodeError> {
-        if self.len > self.buf.len() {
-            Err(EncodeError::BufferTooSmall { needed: self.len, available: self.buf.len() })
-        } else {
-            Ok(self.len)
-        }
+        self.out.finish()
     }
 
     /// Writes `text` as a JSON string, escaping `"`, `\` and control characters.
@@ -72,11 +69,12 @@ impl<'b> Writer<'b> {
         // Plain runs copied whole, then the escape that ends them.
         loop {
             let at = find_string_special(bytes, i);
-            self.raw(bytes.get(i..at).unwrap_or_default());
+            self.out.bytes(bytes.get(i..at).unwrap_or_default());
             let Some(&b) = bytes.get(at) else {
                 break;
             };
-            self.len = put_escape(self.buf, self.len, b);
+            let (buf, len) = self.out.parts_mut();
+            *len = put_escape(buf, *len, b);
             i = at.saturating_add(1);
         }
     }
@@ -87,8 +85,8 @@ impl<'b> Writer<'b> {
     fn escaped_words(&mut self, bytes: &[u8]) -> usize {
         let mut i = 0usize;
         // Local copies: stores into the buffer cannot then alias the writer's fields.
-        let buf = &mut *self.buf;
-        let mut len = self.len;
+        let (buf, written) = self.out.parts_mut();
+        let mut len = *written;
         // Eight bytes at a time: each word is stored whole while the next byte to escape is
         // looked for. Every input byte becomes at least one output byte, so the word's bytes
         // after that byte are always overwritten by what follows: nothing is left past the end.
@@ -132,34 +130,18 @@ impl<'b> Writer<'b> {
                 }
             }
         }
-        self.len = len;
+        *written = len;
         i
     }
 
-    pub(crate) fn u64(&mut self, mut n: u64) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        loop {
-            at = at.saturating_sub(1);
-            // Without `u64` division, which small targets do in software.
-            let (rest, digit) = crate::num::div_rem_small(n, 10);
-            if let Some(d) = digits.get_mut(at) {
-                // `digit` is below 10, so the cast cannot truncate.
-                *d = b'0'.wrapping_add(digit as u8);
-            }
-            n = rest;
-            if n == 0 || at == 0 {
-                break;
-            }
-        }
-        self.raw(digits.get(at..).unwrap_or_default());
+    /// Writes `n` as a JSON number.
+    pub(crate) fn u64(&mut self, n: u64) {
+        self.out.u64(n);
     }
 
+    /// Writes `n` as a JSON number.
     pub(crate) fn i64(&mut self, n: i64) {
-        if n < 0 {
-            self.byte(b'-');
-        }
-        self.u64(n.unsigned_abs());
+        self.out.i64(n);
     }
 
     fn f64(&mut self, f: f64) {
@@ -180,20 +162,36 @@ impl<'b> Writer<'b> {
         self.string(key);
         self.byte(b':');
     }
+
+    /// Writes any [`Serialize`] value as compact JSON (as [`to_slice`] does).
+    pub(crate) fn value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), EncodeError> {
+        value.serialize(ValueSerializer { w: self })
+    }
+
+    /// Writes the members of `fields` (a struct, a map, or a pre-encoded object such as a
+    /// [`RawJson`](super::RawJson)) into an object that is already open, for Admin API
+    /// parameters that live at the request's top level. `first` says whether no member has
+    /// been written to that object yet, and is cleared if one was written now.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::FieldsNotAnObject`] if `fields` is not an object, or an error from its
+    /// `Serialize` implementation.
+    pub(crate) fn members<T: ?Sized + Serialize>(&mut self, fields: &T, first: &mut bool) -> Result<(), EncodeError> {
+        // The splicing serializer cannot report back whether it wrote anything, so count.
+        let len_before = self.len();
+        fields.serialize(InlineMembers { w: self, first: *first })?;
+        if self.len() != len_before {
+            *first = false;
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Write for Writer<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.raw(s.as_bytes());
         Ok(())
-    }
-}
-
-/// Copies `bytes` to `buf` at `at` if they fit (a writer past its buffer only counts).
-#[inline]
-fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
-    if let Some(dst) = buf.get_mut(at..at.saturating_add(bytes.len())) {
-        dst.copy_from_slice(bytes);
     }
 }
 
@@ -228,22 +226,22 @@ fn put_escape(buf: &mut [u8], at: usize, b: u8) -> usize {
 /// strings, and `Error::custom` from the caller's impl becomes
 /// [`EncodeError::Serialize`].
 #[derive(Debug)]
-pub(crate) struct ValueSerializer<'w, 'b> {
-    pub(crate) w: &'w mut Writer<'b>,
+struct ValueSerializer<'w, 'b> {
+    w: &'w mut Writer<'b>,
 }
 
 /// Splices the members of a struct or map (or a pre-encoded object) into an object that is
 /// already open; used for Admin API parameters that live at the request's top level.
 #[derive(Debug)]
-pub(crate) struct InlineMembers<'w, 'b> {
-    pub(crate) w: &'w mut Writer<'b>,
+struct InlineMembers<'w, 'b> {
+    w: &'w mut Writer<'b>,
     /// Whether no member has been written to the open object yet.
-    pub(crate) first: bool,
+    first: bool,
 }
 
 /// Open array or object being filled by serde.
 #[derive(Debug)]
-pub(crate) struct Compound<'w, 'b> {
+struct Compound<'w, 'b> {
     w: &'w mut Writer<'b>,
     first: bool,
     /// Closing bytes: `]`, `}` or `}}` for variants wrapped in an outer object.

@@ -44,11 +44,13 @@ mod jsep;
 pub use admin::{AdminRequest, NoFields};
 pub use jsep::{IceCandidate, SdpType, SessionDescription, Text};
 
+pub use crate::auth::Auth;
+
 use serde::Serialize;
 
 use crate::error::EncodeError;
 use crate::ids::{HandleId, SessionId, Transaction};
-use crate::json::write::{ValueSerializer, Writer};
+use crate::json::Writer;
 
 /// Which API a request belongs to: it decides the endpoint (`/janus` or `/admin`) over HTTP
 /// and the WebSocket subprotocol (`janus-protocol` or `janus-admin-protocol`).
@@ -81,36 +83,6 @@ pub trait Request {
     /// [`EncodeError::BufferTooSmall`] with the exact size needed (the contents of `out` are
     /// then garbage), or an error from the caller's own `Serialize` implementation.
     fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError>;
-}
-
-/// Credentials that go into every request: a shared `apisecret` (`api_secret` in
-/// `janus.jcfg`) and/or a `token` (`token_auth`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Auth<'a> {
-    /// `apisecret`.
-    pub apisecret: Option<&'a str>,
-    /// `token`.
-    pub token: Option<&'a str>,
-}
-
-impl<'a> Auth<'a> {
-    /// No credentials.
-    #[must_use]
-    pub const fn none() -> Self {
-        Self { apisecret: None, token: None }
-    }
-
-    /// Only an `apisecret`.
-    #[must_use]
-    pub const fn apisecret(secret: &'a str) -> Self {
-        Self { apisecret: Some(secret), token: None }
-    }
-
-    /// Only a `token`.
-    #[must_use]
-    pub const fn token(token: &'a str) -> Self {
-        Self { apisecret: None, token: Some(token) }
-    }
 }
 
 /// An object being written member by member.
@@ -166,20 +138,13 @@ impl<'w, 'b> Object<'w, 'b> {
 
     pub(crate) fn value<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Result<(), EncodeError> {
         self.w.key(&mut self.first, key);
-        value.serialize(ValueSerializer { w: self.w })
+        self.w.value(value)
     }
 
     /// Writes the members of `fields` (a struct, a map or a pre-encoded object) into this
     /// object.
     pub(crate) fn inline<T: ?Sized + Serialize>(&mut self, fields: &T) -> Result<(), EncodeError> {
-        let before = self.first;
-        // The splicing serializer cannot report back whether it wrote anything, so count.
-        let len_before = self.w.len();
-        fields.serialize(crate::json::write::InlineMembers { w: self.w, first: before })?;
-        if self.w.len() != len_before {
-            self.first = false;
-        }
-        Ok(())
+        self.w.members(fields, &mut self.first)
     }
 
     pub(crate) fn auth(&mut self, auth: &Auth<'_>) {
