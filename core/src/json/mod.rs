@@ -12,8 +12,8 @@
 //! The writer side serialises requests, and any [`serde::Serialize`] value of the caller, into a
 //! `&mut [u8]`. It reports the exact size a too-small buffer needed.
 
-pub(crate) mod raw;
-pub(crate) mod scan;
+mod raw;
+mod scan;
 mod text;
 mod write;
 
@@ -25,10 +25,16 @@ pub use write::to_slice;
 pub use crate::error::{JsonError, JsonErrorKind};
 
 // The crate's own JSON API: what the other modules of the crate use of this one, re-exported
-// here so that they need not reach into its submodules. (`raw` and `scan` are still
-// crate-visible for `message`, whose decoder drives the scanner itself.)
+// here so that they need not reach into its submodules.
 
 /// The JSON writer the request encoder builds on: compact JSON into a caller buffer, with
 /// `key`, `string`, `u64`, `value` (any `Serialize`) and `members` (an object's members
 /// spliced into an open object); it reports the exact size a too-small buffer needed.
 pub(crate) use write::Writer;
+
+/// For the message decoder, which validates a message and picks out its members in one pass:
+/// a walker over one object's members ([`ObjectWalk`](scan::ObjectWalk)), whitespace
+/// ([`is_ws`](scan::is_ws), [`skip_ws`](scan::skip_ws)), the end of an already validated value
+/// ([`skip_validated`](scan::skip_validated)) and the input as text ([`utf8`](raw::utf8)).
+pub(crate) use raw::utf8;
+pub(crate) use scan::{ObjectWalk, is_ws, skip_validated, skip_ws};

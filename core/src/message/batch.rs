@@ -2,8 +2,8 @@
 
 use super::{Malformed, Message};
 use crate::error::DecodeError;
-use crate::json::scan::{skip_validated, skip_ws};
 use crate::json::{JsonKind, RawJson};
+use crate::json::{skip_validated, skip_ws};
 
 /// The messages of one long-poll answer, decoded one at a time without allocating.
 ///
@@ -39,7 +39,7 @@ impl<'a> Batch<'a> {
     /// [`DecodeError::Json`] when the body is not valid JSON, [`DecodeError::NotAnObject`]
     /// when it is neither an object nor an array.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        let first = bytes.iter().find(|b| !crate::json::scan::is_ws(**b));
+        let first = bytes.iter().find(|b| !crate::json::is_ws(**b));
         if first == Some(&b'{') {
             let mut fields = super::Fields::default();
             let raw = fields.parse_object(bytes)?;

@@ -862,8 +862,8 @@ impl<'a> Fields<'a> {
     /// occurrence of a duplicated key wins. Errors are those of [`RawJson::parse`], at the
     /// same offsets.
     fn parse_object(&mut self, bytes: &'a [u8]) -> Result<RawJson<'a>, DecodeError> {
-        use crate::json::scan::skip_ws;
-        let text = crate::json::raw::utf8(bytes)?;
+        use crate::json::skip_ws;
+        let text = crate::json::utf8(bytes)?;
         let start = skip_ws(bytes, 0);
         if bytes.get(start) != Some(&b'{') {
             // Not an object: report exactly what a full parse reports.
@@ -882,7 +882,7 @@ impl<'a> Fields<'a> {
 
     /// Walks the object whose `{` is at `open` in `text`; returns the index after its `}`.
     fn walk(&mut self, text: &'a str, open: usize) -> Result<usize, crate::json::JsonError> {
-        use crate::json::scan::ObjectWalk;
+        use crate::json::ObjectWalk;
         let bytes = text.as_bytes();
         let mut walk = ObjectWalk::new(bytes, open, 0);
         while let Some(member) = walk.next_key()? {
@@ -909,7 +909,7 @@ impl<'a> Fields<'a> {
     fn walk_inner(
         &mut self,
         text: &'a str,
-        walk: &mut crate::json::scan::ObjectWalk<'a>,
+        walk: &mut crate::json::ObjectWalk<'a>,
         field: Top,
     ) -> Result<(), crate::json::JsonError> {
         while let Some(member) = walk.next_key()? {
