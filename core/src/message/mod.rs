@@ -68,6 +68,13 @@ macro_rules! kinds {
             Unknown(Unknown<'a>),
         }
 
+        /// The known kinds, without their data: what the dispatch matches on once the kind's
+        /// name has been recognised.
+        #[derive(Clone, Copy)]
+        enum Tag {
+            $($variant,)*
+        }
+
         impl<'a> Message<'a> {
             /// Every `janus` kind this crate models, as sent, in declaration order. Any other
             /// kind decodes to [`Message::Unknown`].
@@ -88,20 +95,25 @@ macro_rules! kinds {
             /// ```
             pub const KINDS: &'static [&'static str] = &[$($name),*];
 
-            /// Reads a message of the known kind `name` (one of [`KINDS`](Self::KINDS)).
-            fn read_known(name: &str, fields: &Fields<'a>, raw: RawJson<'a>) -> Result<Self, DecodeError> {
-                Ok(match name {
-                    $($name => {
-                        let $r = Reader { kind: $name };
-                        let $f = fields;
-                        let $c = Common {
-                            transaction: $r.text($f.transaction, "transaction")?,
-                            session_id: $r.session($f)?,
-                            raw,
-                        };
+            /// Reads a message of the known kind `kinds[at]` (an index into
+            /// [`KINDS`](Self::KINDS)): what every kind reads (`transaction`, `session_id`)
+            /// once, then the kind's own members.
+            fn read_known(at: usize, fields: &Fields<'a>, raw: RawJson<'a>) -> Result<Self, DecodeError> {
+                const TAGS: &[Tag] = &[$(Tag::$variant),*];
+                let (Some(&tag), Some(&kind)) = (TAGS.get(at), Self::KINDS.get(at)) else {
+                    return Self::read_unknown(fields, raw);
+                };
+                let reader = Reader { kind };
+                let common = Common {
+                    transaction: reader.text(fields.transaction, "transaction")?,
+                    session_id: reader.session(fields)?,
+                    raw,
+                };
+                Ok(match tag {
+                    $(Tag::$variant => {
+                        let ($r, $f, $c) = (&reader, fields, common);
                         Self::$variant($read)
                     })*
-                    _ => return Self::read_unknown(fields, raw),
                 })
             }
 
@@ -1082,14 +1094,11 @@ impl<'a> Message<'a> {
         let janus = Reader { kind: "?" }
             .text(f.janus, "janus")?
             .ok_or(DecodeError::MissingField { kind: "?", field: "janus" })?;
-        // Janus never escapes its kinds: the plain text goes straight to the dispatch; an
-        // escaped one is compared unescaped first.
-        match janus.as_plain() {
-            Some(plain) => Self::read_known(plain, f, raw),
-            None => match Self::KINDS.iter().find(|k| janus.eq_str(k)) {
-                Some(known) => Self::read_known(known, f, raw),
-                None => Self::read_unknown(f, raw),
-            },
+        // One look for escapes, then plain comparisons (Janus never escapes its kinds).
+        let plain = janus.as_plain();
+        match Self::KINDS.iter().position(|k| plain.map_or_else(|| janus.eq_str(k), |p| p == *k)) {
+            Some(at) => Self::read_known(at, f, raw),
+            None => Self::read_unknown(f, raw),
         }
     }
 
