@@ -136,26 +136,32 @@ pub fn is_array(body: &[u8]) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
 }
 
-/// janus-signal: borrowed, validated, SDP unescaped into `sdp_buf`.
+/// janus-signal: borrowed, validated, SDP unescaped into `sdp_buf`. Like [`read_serde`], a
+/// long-poll array goes through the array reader ([`Batch`]) and a single message is decoded
+/// as one ([`Message::decode`], what a WebSocket client does).
 pub fn read_ours(body: &[u8], sdp_buf: &mut [u8]) -> usize {
-    let mut n = 0;
-    for message in Batch::decode(body).expect("valid") {
-        let message = message.expect("valid");
-        n += message.kind().len() + message.session_id().map_or(0, |s| s.0 as usize & 1);
-        n += message.transaction().map_or(0, |t| t.escaped().len());
-        match message {
-            Message::Event(e) => {
-                if let Some(pd) = e.plugin_data {
-                    n += pd.plugin.escaped().len() + pd.data.as_bytes().len();
-                }
-                if let Some(jsep) = e.jsep {
-                    n += jsep.sdp.unescape_into(sdp_buf).expect("fits").len();
-                }
+    if is_array(body) {
+        Batch::decode(body).expect("valid").map(|m| read_message(m.expect("valid"), sdp_buf)).sum()
+    } else {
+        read_message(Message::decode(body).expect("valid"), sdp_buf)
+    }
+}
+
+fn read_message(message: Message<'_>, sdp_buf: &mut [u8]) -> usize {
+    let mut n = message.kind().len() + message.session_id().map_or(0, |s| s.0 as usize & 1);
+    n += message.transaction().map_or(0, |t| t.escaped().len());
+    match message {
+        Message::Event(e) => {
+            if let Some(pd) = e.plugin_data {
+                n += pd.plugin.escaped().len() + pd.data.as_bytes().len();
             }
-            Message::Error(e) => n += e.reason.map_or(0, |r| r.unescape_into(sdp_buf).expect("fits").len()),
-            Message::Success(s) => n += s.data.map_or(0, |d| d.as_bytes().len()),
-            _ => {}
+            if let Some(jsep) = e.jsep {
+                n += jsep.sdp.unescape_into(sdp_buf).expect("fits").len();
+            }
         }
+        Message::Error(e) => n += e.reason.map_or(0, |r| r.unescape_into(sdp_buf).expect("fits").len()),
+        Message::Success(s) => n += s.data.map_or(0, |d| d.as_bytes().len()),
+        _ => {}
     }
     n
 }

@@ -95,13 +95,27 @@ macro_rules! kinds {
             /// ```
             pub const KINDS: &'static [&'static str] = &[$($name),*];
 
-            /// Reads a message of the known kind `kinds[at]` (an index into
-            /// [`KINDS`](Self::KINDS)): what every kind reads (`transaction`, `session_id`)
-            /// once, then the kind's own members.
-            fn read_known(at: usize, fields: &Fields<'a>, raw: RawJson<'a>) -> Result<Self, DecodeError> {
-                const TAGS: &[Tag] = &[$(Tag::$variant),*];
-                let (Some(&tag), Some(&kind)) = (TAGS.get(at), Self::KINDS.get(at)) else {
-                    return Self::read_unknown(fields, raw);
+            /// The kind named `name` as sent without escapes (Janus never escapes its kinds):
+            /// one match on the text where 64-bit words are native; small targets search
+            /// [`KINDS`](Self::KINDS) in order instead (flash matters more there).
+            fn tag_of(name: &str) -> Option<Tag> {
+                #[cfg(target_pointer_width = "64")]
+                return match name {
+                    $($name => Some(Tag::$variant),)*
+                    _ => None,
+                };
+                #[cfg(not(target_pointer_width = "64"))]
+                {
+                    const TAGS: &[Tag] = &[$(Tag::$variant),*];
+                    Self::KINDS.iter().position(|k| *k == name).and_then(|at| TAGS.get(at).copied())
+                }
+            }
+
+            /// Reads a message of the known kind `tag`: what every kind reads (`transaction`,
+            /// `session_id`) once, then the kind's own members.
+            fn read_known(tag: Tag, fields: &Fields<'a>, raw: RawJson<'a>) -> Result<Self, DecodeError> {
+                let kind = match tag {
+                    $(Tag::$variant => $name,)*
                 };
                 let reader = Reader { kind };
                 let common = Common {
@@ -1094,10 +1108,14 @@ impl<'a> Message<'a> {
         let janus = Reader { kind: "?" }
             .text(f.janus, "janus")?
             .ok_or(DecodeError::MissingField { kind: "?", field: "janus" })?;
-        // One look for escapes, then plain comparisons (Janus never escapes its kinds).
-        let plain = janus.as_plain();
-        match Self::KINDS.iter().position(|k| plain.map_or_else(|| janus.eq_str(k), |p| p == *k)) {
-            Some(at) => Self::read_known(at, f, raw),
+        // One look for escapes, then the plain text's kind; an escaped kind is compared
+        // unescaped with each name.
+        let tag = match janus.as_plain() {
+            Some(plain) => Self::tag_of(plain),
+            None => Self::KINDS.iter().find(|k| janus.eq_str(k)).and_then(|k| Self::tag_of(k)),
+        };
+        match tag {
+            Some(tag) => Self::read_known(tag, f, raw),
             None => Self::read_unknown(f, raw),
         }
     }
