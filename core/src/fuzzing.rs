@@ -36,6 +36,8 @@ pub fn decode(data: &[u8]) {
     let mut scratch = [0u8; 256];
     if let Ok(raw) = RawJson::parse(data) {
         walk(raw, &mut scratch);
+        // The input as any registered plugin's event data.
+        let _ = plugin::debug_data(raw, &mut Sink);
     }
     if let Ok(message) = Message::decode(data) {
         let _ = (message.kind(), message.transaction(), message.session_id(), message.sender());

@@ -44,7 +44,8 @@
 //! ```
 
 /// Registers the plugin modules, once: each line declares the module and puts it in
-/// [`PLUGINS`] and in [`debug_event`] (which the fuzz entry and the tests run on every message).
+/// [`PLUGINS`], [`debug_event`] and [`debug_data`] (which the fuzz entry and the tests run on
+/// every message).
 /// A plugin module file that is not registered here fails the test
 /// `every_plugin_module_is_registered`.
 macro_rules! plugins {
@@ -68,6 +69,18 @@ macro_rules! plugins {
         /// What `out` returns.
         pub fn debug_event(message: &Message<'_>, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
             $(write!(out, "{}: {:?}; ", $module::PLUGIN, $module::Event::from_message(message))?;)*
+            Ok(())
+        }
+
+        /// Reads `data` as every registered plugin's event data (`plugindata.data`) and writes
+        /// what each finds to `out`, for fuzzing and tests: the plugin decoders on any JSON,
+        /// without the message around it.
+        ///
+        /// # Errors
+        ///
+        /// What `out` returns.
+        pub fn debug_data(data: RawJson<'_>, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
+            $(write!(out, "{}: {:?}; ", $module::PLUGIN, $module::Event::decode(data))?;)*
             Ok(())
         }
     };
