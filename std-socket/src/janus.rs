@@ -1,6 +1,6 @@
 //! The blocking Janus client: one connection, one session, its handles.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant as StdInstant};
 
@@ -14,6 +14,7 @@ use janus_signal::{HandleId, Instant, SessionId};
 use serde::Serialize;
 
 use crate::http::HttpTransport;
+use crate::queue::{EventQueue, Replies};
 use crate::stream::Dialer;
 use crate::url::Endpoint;
 use crate::ws::WsTransport;
@@ -50,6 +51,9 @@ pub struct Options {
     pub maxev: u8,
     /// Seed of the transaction ids (default: from the clock and process id).
     pub seed: Option<u64>,
+    /// Most events kept for the caller ([`Janus::next_event`]); beyond that the oldest is
+    /// dropped, logged and counted ([`Janus::dropped_events`]). Default 1024.
+    pub max_queued_events: usize,
     /// What `https://` and `wss://` connections trust (cargo feature `tls`). Default: the
     /// public web roots of `webpki-roots`.
     pub tls: TlsConfig,
@@ -71,6 +75,7 @@ impl Default for Options {
             read_buffer_size: 8 * 1024,
             maxev: 10,
             seed: None,
+            max_queued_events: 1024,
             tls: TlsConfig::default(),
             failover: Failover::default(),
         }
@@ -225,6 +230,15 @@ pub enum Event {
     Malformed(MalformedMessage),
 }
 
+/// What a connection had to drop: see [`Janus::dropped_events`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DroppedCounts {
+    /// Events dropped from a full queue, oldest first.
+    pub events: u64,
+    /// Uncollected replies dropped beyond the 512 kept.
+    pub replies: u64,
+}
+
 enum Link {
     Http(HttpTransport),
     Ws(WsTransport),
@@ -242,8 +256,8 @@ pub struct Janus {
     link: Link,
     origin: StdInstant,
     buf: Vec<u8>,
-    replies: HashMap<RequestId, Result<OwnedMessage, Error>>,
-    events: VecDeque<Event>,
+    replies: Replies<RequestId, Result<OwnedMessage, Error>>,
+    events: EventQueue<Event>,
     /// Replies the client could not correlate (no or unknown transaction), for `send_raw`.
     uncorrelated: VecDeque<OwnedMessage>,
 }
@@ -279,6 +293,7 @@ impl Janus {
     pub(crate) fn open_endpoint(endpoint: Endpoint, dialer: Dialer, options: Options) -> Result<Self, Error> {
         let link = open(&endpoint, &dialer, &options)?;
         let client = Self::new_client(&endpoint, &options)?;
+        let events = EventQueue::new(options.max_queued_events);
         Ok(Self {
             endpoint,
             dialer,
@@ -288,8 +303,8 @@ impl Janus {
             client,
             link,
             origin: StdInstant::now(),
-            replies: HashMap::new(),
-            events: VecDeque::new(),
+            replies: Replies::new(),
+            events,
             uncorrelated: VecDeque::new(),
         })
     }
@@ -651,10 +666,10 @@ impl Janus {
                         break self.uncorrelated.remove(i).ok_or(Error::Timeout)?;
                     }
                     // An answer that cannot be read fails the request.
-                    let malformed = self.events.iter().position(
+                    let malformed = self.events.take_first(
                         |e| matches!(e, Event::Malformed(m) if m.transaction.is_some() && m.transaction == wanted),
                     );
-                    if let Some(Some(Event::Malformed(m))) = malformed.map(|i| self.events.remove(i)) {
+                    if let Some(Event::Malformed(m)) = malformed {
                         return Err(Error::MalformedReply(Box::new(m)));
                     }
                     if !self.pump(deadline)? && StdInstant::now() >= deadline {
@@ -669,6 +684,15 @@ impl Janus {
             }
             _ => Ok(reply),
         }
+    }
+
+    /// How many events were dropped because the caller did not take them and the queue was
+    /// full ([`Options::max_queued_events`]; the oldest go first), and how many replies to
+    /// requests whose call had already given up were dropped beyond the 512 kept. Both are
+    /// also logged as they happen.
+    #[must_use]
+    pub fn dropped_events(&self) -> DroppedCounts {
+        DroppedCounts { events: self.events.dropped(), replies: self.replies.dropped() }
     }
 
     /// The next event of the session or of any handle, waiting up to `timeout`. Keeps the
@@ -697,8 +721,8 @@ impl Janus {
     fn next_matching(&mut self, timeout: Duration, wanted: impl Fn(&Event) -> bool) -> Result<Option<Event>, Error> {
         let deadline = StdInstant::now() + timeout;
         loop {
-            if let Some(index) = self.events.iter().position(&wanted) {
-                return Ok(self.events.remove(index));
+            if let Some(event) = self.events.take_first(&wanted) {
+                return Ok(Some(event));
             }
             // `pump` also returns at the client's timers (keepalives, request deadlines):
             // keep waiting until the caller's deadline.
@@ -738,12 +762,25 @@ impl Janus {
         };
         let request = t.request.ok_or(Error::Unexpected("no transaction"))?;
         let deadline = StdInstant::now() + self.options.request_timeout + Duration::from_millis(50);
-        self.transmit(&t, deadline)?;
+        self.replies.await_reply(Some(request));
+        let result = self.wait_for_reply(&t, request, deadline);
+        self.replies.await_reply(None);
+        result
+    }
+
+    /// Sends `t` and waits for the answer to `request`.
+    fn wait_for_reply(
+        &mut self,
+        t: &Transmit,
+        request: RequestId,
+        deadline: StdInstant,
+    ) -> Result<OwnedMessage, Error> {
+        self.transmit(t, deadline)?;
         loop {
-            if let Some(result) = self.replies.remove(&request) {
+            if let Some(result) = self.replies.take(request) {
                 return result;
             }
-            if !self.client.is_pending(request) && !self.replies.contains_key(&request) {
+            if !self.client.is_pending(request) && !self.replies.contains(request) {
                 return Err(Error::Timeout);
             }
             if !self.pump(deadline)? && StdInstant::now() >= deadline {
@@ -751,7 +788,7 @@ impl Janus {
                 let now = self.now();
                 self.client.handle_timeout(now);
                 self.drain_core_events();
-                return self.replies.remove(&request).unwrap_or(Err(Error::Timeout));
+                return self.replies.take(request).unwrap_or(Err(Error::Timeout));
             }
         }
     }
@@ -833,7 +870,7 @@ impl Janus {
                 match self.ingest(&body) {
                     Err(Error::Decode(e)) => {
                         log::warn!("{}: unreadable message from Janus ({e}), ignored", self.endpoint.url);
-                        self.events.push_back(Event::Malformed(MalformedMessage::from_body(&body, e)));
+                        self.events.push(Event::Malformed(MalformedMessage::from_body(&body, e)));
                     }
                     other => other?,
                 }
@@ -889,8 +926,12 @@ impl Janus {
                 _ => {}
             }
         }
-        self.replies.extend(replies);
-        self.events.extend(events);
+        for (request, reply) in replies {
+            self.replies.insert(request, reply);
+        }
+        for event in events {
+            self.events.push(event);
+        }
         self.drain_core_events();
         Ok(())
     }
@@ -905,7 +946,7 @@ impl Janus {
                         request.as_str()
                     );
                     self.replies.insert(request, Err(Error::Timeout));
-                    self.events.push_back(Event::RequestFailed(kind));
+                    self.events.push(Event::RequestFailed(kind));
                 }
                 CoreEvent::RequestAbandoned { request, kind, reason } => {
                     let error = match reason {
@@ -913,19 +954,15 @@ impl Janus {
                         _ => Error::Unexpected("handle detached"),
                     };
                     self.replies.insert(request, Err(error));
-                    self.events.push_back(Event::RequestFailed(kind));
+                    self.events.push(Event::RequestFailed(kind));
                 }
                 CoreEvent::SessionEnded { session, reason } => {
                     log::info!("{}: session {session} ended: {reason:?}", self.endpoint.url);
-                    self.events.push_back(Event::SessionEnded(session, reason))
+                    self.events.push(Event::SessionEnded(session, reason))
                 }
-                CoreEvent::HandleDetached { handle } => self.events.push_back(Event::HandleDetached(handle)),
+                CoreEvent::HandleDetached { handle } => self.events.push(Event::HandleDetached(handle)),
                 _ => {}
             }
-        }
-        // Replies nobody waits for must not pile up: keep the newest few hundred.
-        if self.replies.len() > 512 {
-            self.replies.clear();
         }
     }
 }

@@ -67,6 +67,7 @@ mod error;
 mod failover;
 mod http;
 mod janus;
+mod queue;
 mod stream;
 mod tls;
 mod url;
@@ -75,7 +76,7 @@ mod ws;
 pub use admin::AdminClient;
 pub use error::Error;
 pub use failover::{Failover, LossReason, LostSession, Reconnected, ServerFailure};
-pub use janus::{Event, Janus, MalformedMessage, Options, OwnedMessage};
+pub use janus::{DroppedCounts, Event, Janus, MalformedMessage, Options, OwnedMessage};
 pub use janus_signal;
 /// The rustls this crate uses (feature `tls`), for [`TlsConfig::with_client_config`].
 #[cfg(feature = "tls")]

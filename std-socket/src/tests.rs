@@ -424,3 +424,82 @@ mod malformed {
         }
     }
 }
+
+// ----- bounded queues (issue "one driver, one poll contract": bounded event queues) ---------
+
+mod bounded {
+    use tungstenite::Message as Frame;
+    use tungstenite::handshake::server::{Request, Response};
+
+    use super::*;
+    use crate::Event;
+
+    /// A WebSocket Janus that answers the second `attach` only after `flood` unsolicited
+    /// `media` events for the first handle (77), told apart by their `seconds` (1..=flood).
+    fn flooding_janus(flood: u64) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("ws://{}", listener.local_addr().expect("address"));
+        std::thread::spawn(move || {
+            let Ok((stream, _)) = listener.accept() else { return };
+            #[allow(clippy::result_large_err)] // tungstenite's handshake callback returns its response
+            let accept = |_: &Request, mut response: Response| {
+                let protocol = crate::ws::JANUS_PROTOCOL.parse().expect("header value");
+                response.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
+                Ok(response)
+            };
+            let Ok(mut socket) = tungstenite::accept_hdr(stream, accept) else { return };
+            let mut handles = 76;
+            while let Ok(frame) = socket.read() {
+                let Frame::Text(text) = frame else { continue };
+                let json = RawJson::parse(text.as_bytes()).expect("JSON request");
+                let tx = json.get("transaction").and_then(|v| v.as_str()).map(|s| s.to_string()).unwrap_or_default();
+                let kind = json.get("janus").and_then(|v| v.as_str()).map(|s| s.to_string()).unwrap_or_default();
+                let reply = match kind.as_str() {
+                    "create" => format!(r#"{{"janus":"success","transaction":"{tx}","data":{{"id":4242}}}}"#),
+                    "attach" => {
+                        handles += 1;
+                        // The second attach: first the flood, for the first handle.
+                        for seconds in (1..=flood).filter(|_| handles > 77) {
+                            let event = format!(
+                                r#"{{"janus":"media","session_id":4242,"sender":77,"type":"audio","receiving":false,"seconds":{seconds}}}"#
+                            );
+                            if socket.send(Frame::text(event)).is_err() {
+                                return;
+                            }
+                        }
+                        format!(
+                            r#"{{"janus":"success","session_id":4242,"transaction":"{tx}","data":{{"id":{handles}}}}}"#
+                        )
+                    }
+                    _ => format!(r#"{{"janus":"success","session_id":4242,"transaction":"{tx}"}}"#),
+                };
+                if socket.send(Frame::text(reply)).is_err() {
+                    return;
+                }
+            }
+        });
+        url
+    }
+
+    /// A caller that does not take its events loses the oldest beyond the limit, counted; the
+    /// call in progress still gets its reply, and the newest events are all there in order.
+    #[test]
+    fn a_full_event_queue_drops_the_oldest_and_says_so() {
+        let options = Options { max_queued_events: 10, seed: Some(7), ..Options::default() };
+        let mut janus = Janus::connect(&flooding_janus(25), options).expect("connect");
+        assert_eq!(janus.create_session().expect("create").0, 4242);
+        assert_eq!(janus.attach("janus.plugin.echotest", None).expect("attach").0, 77);
+        let second = janus.attach("janus.plugin.echotest", None).expect("the reply arrives after the flood");
+        assert_eq!(second.0, 78);
+        assert_eq!(janus.dropped_events(), crate::DroppedCounts { events: 15, replies: 0 });
+        let mut seconds = Vec::new();
+        while let Some(event) = janus.next_event(Duration::from_millis(100)).expect("events") {
+            if let Event::Handle { message, .. } = event
+                && let janus_signal::message::Message::Media(media) = message.message()
+            {
+                seconds.push(media.seconds.expect("seconds"));
+            }
+        }
+        assert_eq!(seconds, (16..=25).collect::<Vec<_>>());
+    }
+}
