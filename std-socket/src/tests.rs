@@ -7,6 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use janus_signal::json::RawJson;
+use tungstenite::handshake::server::{Request, Response};
 
 use crate::{AdminClient, Error, Janus, Options};
 
@@ -158,6 +159,19 @@ fn tls_urls_with_the_tls_feature_get_as_far_as_connecting() {
     assert!(matches!(&error, Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused), "{error:?}");
 }
 
+/// Accepts one WebSocket connection on `listener` the way Janus does (the `janus-protocol`
+/// subprotocol), for the scripted servers of these tests.
+fn accept_janus_websocket(listener: &TcpListener) -> Option<tungstenite::WebSocket<TcpStream>> {
+    let (stream, _) = listener.accept().ok()?;
+    #[allow(clippy::result_large_err)] // tungstenite's handshake callback returns its response
+    let accept = |_: &Request, mut response: Response| {
+        let protocol = crate::ws::JANUS_PROTOCOL.parse().expect("header value");
+        response.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
+        Ok(response)
+    };
+    tungstenite::accept_hdr(stream, accept).ok()
+}
+
 // ----- messages that cannot be read as their kind (issue 18, item 1) ------------------------
 
 mod malformed {
@@ -168,7 +182,6 @@ mod malformed {
     use janus_signal::DecodeError;
     use janus_signal::request::Candidates;
     use tungstenite::Message as Frame;
-    use tungstenite::handshake::server::{Request, Response};
 
     use super::*;
     use crate::Event;
@@ -226,14 +239,7 @@ mod malformed {
         let url = format!("ws://{}", listener.local_addr().expect("address"));
         let garble = Mutex::new(garble);
         std::thread::spawn(move || {
-            let Ok((stream, _)) = listener.accept() else { return };
-            #[allow(clippy::result_large_err)] // tungstenite's handshake callback returns its response
-            let accept = |_: &Request, mut response: Response| {
-                let protocol = crate::ws::JANUS_PROTOCOL.parse().expect("header value");
-                response.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
-                Ok(response)
-            };
-            let Ok(mut socket) = tungstenite::accept_hdr(stream, accept) else { return };
+            let Some(mut socket) = accept_janus_websocket(&listener) else { return };
             let send_malformed = |socket: &mut tungstenite::WebSocket<TcpStream>| {
                 MALFORMED.iter().all(|m| socket.send(Frame::text(*m)).is_ok())
                     && socket.send(Frame::text("not json {")).is_ok()
@@ -429,7 +435,6 @@ mod malformed {
 
 mod bounded {
     use tungstenite::Message as Frame;
-    use tungstenite::handshake::server::{Request, Response};
 
     use super::*;
     use crate::Event;
@@ -440,14 +445,7 @@ mod bounded {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("ws://{}", listener.local_addr().expect("address"));
         std::thread::spawn(move || {
-            let Ok((stream, _)) = listener.accept() else { return };
-            #[allow(clippy::result_large_err)] // tungstenite's handshake callback returns its response
-            let accept = |_: &Request, mut response: Response| {
-                let protocol = crate::ws::JANUS_PROTOCOL.parse().expect("header value");
-                response.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
-                Ok(response)
-            };
-            let Ok(mut socket) = tungstenite::accept_hdr(stream, accept) else { return };
+            let Some(mut socket) = accept_janus_websocket(&listener) else { return };
             let mut handles = 76;
             while let Ok(frame) = socket.read() {
                 let Frame::Text(text) = frame else { continue };
