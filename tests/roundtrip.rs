@@ -133,6 +133,7 @@ fn encode_exact(encode: impl Fn(&mut [u8]) -> Result<usize, EncodeError>) -> Vec
 #[track_caller]
 fn encode_request(request: &impl Request) -> (Vec<u8>, Value) {
     let bytes = encode_exact(|out| request.encode(out));
+    assert_eq!(request.encoded_len(), Ok(bytes.len()), "encoded_len is what encode writes");
     let value: Value = serde_json::from_slice(&bytes)
         .unwrap_or_else(|e| panic!("serde_json rejects our output {:?}: {e}", String::from_utf8_lossy(&bytes)));
     // Our own scanner accepts what we write, too.

@@ -9,6 +9,7 @@ use janus_signal::client::{
 };
 use janus_signal::http::Route;
 use janus_signal::message::Message;
+use janus_signal::plugin::PluginEvent;
 use janus_signal::request::Candidates;
 use janus_signal::{HandleId, Instant, SessionId};
 use serde::Serialize;
@@ -118,6 +119,15 @@ impl OwnedMessage {
     #[must_use]
     pub fn kind(&self) -> &str {
         self.message().kind()
+    }
+
+    /// The data of plugin `E` in this message, typed, in one call:
+    /// `reply.plugin::<echotest::Event<'_>>()`. `None` when the message carries no data of that
+    /// plugin; an error when the data cannot be read (a plugin error such as videoroom's 426
+    /// "No such room" is [`EventError::Plugin`](janus_signal::plugin::EventError::Plugin)).
+    #[must_use]
+    pub fn plugin<'s, E: PluginEvent<'s>>(&'s self) -> Option<Result<E, E::Error>> {
+        E::from_message(&self.message())
     }
 }
 

@@ -501,3 +501,23 @@ mod bounded {
         assert_eq!(seconds, (16..=25).collect::<Vec<_>>());
     }
 }
+
+/// `OwnedMessage::plugin` reads a registered plugin's data in one call, and says `None` for
+/// another plugin's.
+#[test]
+fn owned_messages_give_typed_plugin_events() {
+    use janus_signal::plugin::{EventError, echotest, videoroom};
+
+    let event = crate::OwnedMessage::from_json(
+        br#"{"janus":"event","session_id":1,"sender":2,"plugindata":{"plugin":"janus.plugin.echotest","data":{"echotest":"event","result":"ok"}}}"#.to_vec(),
+    );
+    assert_eq!(event.plugin::<echotest::Event<'_>>(), Some(Ok(echotest::Event::Accepted)));
+    assert!(event.plugin::<videoroom::Event<'_>>().is_none());
+    let error = crate::OwnedMessage::from_json(
+        br#"{"janus":"success","session_id":1,"sender":2,"plugindata":{"plugin":"janus.plugin.videoroom","data":{"videoroom":"event","error_code":426,"error":"No such room (9)"}}}"#.to_vec(),
+    );
+    match error.plugin::<videoroom::Event<'_>>() {
+        Some(Err(EventError::Plugin(e))) => assert_eq!(e.code, videoroom::ErrorCode::NoSuchRoom),
+        other => panic!("{other:?}"),
+    }
+}

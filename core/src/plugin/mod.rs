@@ -72,6 +72,17 @@ macro_rules! plugins {
             Ok(())
         }
 
+        $(
+            impl<'a> PluginEvent<'a> for $module::Event<'a> {
+                const PLUGIN: &'static str = $module::PLUGIN;
+                type Error = $module::Error<'a>;
+
+                fn from_message(message: &Message<'a>) -> Option<Result<Self, Self::Error>> {
+                    $module::Event::from_message(message)
+                }
+            }
+        )*
+
         /// Reads `data` as every registered plugin's event data (`plugindata.data`) and writes
         /// what each finds to `out`, for fuzzing and tests: the plugin decoders on any JSON,
         /// without the message around it.
@@ -84,6 +95,34 @@ macro_rules! plugins {
             Ok(())
         }
     };
+}
+
+/// The events of a registered plugin, read from a whole message in one call, whichever the
+/// plugin: what generic code (`janus-signal-socket`'s `OwnedMessage::plugin::<E>()`, tests)
+/// asks for. Every plugin module's `Event` implements it through `plugins!`.
+///
+/// ```
+/// use janus_signal::message::Message;
+/// use janus_signal::plugin::{PluginEvent, echotest};
+///
+/// fn plugin_event<'a, E: PluginEvent<'a>>(message: &Message<'a>) -> Option<Result<E, E::Error>> {
+///     E::from_message(message)
+/// }
+///
+/// let bytes = br#"{"janus":"event","session_id":1,"sender":2,
+///     "plugindata":{"plugin":"janus.plugin.echotest","data":{"echotest":"event","result":"ok"}}}"#;
+/// let message = Message::decode(bytes).unwrap();
+/// assert_eq!(plugin_event::<echotest::Event>(&message), Some(Ok(echotest::Event::Accepted)));
+/// assert_eq!(<echotest::Event as PluginEvent>::PLUGIN, "janus.plugin.echotest");
+/// ```
+pub trait PluginEvent<'a>: Sized {
+    /// The plugin's package name (`janus.plugin.…`).
+    const PLUGIN: &'static str;
+    /// What reading the plugin's data fails with.
+    type Error;
+    /// The plugin's data in `message` (a synchronous `success` or an `event`), read; `None`
+    /// when the message carries no data of this plugin.
+    fn from_message(message: &Message<'a>) -> Option<Result<Self, Self::Error>>;
 }
 
 plugins! {

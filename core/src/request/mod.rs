@@ -83,6 +83,28 @@ pub trait Request {
     /// [`EncodeError::BufferTooSmall`] with the exact size needed (the contents of `out` are
     /// then garbage), or an error from the caller's own `Serialize` implementation.
     fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError>;
+
+    /// The exact length [`encode`](Self::encode) writes, without a buffer: to size one
+    /// before encoding (the request is walked once, nothing is stored).
+    ///
+    /// ```
+    /// use janus_signal::request::{CreateSession, Request};
+    /// use janus_signal::Transaction;
+    ///
+    /// let create = CreateSession::new(Transaction::new("t1").unwrap());
+    /// let mut out = vec![0u8; create.encoded_len().unwrap()];
+    /// assert_eq!(create.encode(&mut out), Ok(out.len()));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// An error from the caller's own `Serialize` implementation.
+    fn encoded_len(&self) -> Result<usize, EncodeError> {
+        match self.encode(&mut []) {
+            Err(EncodeError::BufferTooSmall { needed, .. }) => Ok(needed),
+            other => other,
+        }
+    }
 }
 
 /// An object being written member by member.
