@@ -559,3 +559,39 @@ fn webrtc_glue_does_not_allocate() {
     });
     assert_eq!(used, HeapUse { allocations: 0, deallocations: 0 }, "the webrtc glue allocated");
 }
+
+/// WebSocket framing: the handshake both ways, masked frames written, the server's frames
+/// read (a fragmented message with a ping inside, a close) from stack buffers.
+#[test]
+fn websocket_framing_does_not_allocate() {
+    use janus_signal::ws::{
+        ClientKey, FrameReader, JANUS_PROTOCOL, Message as Ws, Opcode, read_upgrade_response, write_close, write_frame,
+        write_upgrade_request,
+    };
+    const ANSWER: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: janus-protocol\r\n\r\n";
+    let used = heap_use_of(|| {
+        let key = ClientKey::new(*b"the sample nonce");
+        let mut out = [0u8; 512];
+        assert!(write_upgrade_request(&mut out, "127.0.0.1:8188", "/", &key, JANUS_PROTOCOL).expect("fits") > 0);
+        assert_eq!(read_upgrade_response(black_box(ANSWER), &key, JANUS_PROTOCOL), Ok(Some(ANSWER.len())));
+        assert!(write_frame(&mut out, Opcode::Text, br#"{"janus":"info"}"#, [1, 2, 3, 4]).expect("fits") > 0);
+        assert!(write_close(&mut out, 1000, "bye", [1, 2, 3, 4]).expect("fits") > 0);
+        let frames = [0x01, 0x03, b'H', b'e', b'l', 0x89, 0x00, 0x80, 0x02, b'l', b'o', 0x88, 0x02, 0x03, 0xE8];
+        let mut buf = [0u8; 64];
+        buf[..frames.len()].copy_from_slice(black_box(&frames));
+        let mut len = frames.len();
+        let mut reader = FrameReader::new();
+        let mut seen = 0;
+        while let Some(message) = reader.read(&mut buf, &mut len).expect("well-formed") {
+            seen += match message {
+                Ws::Text(text) => text.len(),
+                Ws::Ping(_) => 100,
+                Ws::Close { code, .. } => usize::from(code == Some(1000)) * 1000,
+                _ => 0,
+            };
+        }
+        assert_eq!(seen, 1105);
+    });
+    assert_eq!(used, NONE, "the WebSocket framing allocated");
+}

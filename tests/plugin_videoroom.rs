@@ -12,7 +12,7 @@
 //! Janus comes from `JANUS_HTTP_URL` / `JANUS_WS_URL`. The tests are `#[ignore]`d (live):
 //! `tests/run` runs them with its Janus; run without one they fail. The shared test server
 //! runs the plugin with numeric ids; the string-id walk starts its own Janus with
-//! `string_ids = true` (`JANUS_STRING_IDS=1`, ports 48088, 48188, 47088).
+//! `string_ids = true` (`JANUS_STRING_IDS=1`, ports 24088, 24188, 23088).
 
 #[path = "support/live.rs"]
 mod live;
@@ -318,9 +318,9 @@ fn invalid_requests_ws() {
 /// configuration, so not the shared test server).
 static WITH_STRING_IDS: SharedInstance = SharedInstance::new(InstanceConfig {
     name: "string-ids",
-    http_port: 48088,
-    ws_port: 48188,
-    admin_port: 47088,
+    http_port: 24088,
+    ws_port: 24188,
+    admin_port: 23088,
     env: &[("JANUS_STRING_IDS", "1")],
 });
 

@@ -9,7 +9,7 @@
 //!   events, over HTTP on the long poll with `?token=`); attaching the videoroom gives 405, no or
 //!   a wrong token 403; `list_tokens` / `remove_token`, after which the token is refused.
 //!
-//! - the longest credentials (HTTP 38088, WS 38188, Admin 37088): a 128-byte `api_secret`
+//! - the longest credentials (HTTP 26088, WS 26188, Admin 25088): a 128-byte `api_secret`
 //!   (`MAX_CREDENTIAL_LEN`) made of characters a query must percent-encode, and a long token
 //!   (ignored there; on the `token_auth` instance, a 128-byte token the Admin API added, with
 //!   the long secret ignored): over HTTP the long poll's query carries both, a head of about
@@ -56,9 +56,9 @@ const LONG_API_SECRET: &str = "+/=:,?&#%@! S3cr+/=:,?&#%@! S3cr+/=:,?&#%@! S3cr+
 
 static WITH_LONG_API_SECRET: SharedInstance = SharedInstance::new(InstanceConfig {
     name: "longsecret",
-    http_port: 38088,
-    ws_port: 38188,
-    admin_port: 37088,
+    http_port: 26088,
+    ws_port: 26188,
+    admin_port: 25088,
     // Many instances start at once in the full run: give this one time on a loaded machine.
     env: &[("JANUS_API_SECRET", LONG_API_SECRET), ("JANUS_START_TIMEOUT", "60")],
 });

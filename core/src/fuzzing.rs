@@ -104,6 +104,92 @@ impl core::fmt::Write for Sink {
     }
 }
 
+/// What [`ws_frames`] keeps of a message to compare two runs: kind, length, FNV-1a hash.
+type Digest = (u8, usize, u64);
+
+/// Feeds `stream` in pieces of `piece` bytes to a fresh [`crate::ws::FrameReader`] over `buf`,
+/// calling `seen` with each message's digest; returns how the run ended (`None`: all read).
+fn ws_drive(
+    stream: &[u8],
+    piece: usize,
+    buf: &mut [u8],
+    mut seen: impl FnMut(Digest),
+) -> Option<crate::ws::FrameError> {
+    use crate::ws::{FrameReader, Message as Ws};
+    let digest = |kind: u8, bytes: &[u8]| {
+        let hash =
+            bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        (kind, bytes.len(), hash)
+    };
+    let mut reader = FrameReader::new().with_max_message(1500);
+    let (mut len, mut fed) = (0usize, 0usize);
+    loop {
+        match reader.read(buf, &mut len) {
+            Err(e) => return Some(e),
+            Ok(Some(message)) => seen(match message {
+                Ws::Text(t) => digest(1, t.as_bytes()),
+                Ws::Binary(b) => digest(2, b),
+                Ws::Ping(p) => digest(9, p),
+                Ws::Pong(p) => digest(10, p),
+                Ws::Close { code, reason } => digest(8, reason.as_bytes()).into_close(code),
+            }),
+            Ok(None) if fed >= stream.len() => return None,
+            Ok(None) => {
+                let n = piece.min(stream.len().saturating_sub(fed)).min(buf.len().saturating_sub(len));
+                let (Some(dst), Some(src)) =
+                    (buf.get_mut(len..len.saturating_add(n)), stream.get(fed..fed.saturating_add(n)))
+                else {
+                    return None;
+                };
+                dst.copy_from_slice(src);
+                len = len.saturating_add(n);
+                fed = fed.saturating_add(n);
+            }
+        }
+    }
+}
+
+/// A close's code folded into its digest.
+trait IntoClose {
+    fn into_close(self, code: Option<u16>) -> Self;
+}
+
+impl IntoClose for Digest {
+    fn into_close(self, code: Option<u16>) -> Self {
+        (self.0, self.1, self.2 ^ code.map_or(u64::MAX, u64::from))
+    }
+}
+
+/// The WebSocket frame reader on arbitrary bytes (after a first byte that picks a piece
+/// size), fed in those pieces and then all at once: both runs must see the same messages and
+/// end the same way; and the bytes as a handshake answer.
+pub fn ws_frames(data: &[u8], buf: &mut [u8]) {
+    let Some((&piece, stream)) = data.split_first() else {
+        return;
+    };
+    let key = crate::ws::ClientKey::new([7; 16]);
+    let _ = crate::ws::read_upgrade_response(stream, &key, crate::ws::JANUS_PROTOCOL);
+    let half = buf.len() / 2;
+    let (a, b) = buf.split_at_mut(half);
+    let mut whole = [(0u8, 0usize, 0u64); 64];
+    let mut count = 0usize;
+    let end_whole = ws_drive(stream, stream.len(), a, |d| {
+        if let Some(slot) = whole.get_mut(count) {
+            *slot = d;
+        }
+        count = count.saturating_add(1);
+    });
+    let mut index = 0usize;
+    let end_pieces = ws_drive(stream, usize::from(piece).max(1), b, |d| {
+        if let Some(expected) = whole.get(index) {
+            assert_eq!(*expected, d, "message {index} differs between whole and pieces");
+        }
+        index = index.saturating_add(1);
+    });
+    assert_eq!(index, count, "whole and pieces see different numbers of messages");
+    assert_eq!(end_whole, end_pieces, "whole and pieces end differently");
+}
+
 /// Reads HTTP responses from `data` (after a first byte that picks a piece size), fed in
 /// pieces to a [`ResponseReader`] kept across pieces and responses, and checks that it reads
 /// what the stateless [`parse_response`] reads from the same bytes. `buf` is split in two: the
@@ -385,6 +471,12 @@ mod tests {
             http_response(&data, &mut buf);
             client_sequence(&data);
             client_sequence(&bytes);
+            ws_frames(&data, &mut buf);
+            // Small lengths and opcodes, and real frames (a fragmented text with a ping inside).
+            ws_frames(&bytes, &mut buf);
+            let mut frames = std::vec![(round % 7) as u8 + 1, 0x01, 0x03, b'H', b'e', b'l', 0x89, 0x00, 0x80, 0x02];
+            frames.extend_from_slice(&bytes);
+            ws_frames(&frames, &mut buf);
         }
     }
 }

@@ -130,6 +130,7 @@ pub mod plugin;
 pub mod request;
 pub mod time;
 pub mod webrtc;
+pub mod ws;
 
 pub use error::{DecodeError, EncodeError};
 pub use ids::{HandleId, InvalidTransaction, MAX_TRANSACTION_LEN, SessionId, Transaction};
