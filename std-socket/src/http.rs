@@ -184,11 +184,6 @@ impl HttpTransport {
         Ok(())
     }
 
-    /// Whether a long poll is out.
-    pub(crate) fn long_poll_out(&self) -> bool {
-        self.poll_out
-    }
-
     /// Waits until `deadline` for the long poll's answer.
     pub(crate) fn receive_long_poll(&mut self, deadline: Instant) -> Result<Option<Response>, Error> {
         let (true, Some(connection)) = (self.poll_out, &mut self.poll) else {

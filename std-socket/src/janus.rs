@@ -5,8 +5,9 @@ use std::fmt;
 use std::time::{Duration, Instant as StdInstant};
 
 use janus_signal::client::{
-    Client, Config, Event as CoreEvent, Ignored, Output, RequestId, RequestKind, SessionEnd, Transmit, Transport,
+    Abandoned, Client, Config, Event as CoreEvent, Ignored, Output, Refusal, RequestId, RequestKind, SessionEnd,
 };
+use janus_signal::driver::{Driver, DriverError, Sink};
 use janus_signal::http::Route;
 use janus_signal::message::Message;
 use janus_signal::plugin::PluginEvent;
@@ -15,14 +16,12 @@ use janus_signal::{HandleId, Instant, SessionId};
 use serde::Serialize;
 
 use crate::http::HttpTransport;
-use crate::queue::{EventQueue, Replies};
+use crate::link::{StdClock, StdLink, Transport};
+use crate::queue::EventQueue;
 use crate::stream::Dialer;
 use crate::url::Endpoint;
 use crate::ws::WsTransport;
 use crate::{Error, Failover, TlsConfig};
-
-/// Initial size of the request buffer; it grows when a request needs more.
-const REQUEST_BUFFER: usize = 8 * 1024;
 
 /// Connection settings.
 #[derive(Debug, Clone)]
@@ -68,9 +67,9 @@ impl Default for Options {
         Self {
             apisecret: None,
             token: None,
-            keepalive: Duration::from_secs(25),
-            http_keepalive: Duration::from_secs(45),
-            request_timeout: Duration::from_secs(15),
+            keepalive: std_duration(Config::websocket().keepalive_interval),
+            http_keepalive: std_duration(Config::http().keepalive_interval),
+            request_timeout: std_duration(Config::websocket().request_timeout),
             connect_timeout: Duration::from_secs(5),
             max_message_size: 1 << 20,
             read_buffer_size: 8 * 1024,
@@ -245,14 +244,12 @@ pub enum Event {
 pub struct DroppedCounts {
     /// Events dropped from a full queue, oldest first.
     pub events: u64,
-    /// Uncollected replies dropped beyond the 512 kept.
+    /// Replies dropped: always 0 since replies are no longer queued (each call takes its own
+    /// answer as it arrives; answers nobody waits for are not kept). Kept for compatibility.
     pub replies: u64,
 }
-
-enum Link {
-    Http(HttpTransport),
-    Ws(WsTransport),
-}
+/// The core driver as this crate runs it.
+type StdDriver = Driver<StdLink, StdClock, 64, 64, 256>;
 
 /// A blocking connection to Janus carrying one session. See the crate docs for an example.
 pub struct Janus {
@@ -262,11 +259,7 @@ pub struct Janus {
     /// to [`connect_any`](Self::connect_any); empty: only this one).
     servers: Vec<(Endpoint, Dialer)>,
     options: Options,
-    client: Client<64, 64, 256>,
-    link: Link,
-    origin: StdInstant,
-    buf: Vec<u8>,
-    replies: Replies<RequestId, Result<OwnedMessage, Error>>,
+    driver: StdDriver,
     events: EventQueue<Event>,
     /// Replies the client could not correlate (no or unknown transaction), for `send_raw`.
     uncorrelated: VecDeque<OwnedMessage>,
@@ -274,7 +267,7 @@ pub struct Janus {
 
 impl fmt::Debug for Janus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Janus").field("endpoint", &self.endpoint).field("session", &self.client.session()).finish()
+        f.debug_struct("Janus").field("endpoint", &self.endpoint).field("session", &self.client().session()).finish()
     }
 }
 
@@ -301,19 +294,16 @@ impl Janus {
 
     /// [`connect`](Self::connect) with the URL already parsed and its dialer built.
     pub(crate) fn open_endpoint(endpoint: Endpoint, dialer: Dialer, options: Options) -> Result<Self, Error> {
-        let link = open(&endpoint, &dialer, &options)?;
+        let clock = StdClock::new();
+        let link = open(&endpoint, &dialer, &options, clock)?;
         let client = Self::new_client(&endpoint, &options)?;
         let events = EventQueue::new(options.max_queued_events);
         Ok(Self {
             endpoint,
             dialer,
             servers: Vec::new(),
-            buf: vec![0; REQUEST_BUFFER.min(options.max_message_size)],
             options,
-            client,
-            link,
-            origin: StdInstant::now(),
-            replies: Replies::new(),
+            driver: Driver::new(client, link, clock),
             events,
             uncorrelated: VecDeque::new(),
         })
@@ -340,12 +330,10 @@ impl Janus {
     /// Drops the connection: pending requests fail, the session (if any) becomes
     /// `Disconnected`, to be claimed on the next connection.
     pub(crate) fn lose_transport(&mut self) {
-        if let Link::Ws(ws) = &mut self.link {
-            ws.close();
-        }
-        let now = self.now();
-        self.client.transport_lost(now);
-        self.drain_core_events();
+        self.driver.link_mut().close();
+        let mut inbox =
+            Inbox { url: &self.endpoint.url, events: &mut self.events, uncorrelated: &mut self.uncorrelated };
+        self.driver.transport_lost(&mut inbox);
         self.uncorrelated.clear();
     }
 
@@ -356,16 +344,17 @@ impl Janus {
     pub(crate) fn switch_to(&mut self, endpoint: &Endpoint, dialer: &Dialer, timeout: Duration) -> Result<bool, Error> {
         let mut attempt = self.options.clone();
         attempt.connect_timeout = timeout;
-        let mut link = open(endpoint, &dialer.with_timeout(timeout), &attempt)?;
+        let clock = StdClock::new();
+        let mut link = open(endpoint, &dialer.with_timeout(timeout), &attempt, clock)?;
         // Later connections (long polls, reconnects) get the whole connect timeout.
-        if let Link::Http(http) = &mut link {
+        if let Transport::Http(http) = &mut link.transport {
             http.set_dialer(dialer.clone());
         }
         let kept = endpoint.websocket == self.endpoint.websocket;
         if !kept {
-            self.client = Self::new_client(endpoint, &self.options)?;
+            *self.driver.client_mut() = Self::new_client(endpoint, &self.options)?;
         }
-        self.link = link;
+        self.driver.replace_link(link);
         self.endpoint = endpoint.clone();
         self.dialer = dialer.clone();
         Ok(kept)
@@ -385,8 +374,9 @@ impl Janus {
 
     /// A session machine for `endpoint`'s transport, with the credentials of `options`.
     fn new_client(endpoint: &Endpoint, options: &Options) -> Result<Client<64, 64, 256>, Error> {
+        use janus_signal::client::Transport as Carrier;
         let config = Config {
-            transport: if endpoint.websocket { Transport::WebSocket } else { Transport::Http { maxev: options.maxev } },
+            transport: if endpoint.websocket { Carrier::WebSocket } else { Carrier::Http { maxev: options.maxev } },
             keepalive_interval: janus_signal::Duration::from_millis(millis(if endpoint.websocket {
                 options.keepalive
             } else {
@@ -413,13 +403,13 @@ impl Janus {
     /// The state machine underneath (for its session state and handles).
     #[must_use]
     pub fn client(&self) -> &Client<64, 64, 256> {
-        &self.client
+        self.driver.client()
     }
 
     /// The session id, while the session is active.
     #[must_use]
     pub fn session_id(&self) -> Option<SessionId> {
-        self.client.session_id()
+        self.client().session_id()
     }
 
     /// `info`: the server's description (a `server_info` message).
@@ -437,7 +427,7 @@ impl Janus {
     ///
     /// As [`server_info`](Self::server_info).
     pub fn ping(&mut self) -> Result<(), Error> {
-        self.call(|c, now, out| c.ping(now, out)).map(drop)
+        self.call_with(|c, now, out| c.ping(now, out), |_| Ok(()))
     }
 
     /// `create`: opens the session.
@@ -447,8 +437,8 @@ impl Janus {
     /// As [`server_info`](Self::server_info); [`Error::Janus`] with 403 when credentials are
     /// missing or wrong.
     pub fn create_session(&mut self) -> Result<SessionId, Error> {
-        self.call(|c, now, out| c.create_session(now, out))?;
-        self.client.session_id().ok_or(Error::Unexpected("create succeeded without a session"))
+        self.call_with(|c, now, out| c.create_session(now, out), |_| Ok(()))?;
+        self.session_id().ok_or(Error::Unexpected("create succeeded without a session"))
     }
 
     /// `claim`: takes over `session` on this connection (after [`reconnect`](Self::reconnect),
@@ -458,7 +448,7 @@ impl Janus {
     ///
     /// As [`server_info`](Self::server_info); [`Error::Janus`] with 458 when the session is gone.
     pub fn claim_session(&mut self, session: SessionId) -> Result<(), Error> {
-        self.call(|c, now, out| c.claim_session(now, out, session)).map(drop)
+        self.call_with(|c, now, out| c.claim_session(now, out, session), |_| Ok(()))
     }
 
     /// Opens a new connection to the same server (the old one is dropped), keeping what the
@@ -470,16 +460,12 @@ impl Janus {
     ///
     /// As [`connect`](Self::connect).
     pub fn reconnect(&mut self) -> Result<(), Error> {
-        log::info!("reconnecting to {} (session {:?})", self.endpoint.url, self.client.session_id());
-        if let Link::Ws(ws) = &mut self.link {
-            ws.close();
-        }
-        let now = self.now();
-        self.client.transport_lost(now);
-        self.drain_core_events();
-        self.link = open(&self.endpoint, &self.dialer, &self.options).inspect_err(|e| {
+        log::info!("reconnecting to {} (session {:?})", self.endpoint.url, self.session_id());
+        self.lose_transport();
+        let link = open(&self.endpoint, &self.dialer, &self.options, StdClock::new()).inspect_err(|e| {
             log::warn!("reconnecting to {} failed: {e}", self.endpoint.url);
         })?;
+        self.driver.replace_link(link);
         log::info!("reconnected to {}", self.endpoint.url);
         Ok(())
     }
@@ -487,8 +473,8 @@ impl Janus {
     /// Drops the connection without a word (tests use it to simulate a network failure).
     pub fn drop_connection(&mut self) {
         log::debug!("dropping the connection to {}", self.endpoint.url);
-        if let Ok(link) = open(&self.endpoint, &self.dialer, &self.options) {
-            self.link = link;
+        if let Ok(link) = open(&self.endpoint, &self.dialer, &self.options, StdClock::new()) {
+            self.driver.replace_link(link);
         }
     }
 
@@ -497,17 +483,14 @@ impl Janus {
     pub(crate) fn reset_connect_timeout(&mut self, dialer: &Dialer, connect_timeout: Duration) {
         self.dialer = dialer.clone();
         self.options.connect_timeout = connect_timeout;
-        if let Link::Http(http) = &mut self.link {
+        if let Transport::Http(http) = &mut self.driver.link_mut().transport {
             http.set_dialer(dialer.clone());
         }
     }
 
     /// `ping` within `timeout` (less than the request timeout): does a Janus answer here?
     pub(crate) fn probe(&mut self, timeout: Duration) -> Result<(), Error> {
-        let request_timeout = std::mem::replace(&mut self.options.request_timeout, timeout);
-        let result = self.ping();
-        self.options.request_timeout = request_timeout;
-        result
+        self.within(timeout, Self::ping)
     }
 
     /// `keepalive` now (over WebSocket the client also sends them by itself while you call
@@ -517,7 +500,7 @@ impl Janus {
     ///
     /// As [`server_info`](Self::server_info).
     pub fn keepalive(&mut self) -> Result<(), Error> {
-        self.call(|c, now, out| c.keepalive(now, out)).map(drop)
+        self.call_with(|c, now, out| c.keepalive(now, out), |_| Ok(()))
     }
 
     /// `destroy`: ends the session.
@@ -526,7 +509,7 @@ impl Janus {
     ///
     /// As [`server_info`](Self::server_info).
     pub fn destroy_session(&mut self) -> Result<(), Error> {
-        self.call(|c, now, out| c.destroy_session(now, out)).map(drop)
+        self.call_with(|c, now, out| c.destroy_session(now, out), |_| Ok(()))
     }
 
     /// `attach` to `plugin`, e.g. `janus.plugin.echotest`, with an optional `opaque_id`.
@@ -536,11 +519,13 @@ impl Janus {
     /// As [`server_info`](Self::server_info); [`Error::Janus`] with 460 for an unknown plugin,
     /// 405 when the token may not use it.
     pub fn attach(&mut self, plugin: &str, opaque_id: Option<&str>) -> Result<HandleId, Error> {
-        let reply = self.call(|c, now, out| c.attach(now, out, plugin, opaque_id))?;
-        match reply.message() {
-            Message::Success(s) => s.id().map(HandleId).ok_or(Error::Unexpected("attach success without data.id")),
-            _ => Err(Error::Unexpected("attach answered without success")),
-        }
+        self.call_with(
+            |c, now, out| c.attach(now, out, plugin, opaque_id),
+            |reply| match reply {
+                Message::Success(s) => s.id().map(HandleId).ok_or(Error::Unexpected("attach success without data.id")),
+                _ => Err(Error::Unexpected("attach answered without success")),
+            },
+        )
     }
 
     /// `message` to the handle's plugin; returns the plugin's answer (its synchronous
@@ -551,7 +536,7 @@ impl Janus {
     /// As [`server_info`](Self::server_info); [`Error::Plugin`] when the plugin's answer
     /// carries an `error_code`/`error`.
     pub fn message<B: ?Sized + Serialize>(&mut self, handle: HandleId, body: &B) -> Result<OwnedMessage, Error> {
-        self.send_message::<B, ()>(handle, body, None)
+        self.call(|c, now, out| c.message::<B, ()>(now, out, handle, body, None))
     }
 
     /// `message` with a session description (`jsep`): a
@@ -567,28 +552,7 @@ impl Janus {
         body: &B,
         jsep: &J,
     ) -> Result<OwnedMessage, Error> {
-        self.send_message(handle, body, Some(jsep))
-    }
-
-    fn send_message<B: ?Sized + Serialize, J: ?Sized + Serialize>(
-        &mut self,
-        handle: HandleId,
-        body: &B,
-        jsep: Option<&J>,
-    ) -> Result<OwnedMessage, Error> {
-        let reply = self.call(|c, now, out| c.message(now, out, handle, body, jsep))?;
-        let plugin_data = match reply.message() {
-            Message::Success(s) => s.plugin_data,
-            Message::Event(e) => e.plugin_data,
-            _ => None,
-        };
-        if let Some(error) = plugin_data.and_then(|p| p.error()) {
-            return Err(Error::Plugin {
-                code: error.code,
-                reason: error.reason.map(|r| r.to_string()).unwrap_or_default(),
-            });
-        }
-        Ok(reply)
+        self.call(|c, now, out| c.message(now, out, handle, body, Some(jsep)))
     }
 
     /// `trickle`: candidates for the handle's PeerConnection.
@@ -597,7 +561,7 @@ impl Janus {
     ///
     /// As [`server_info`](Self::server_info).
     pub fn trickle<C: Serialize>(&mut self, handle: HandleId, candidates: Candidates<'_, C>) -> Result<(), Error> {
-        self.call(|c, now, out| c.trickle(now, out, handle, candidates)).map(drop)
+        self.call_with(|c, now, out| c.trickle(now, out, handle, candidates), |_| Ok(()))
     }
 
     /// `hangup`: closes the handle's PeerConnection.
@@ -606,7 +570,7 @@ impl Janus {
     ///
     /// As [`server_info`](Self::server_info).
     pub fn hangup(&mut self, handle: HandleId) -> Result<(), Error> {
-        self.call(|c, now, out| c.hangup(now, out, handle)).map(drop)
+        self.call_with(|c, now, out| c.hangup(now, out, handle), |_| Ok(()))
     }
 
     /// `detach`: ends the handle.
@@ -615,7 +579,7 @@ impl Janus {
     ///
     /// As [`server_info`](Self::server_info).
     pub fn detach(&mut self, handle: HandleId) -> Result<(), Error> {
-        self.call(|c, now, out| c.detach(now, out, handle)).map(drop)
+        self.call_with(|c, now, out| c.detach(now, out, handle), |_| Ok(()))
     }
 
     /// Any other Janus API request by name, with `fields` (a struct, a map or a pre-encoded
@@ -644,15 +608,15 @@ impl Janus {
     ///
     /// [`Error::Janus`] when Janus answers with an `error`; transport errors; [`Error::Timeout`].
     pub fn send_raw(&mut self, handle: Option<HandleId>, bytes: &[u8]) -> Result<OwnedMessage, Error> {
-        let session = self.client.session_id();
+        let session = self.session_id();
         let deadline = StdInstant::now() + self.options.request_timeout;
         let wanted = janus_signal::json::RawJson::parse(bytes)
             .ok()
             .and_then(|r| r.get("transaction"))
             .and_then(|t| t.as_str())
             .map(|t| t.to_string());
-        let reply = match &mut self.link {
-            Link::Http(http) => {
+        let reply = match &mut self.driver.link_mut().transport {
+            Transport::Http(http) => {
                 let route = Route::Janus { session, handle: session.and(handle) };
                 let (status, body) = http.request(&route, bytes, deadline)?;
                 if status != 200 {
@@ -663,7 +627,7 @@ impl Janus {
                 }
                 OwnedMessage::from_json(body)
             }
-            Link::Ws(ws) => {
+            Transport::Ws(ws) => {
                 // What came before the request cannot answer it.
                 self.uncorrelated.clear();
                 ws.send(bytes)?;
@@ -682,9 +646,10 @@ impl Janus {
                     if let Some(Event::Malformed(m)) = malformed {
                         return Err(Error::MalformedReply(Box::new(m)));
                     }
-                    if !self.pump(deadline)? && StdInstant::now() >= deadline {
+                    if StdInstant::now() >= deadline {
                         return Err(Error::Timeout);
                     }
+                    self.poll(deadline)?;
                 }
             }
         };
@@ -697,12 +662,10 @@ impl Janus {
     }
 
     /// How many events were dropped because the caller did not take them and the queue was
-    /// full ([`Options::max_queued_events`]; the oldest go first), and how many replies to
-    /// requests whose call had already given up were dropped beyond the 512 kept. Both are
-    /// also logged as they happen.
+    /// full ([`Options::max_queued_events`]; the oldest go first). Also logged as they happen.
     #[must_use]
     pub fn dropped_events(&self) -> DroppedCounts {
-        DroppedCounts { events: self.events.dropped(), replies: self.replies.dropped() }
+        DroppedCounts { events: self.events.dropped(), replies: 0 }
     }
 
     /// The next event of the session or of any handle, waiting up to `timeout`. Keeps the
@@ -734,252 +697,149 @@ impl Janus {
             if let Some(event) = self.events.take_first(&wanted) {
                 return Ok(Some(event));
             }
-            // `pump` also returns at the client's timers (keepalives, request deadlines):
-            // keep waiting until the caller's deadline.
-            if !self.pump(deadline)? && StdInstant::now() >= deadline {
+            if StdInstant::now() >= deadline {
                 return Ok(None);
             }
+            // Also returns at the client's timers (keepalives, request deadlines).
+            self.poll(deadline)?;
         }
     }
 
     // ----- plumbing --------------------------------------------------------------------------
 
-    fn now(&self) -> Instant {
-        Instant::from_millis(millis(self.origin.elapsed()))
+    /// One round of the driver, waiting until `deadline` at most.
+    fn poll(&mut self, deadline: StdInstant) -> Result<bool, Error> {
+        let until = self.clock().to_core(deadline);
+        let mut inbox =
+            Inbox { url: &self.endpoint.url, events: &mut self.events, uncorrelated: &mut self.uncorrelated };
+        self.driver.poll(until, &mut inbox).map_err(from_driver)
     }
 
-    /// Sends what `command` writes and waits for its answer.
+    fn clock(&self) -> StdClock {
+        self.driver.link().clock()
+    }
+
+    /// Sends what `command` writes and returns its answer, owned.
     fn call(
         &mut self,
-        mut command: impl FnMut(
-            &mut Client<64, 64, 256>,
-            Instant,
-            &mut [u8],
-        ) -> Result<Transmit, janus_signal::client::ClientError>,
+        command: impl FnMut(&mut StdClient, Instant, &mut [u8]) -> CommandResult,
     ) -> Result<OwnedMessage, Error> {
-        let now = self.now();
-        let t = match command(&mut self.client, now, &mut self.buf) {
-            // The request buffer starts small and grows to what a request needs (a large SDP),
-            // up to the configured maximum message size. Nothing was recorded on failure.
-            Err(janus_signal::client::ClientError::Encode(janus_signal::EncodeError::BufferTooSmall {
-                needed,
-                ..
-            })) if needed <= self.options.max_message_size => {
-                self.buf.resize(needed, 0);
-                command(&mut self.client, now, &mut self.buf)?
-            }
-            other => other?,
-        };
-        let request = t.request.ok_or(Error::Unexpected("no transaction"))?;
-        let deadline = StdInstant::now() + self.options.request_timeout + Duration::from_millis(50);
-        self.replies.await_reply(Some(request));
-        let result = self.wait_for_reply(&t, request, deadline);
-        self.replies.await_reply(None);
-        result
+        self.call_with(command, |reply| Ok(OwnedMessage::new(&reply)))
     }
 
-    /// Sends `t` and waits for the answer to `request`.
-    fn wait_for_reply(
+    /// Sends what `command` writes and waits for its answer (within the request timeout),
+    /// which `on_reply` reads when it is a success.
+    fn call_with<T>(
         &mut self,
-        t: &Transmit,
-        request: RequestId,
-        deadline: StdInstant,
-    ) -> Result<OwnedMessage, Error> {
-        self.transmit(t, deadline)?;
-        loop {
-            if let Some(result) = self.replies.take(request) {
-                return result;
-            }
-            if !self.client.is_pending(request) && !self.replies.contains(request) {
-                return Err(Error::Timeout);
-            }
-            if !self.pump(deadline)? && StdInstant::now() >= deadline {
-                // One last chance for the client to expire it.
-                let now = self.now();
-                self.client.handle_timeout(now);
-                self.drain_core_events();
-                return self.replies.take(request).unwrap_or(Err(Error::Timeout));
-            }
-        }
-    }
-
-    /// Sends a request (over HTTP the response comes back at once and is handled).
-    fn transmit(&mut self, t: &Transmit, deadline: StdInstant) -> Result<(), Error> {
-        let body = self.buf[..t.len].to_vec();
-        log_request(&self.endpoint.url, &body, t.request.as_ref());
-        match &mut self.link {
-            Link::Ws(ws) => ws.send(&body),
-            Link::Http(http) => {
-                let (status, response) = match http.request(&t.route, &body, deadline) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        if let Some(request) = t.request {
-                            self.replies.insert(request, Err(clone_error(&e)));
-                        }
-                        return Err(e);
-                    }
-                };
-                if status != 200 {
-                    return Err(Error::HttpStatus(status));
-                }
-                self.ingest(&response)
-            }
-        }
-    }
-
-    /// One round: timers, the client's own traffic, then waiting (until `deadline` or the
-    /// next timer) for one incoming body. Returns whether something arrived.
-    fn pump(&mut self, deadline: StdInstant) -> Result<bool, Error> {
-        let now = self.now();
-        self.client.handle_timeout(now);
-        self.drain_core_events();
-        while let Some(t) = self.client.poll_transmit(now, &mut self.buf)? {
-            match (&t.route, &mut self.link) {
-                (Route::LongPoll { .. }, Link::Http(http)) => {
-                    log::trace!("{}: long poll", self.endpoint.url);
-                    let auth = self.client.auth();
-                    if let Err(e) = http.start_long_poll(&t.route, &auth) {
-                        self.client.long_poll_failed(now);
-                        return Err(e);
-                    }
-                }
-                _ => self.transmit(&t, deadline)?,
-            }
-        }
-        let wake = match self.client.poll_timeout() {
-            Some(timer) => deadline.min(self.origin + Duration::from_millis(timer.total_millis())),
-            None => deadline,
-        };
-        let received = match &mut self.link {
-            Link::Ws(ws) => ws.receive(wake)?,
-            Link::Http(http) => {
-                let was_out = http.long_poll_out();
-                match http.receive_long_poll(wake) {
-                    Ok(Some((status, body))) => {
-                        let now = self.now();
-                        self.client.long_poll_answered(now, status);
-                        if status == 200 { Some(body) } else { None }
-                    }
-                    Ok(None) => None,
-                    Err(e) => {
-                        log::warn!("{}: the long poll failed: {e}", self.endpoint.url);
-                        if was_out {
-                            let now = self.now();
-                            self.client.long_poll_failed(now);
-                        }
-                        return Err(e);
-                    }
-                }
-            }
-        };
-        self.drain_core_events();
-        match received {
-            Some(body) => {
-                // A pushed message or long-poll answer that is not even JSON answers no request
-                // we can tell: it is an event, and the session goes on.
-                match self.ingest(&body) {
-                    Err(Error::Decode(e)) => {
-                        log::warn!("{}: unreadable message from Janus ({e}), ignored", self.endpoint.url);
-                        self.events.push(Event::Malformed(MalformedMessage::from_body(&body, e)));
-                    }
-                    other => other?,
-                }
-                Ok(true)
-            }
-            None => Ok(!self.events.is_empty() && StdInstant::now() < deadline),
-        }
-    }
-
-    /// Feeds a received body to the client and sorts what it says.
-    fn ingest(&mut self, body: &[u8]) -> Result<(), Error> {
-        let now = self.now();
-        let mut replies = Vec::new();
-        let mut events = Vec::new();
-        for output in self.client.handle_input(now, body)?.flatten() {
-            log_received(&self.endpoint.url, &output);
-            match output {
-                Output::Reply { request, message, .. } => {
-                    let result = match message {
-                        Message::Error(e) => Err(Error::Janus {
-                            code: e.code,
-                            reason: e.reason.map(|r| r.to_string()).unwrap_or_default(),
-                        }),
-                        other => Ok(OwnedMessage::new(&other)),
-                    };
-                    replies.push((request, result));
-                }
-                Output::Handle { handle, message } => {
-                    events.push(Event::Handle { handle, message: OwnedMessage::new(&message) })
-                }
-                Output::SessionTimedOut { session } => events.push(Event::SessionTimedOut(session)),
-                Output::MalformedReply { request, kind, malformed } => {
-                    log::warn!("{}: unreadable answer to {kind:?}: {}", self.endpoint.url, malformed.defect);
-                    replies.push((request, Err(Error::MalformedReply(Box::new(MalformedMessage::new(&malformed))))));
-                }
-                Output::Malformed(malformed) => {
-                    log::warn!(
-                        "{}: unreadable {} from Janus ({}), delivered as Event::Malformed",
-                        self.endpoint.url,
-                        malformed.kind.map_or("message", |k| k.escaped()),
-                        malformed.defect
-                    );
-                    events.push(Event::Malformed(MalformedMessage::new(&malformed)));
-                }
-                Output::Ignored { reason: Ignored::Unroutable | Ignored::UnknownTransaction, message } => {
-                    keep_uncorrelated(&mut self.uncorrelated, &message);
-                }
-                // A reply to `send_raw` for a handle of another client's session (the CLI's
-                // `send --session`): it carries a transaction, so keep it for `send_raw`.
-                Output::Ignored { reason: Ignored::UnknownHandle, message } if message.transaction().is_some() => {
-                    keep_uncorrelated(&mut self.uncorrelated, &message);
-                }
-                _ => {}
-            }
-        }
-        for (request, reply) in replies {
-            self.replies.insert(request, reply);
-        }
-        for event in events {
-            self.events.push(event);
-        }
-        self.drain_core_events();
-        Ok(())
-    }
-
-    fn drain_core_events(&mut self) {
-        while let Some(event) = self.client.poll_event() {
-            match event {
-                CoreEvent::RequestTimedOut { request, kind } => {
-                    log::warn!(
-                        "{}: no answer to {kind:?} (transaction {}) in time",
-                        self.endpoint.url,
-                        request.as_str()
-                    );
-                    self.replies.insert(request, Err(Error::Timeout));
-                    self.events.push(Event::RequestFailed(kind));
-                }
-                CoreEvent::RequestAbandoned { request, kind, reason } => {
-                    let error = match reason {
-                        janus_signal::client::Abandoned::SessionEnded(end) => Error::SessionEnded(end),
-                        _ => Error::Unexpected("handle detached"),
-                    };
-                    self.replies.insert(request, Err(error));
-                    self.events.push(Event::RequestFailed(kind));
-                }
-                CoreEvent::SessionEnded { session, reason } => {
-                    log::info!("{}: session {session} ended: {reason:?}", self.endpoint.url);
-                    self.events.push(Event::SessionEnded(session, reason))
-                }
-                CoreEvent::HandleDetached { handle } => self.events.push(Event::HandleDetached(handle)),
-                _ => {}
-            }
-        }
+        mut command: impl FnMut(&mut StdClient, Instant, &mut [u8]) -> CommandResult,
+        on_reply: impl FnOnce(Message<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let deadline = StdInstant::now() + self.options.request_timeout + Duration::from_millis(50);
+        let until = self.clock().to_core(deadline);
+        let mut inbox =
+            Inbox { url: &self.endpoint.url, events: &mut self.events, uncorrelated: &mut self.uncorrelated };
+        let answer = self.driver.call(&mut command, until, &mut inbox, |answer| match answer {
+            Ok(reply) => on_reply(reply),
+            Err(refusal) => Err(refused(refusal)),
+        });
+        answer.map_err(from_driver)?
     }
 }
 
-fn open(endpoint: &Endpoint, dialer: &Dialer, options: &Options) -> Result<Link, Error> {
-    Ok(if endpoint.websocket {
-        Link::Ws(WsTransport::connect(
+type StdClient = Client<64, 64, 256>;
+type CommandResult = Result<janus_signal::client::Transmit, janus_signal::client::ClientError>;
+
+/// What the driver hands over that no call waits for: events for the caller, and messages
+/// without a usable transaction for [`Janus::send_raw`].
+struct Inbox<'q> {
+    url: &'q str,
+    events: &'q mut EventQueue<Event>,
+    uncorrelated: &'q mut VecDeque<OwnedMessage>,
+}
+
+impl Sink for Inbox<'_> {
+    fn output(&mut self, output: Output<'_>) {
+        log_received(self.url, &output);
+        match output {
+            Output::Handle { handle, message } => {
+                self.events.push(Event::Handle { handle, message: OwnedMessage::new(&message) });
+            }
+            Output::SessionTimedOut { session } => self.events.push(Event::SessionTimedOut(session)),
+            Output::MalformedReply { kind, malformed, .. } => {
+                log::warn!("{}: unreadable answer to {}: {}", self.url, kind.name(), malformed.defect);
+            }
+            Output::Malformed(malformed) => {
+                log::warn!(
+                    "{}: unreadable {} from Janus ({}), delivered as Event::Malformed",
+                    self.url,
+                    malformed.kind.map_or("message", |k| k.escaped()),
+                    malformed.defect
+                );
+                self.events.push(Event::Malformed(MalformedMessage::new(&malformed)));
+            }
+            Output::Ignored { reason: Ignored::Unroutable | Ignored::UnknownTransaction, message } => {
+                keep_uncorrelated(self.uncorrelated, &message);
+            }
+            // A reply to `send_raw` for a handle of another client's session (the CLI's
+            // `send --session`): it carries a transaction, so keep it for `send_raw`.
+            Output::Ignored { reason: Ignored::UnknownHandle, message } if message.transaction().is_some() => {
+                keep_uncorrelated(self.uncorrelated, &message);
+            }
+            _ => {}
+        }
+    }
+
+    fn event(&mut self, event: CoreEvent) {
+        match event {
+            CoreEvent::RequestTimedOut { request, kind } => {
+                log::warn!("{}: no answer to {kind:?} (transaction {}) in time", self.url, request.as_str());
+                self.events.push(Event::RequestFailed(kind));
+            }
+            CoreEvent::RequestAbandoned { kind, .. } => self.events.push(Event::RequestFailed(kind)),
+            CoreEvent::SessionEnded { session, reason } => {
+                log::info!("{}: session {session} ended: {reason:?}", self.url);
+                self.events.push(Event::SessionEnded(session, reason));
+            }
+            CoreEvent::HandleDetached { handle } => self.events.push(Event::HandleDetached(handle)),
+            _ => {}
+        }
+    }
+
+    fn unreadable(&mut self, body: &[u8], error: janus_signal::DecodeError) {
+        // A pushed message or long-poll answer that is not even JSON answers no request we can
+        // tell: it is an event, and the session goes on.
+        log::warn!("{}: unreadable message from Janus ({error}), ignored", self.url);
+        self.events.push(Event::Malformed(MalformedMessage::from_body(body, error)));
+    }
+}
+
+/// The error of a refused request.
+fn refused(refusal: Refusal<'_>) -> Error {
+    let text = |reason: Option<janus_signal::json::JsonStr<'_>>| reason.map(|r| r.to_string()).unwrap_or_default();
+    match refusal {
+        Refusal::Janus { code, reason } => Error::Janus { code, reason: text(reason) },
+        Refusal::Plugin(error) => Error::Plugin { code: error.code, reason: text(error.reason) },
+        Refusal::Malformed(malformed) => Error::MalformedReply(Box::new(MalformedMessage::new(&malformed))),
+        _ => Error::Unexpected("refused"),
+    }
+}
+
+/// The error of a failed call.
+fn from_driver(e: DriverError<Error>) -> Error {
+    match e {
+        DriverError::Transport(e) => e,
+        DriverError::Client(e) => Error::Client(e),
+        DriverError::NoReply => Error::Timeout,
+        DriverError::Abandoned(Abandoned::SessionEnded(end)) => Error::SessionEnded(end),
+        DriverError::Abandoned(_) => Error::Unexpected("handle detached"),
+        DriverError::Decode(e) => Error::Decode(e),
+        _ => Error::Unexpected("no transaction"),
+    }
+}
+
+fn open(endpoint: &Endpoint, dialer: &Dialer, options: &Options, clock: StdClock) -> Result<StdLink, Error> {
+    let transport = if endpoint.websocket {
+        Transport::Ws(WsTransport::connect(
             dialer,
             if endpoint.secure { "wss" } else { "ws" },
             &endpoint.path,
@@ -988,8 +848,9 @@ fn open(endpoint: &Endpoint, dialer: &Dialer, options: &Options) -> Result<Link,
             options.max_message_size,
         )?)
     } else {
-        Link::Http(HttpTransport::new(dialer.clone(), endpoint.path.clone(), options.max_message_size)?)
-    })
+        Transport::Http(HttpTransport::new(dialer.clone(), endpoint.path.clone(), options.max_message_size)?)
+    };
+    Ok(StdLink::new(transport, &endpoint.url, clock, options.max_message_size))
 }
 
 fn transport_name(endpoint: &Endpoint) -> &'static str {
@@ -1030,20 +891,13 @@ fn log_received(server: &str, output: &Output<'_>) {
     }
 }
 
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+/// Core's defaults as the desktop's durations.
+fn std_duration(d: janus_signal::Duration) -> Duration {
+    Duration::from_millis(d.total_millis())
 }
 
-/// I/O errors are not `Clone`; a failed request keeps a copy of what went wrong.
-fn clone_error(e: &Error) -> Error {
-    match e {
-        Error::Io(io) => Error::Io(std::io::Error::new(io.kind(), io.to_string())),
-        Error::Timeout => Error::Timeout,
-        Error::HttpStatus(s) => Error::HttpStatus(*s),
-        Error::TooLarge { limit } => Error::TooLarge { limit: *limit },
-        Error::Tls(tls) => Error::Tls(tls.clone()),
-        _ => Error::Closed,
-    }
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Keeps a message no request of this client waits for, for [`Janus::send_raw`]; the oldest

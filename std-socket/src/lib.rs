@@ -67,6 +67,7 @@ mod error;
 mod failover;
 mod http;
 mod janus;
+mod link;
 mod queue;
 mod stream;
 mod tls;

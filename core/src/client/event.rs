@@ -34,6 +34,28 @@ pub enum RequestKind {
     Custom,
 }
 
+impl RequestKind {
+    /// The request's `janus` name (`"custom"` for [`Custom`](Self::Custom), whose name is the
+    /// caller's).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Claim => "claim",
+            Self::Destroy => "destroy",
+            Self::Keepalive => "keepalive",
+            Self::Attach => "attach",
+            Self::Message => "message",
+            Self::Trickle => "trickle",
+            Self::Hangup => "hangup",
+            Self::Detach => "detach",
+            Self::Info => "info",
+            Self::Ping => "ping",
+            Self::Custom => "custom",
+        }
+    }
+}
+
 /// What one received message meant. Borrows the received bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

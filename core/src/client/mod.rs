@@ -37,12 +37,14 @@
 //! assert_eq!(client.poll_timeout(), Some(Instant::from_millis(25_000)));
 //! ```
 
+mod answer;
 mod event;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod oracle;
 mod route;
 mod transaction;
 
+pub use answer::{Refusal, answer};
 pub use event::{Abandoned, Event, Ignored, Output, RequestKind, SessionEnd};
 pub use transaction::{RequestId, TRANSACTION_ID_LEN, TransactionIds};
 
@@ -319,6 +321,12 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
     #[must_use]
     pub fn is_pending(&self, request: RequestId) -> bool {
         self.pending.iter().any(|p| p.id == request)
+    }
+
+    /// The kind of `request`, while it waits for its answer.
+    #[must_use]
+    pub fn pending_kind(&self, request: RequestId) -> Option<RequestKind> {
+        self.pending.iter().find(|p| p.id == request).map(|p| p.kind)
     }
 
     /// Events dropped because the event queue was full (drain [`poll_event`](Self::poll_event)

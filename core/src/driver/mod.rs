@@ -17,9 +17,15 @@
 //! Timeouts of the streams themselves belong to the platform: embedded-io has no notion of a
 //! deadline, so a driver cannot tell a slow server from a dead one on its own.
 
+mod blocking;
 mod flow;
 mod http;
+mod link;
 mod single;
+mod websocket;
 
+pub use blocking::{Command, Driver};
 pub use http::{Buffers, Clock, DriverError, HttpDriver, HttpEndpoint};
+pub use link::{Link, Received, Sink};
 pub use single::HttpSingleDriver;
+pub use websocket::{WebSocketError, WebSocketLink};

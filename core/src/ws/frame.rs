@@ -123,6 +123,46 @@ pub const fn frame_len(payload_len: usize) -> usize {
     payload_len.saturating_add(header_and_mask)
 }
 
+/// The most bytes a client frame's header (with its mask) takes: a payload placed this far
+/// into a buffer can be framed where it lies ([`frame_in_place`]).
+pub const MAX_HEAD_LEN: usize = 14;
+
+/// The header (and mask) of a final client frame of `opcode` with `payload_len` bytes of
+/// payload, and how many of its bytes are used.
+fn head(opcode: Opcode, payload_len: usize, mask: [u8; 4]) -> ([u8; MAX_HEAD_LEN], usize) {
+    let mut head = [0u8; MAX_HEAD_LEN];
+    let mut w = ByteWriter::new(&mut head);
+    w.byte(0x80 | opcode.bits());
+    match payload_len {
+        short @ 0..=125 => w.byte(0x80 | short as u8),
+        medium @ 126..=0xFFFF => {
+            w.byte(0x80 | 126);
+            w.bytes(&(medium as u16).to_be_bytes());
+        }
+        long => {
+            w.byte(0x80 | 127);
+            w.bytes(&(long as u64).to_be_bytes());
+        }
+    }
+    w.bytes(&mask);
+    let len = w.len();
+    (head, len)
+}
+
+/// `src` into the front of `dst` (of the same length, by construction).
+fn copy(dst: &mut [u8], src: &[u8]) {
+    if let Some(dst) = dst.get_mut(..src.len()) {
+        dst.copy_from_slice(src);
+    }
+}
+
+/// Masks `payload` in place with `mask`.
+fn apply_mask(payload: &mut [u8], mask: [u8; 4]) {
+    for (b, m) in payload.iter_mut().zip(mask.iter().cycle()) {
+        *b ^= m;
+    }
+}
+
 /// Writes one final client frame of `opcode` carrying `payload`, masked with `mask` (4 fresh
 /// random bytes of the caller for each frame, as RFC 6455 asks). Returns its length,
 /// [`frame_len`]`(payload.len())`.
@@ -136,32 +176,55 @@ pub fn write_frame(out: &mut [u8], opcode: Opcode, payload: &[u8], mask: [u8; 4]
         return Err(FrameError::InvalidControl);
     }
     let needed = frame_len(payload.len());
-    if out.len() < needed {
-        return Err(FrameError::BufferTooSmall { needed, available: out.len() });
+    let available = out.len();
+    let (head, head_len) = head(opcode, payload.len(), mask);
+    let Some((head_out, body)) = out.get_mut(..needed).and_then(|frame| frame.split_at_mut_checked(head_len)) else {
+        return Err(FrameError::BufferTooSmall { needed, available });
+    };
+    copy(head_out, head.get(..head_len).unwrap_or_default());
+    copy(body, payload);
+    apply_mask(body, mask);
+    Ok(needed)
+}
+
+/// Frames the `payload_len` bytes at `buf[MAX_HEAD_LEN..]` where they lie: masks them and
+/// writes the header just before them. Returns where the frame is in `buf` (one write sends
+/// it), for a request the client wrote at `buf[MAX_HEAD_LEN..]` without a copy.
+///
+/// ```
+/// use janus_signal::ws::{MAX_HEAD_LEN, Opcode, frame_in_place, write_frame};
+///
+/// let mut buf = [0u8; 64];
+/// buf[MAX_HEAD_LEN..MAX_HEAD_LEN + 5].copy_from_slice(b"Hello");
+/// let frame = frame_in_place(&mut buf, Opcode::Text, 5, [0x37, 0xfa, 0x21, 0x3d]).unwrap();
+/// let mut copy = [0u8; 16];
+/// let n = write_frame(&mut copy, Opcode::Text, b"Hello", [0x37, 0xfa, 0x21, 0x3d]).unwrap();
+/// assert_eq!(&buf[frame], &copy[..n]);
+/// ```
+///
+/// # Errors
+///
+/// [`FrameError::BufferTooSmall`] when `buf` is shorter than `MAX_HEAD_LEN + payload_len`;
+/// [`FrameError::InvalidControl`] for a control payload over 125 bytes.
+pub fn frame_in_place(
+    buf: &mut [u8],
+    opcode: Opcode,
+    payload_len: usize,
+    mask: [u8; 4],
+) -> Result<core::ops::Range<usize>, FrameError> {
+    if opcode.is_control() && payload_len > 125 {
+        return Err(FrameError::InvalidControl);
     }
-    let mut w = ByteWriter::new(out);
-    w.byte(0x80 | opcode.bits());
-    match payload.len() {
-        short @ 0..=125 => w.byte(0x80 | short as u8),
-        medium @ 126..=0xFFFF => {
-            w.byte(0x80 | 126);
-            w.bytes(&(medium as u16).to_be_bytes());
-        }
-        long => {
-            w.byte(0x80 | 127);
-            w.bytes(&(long as u64).to_be_bytes());
-        }
-    }
-    w.bytes(&mask);
-    let start = w.len();
-    w.bytes(payload);
-    let end = w.finish().map_err(|_| FrameError::BufferTooSmall { needed, available: needed })?;
-    if let Some(body) = out.get_mut(start..end) {
-        for (b, m) in body.iter_mut().zip(mask.iter().cycle()) {
-            *b ^= m;
-        }
-    }
-    Ok(end)
+    let end = MAX_HEAD_LEN.saturating_add(payload_len);
+    let available = buf.len();
+    let (head, head_len) = head(opcode, payload_len, mask);
+    let start = MAX_HEAD_LEN.saturating_sub(head_len);
+    let Some((head_out, body)) = buf.get_mut(start..end).and_then(|frame| frame.split_at_mut_checked(head_len)) else {
+        return Err(FrameError::BufferTooSmall { needed: end, available });
+    };
+    copy(head_out, head.get(..head_len).unwrap_or_default());
+    apply_mask(body, mask);
+    Ok(start..end)
 }
 
 /// Writes a close frame with `code` (1000 for a normal closure) and `reason`, cut to the 123
@@ -252,6 +315,21 @@ impl FrameReader {
     ///
     /// [`FrameError`]: the connection must be failed; the reader is not meant to go on.
     pub fn read<'b>(&mut self, buf: &'b mut [u8], len: &mut usize) -> Result<Option<Message<'b>>, FrameError> {
+        match self.next(buf, len)? {
+            Some(frame) => frame.message(buf).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// [`read`](Self::read) without the borrow: where the next message or control frame lies
+    /// in `buf` ([`Frame::message`] reads it). For loops that go on reading after a control
+    /// frame and return a message's bytes.
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](Self::read), but for text that is not UTF-8, which [`Frame::message`]
+    /// finds.
+    pub fn next(&mut self, buf: &mut [u8], len: &mut usize) -> Result<Option<Frame>, FrameError> {
         *len = (*len).min(buf.len());
         if let Some((start, end)) = self.consumed.take() {
             remove(buf, len, start, end);
@@ -279,8 +357,7 @@ impl FrameReader {
             }
             if header.opcode.is_control() {
                 self.consumed = Some((at, end));
-                let payload: &'b [u8] = buf;
-                return control(header.opcode, payload.get(payload_start..end).unwrap_or_default()).map(Some);
+                return Ok(Some(Frame { opcode: header.opcode, start: payload_start, end }));
             }
             let kind = match (header.opcode, self.fragmented) {
                 (Opcode::Continuation, Some(kind)) => kind,
@@ -304,12 +381,38 @@ impl FrameReader {
                 self.consumed = Some(whole);
                 whole
             };
-            let bytes: &'b [u8] = buf;
-            let payload = bytes.get(message.0..message.1).unwrap_or_default();
-            return Ok(Some(match kind {
-                Opcode::Text => Message::Text(core::str::from_utf8(payload).map_err(|_| FrameError::InvalidUtf8)?),
-                _ => Message::Binary(payload),
-            }));
+            return Ok(Some(Frame { opcode: kind, start: message.0, end: message.1 }));
+        }
+    }
+}
+
+/// Where a message or control frame [`FrameReader::next`] found lies in the buffer: its
+/// opcode ([`Opcode::Text`] or [`Opcode::Binary`] for a whole, joined message) and its
+/// payload at `buf[start..end]`, valid until the reader's next call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Frame {
+    /// What it is.
+    pub opcode: Opcode,
+    /// Where its payload starts in the buffer.
+    pub start: usize,
+    /// Where its payload ends.
+    pub end: usize,
+}
+
+impl Frame {
+    /// The frame read from the buffer it was found in.
+    ///
+    /// # Errors
+    ///
+    /// [`FrameError::InvalidUtf8`] for text (or a close reason) that is not UTF-8;
+    /// [`FrameError::InvalidClose`] for a close frame with a one-byte payload.
+    pub fn message(self, buf: &[u8]) -> Result<Message<'_>, FrameError> {
+        let payload = buf.get(self.start..self.end).unwrap_or_default();
+        match self.opcode {
+            Opcode::Text => Ok(Message::Text(core::str::from_utf8(payload).map_err(|_| FrameError::InvalidUtf8)?)),
+            Opcode::Binary | Opcode::Continuation => Ok(Message::Binary(payload)),
+            control => self::control(control, payload),
         }
     }
 }

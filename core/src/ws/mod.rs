@@ -41,7 +41,9 @@
 mod frame;
 mod handshake;
 
-pub use frame::{FrameError, FrameReader, Message, Opcode, frame_len, write_close, write_frame};
+pub use frame::{
+    Frame, FrameError, FrameReader, MAX_HEAD_LEN, Message, Opcode, frame_in_place, frame_len, write_close, write_frame,
+};
 pub use handshake::{ClientKey, HandshakeError, JANUS_PROTOCOL, read_upgrade_response, write_upgrade_request};
 
 #[cfg(test)]

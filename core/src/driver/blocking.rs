@@ -1,0 +1,335 @@
+//! The one driver: the [`Client`] run over any [`Link`], blocking until answers come.
+
+use super::http::{Clock, DriverError};
+use super::link::{Link, Received, Sink};
+use crate::client::{Client, ClientError, Event, Output, Refusal, RequestId, RequestKind, Transmit, answer};
+use crate::http::Route;
+use crate::message::Message;
+use crate::time::Instant;
+
+/// A command of the [`Client`]: writes its request into the buffer it is given (and may be
+/// run again with a larger one when the link can grow it).
+pub type Command<'f, const H: usize, const P: usize, const E: usize> =
+    dyn FnMut(&mut Client<H, P, E>, Instant, &mut [u8]) -> Result<Transmit, ClientError> + 'f;
+
+/// A Janus session over a [`Link`]: HTTP with its long poll, or a message socket. The same
+/// code correlates answers, starts and restarts the long poll, sends keepalives, expires
+/// requests and sorts answers into successes and [`Refusal`]s, whatever carries the bytes.
+///
+/// - [`call`](Self::call) sends a command's request and waits for its answer, handing the
+///   answer to a closure and everything else that arrives meanwhile to a [`Sink`].
+/// - [`poll`](Self::poll) runs the client's own traffic (long poll, keepalives) and waits
+///   for one received body: call it in a loop while idle.
+#[derive(Debug)]
+pub struct Driver<L, K, const HANDLES: usize = 8, const PENDING: usize = 16, const EVENTS: usize = 24> {
+    client: Client<HANDLES, PENDING, EVENTS>,
+    link: L,
+    clock: K,
+    /// A long poll was started on the link and not answered yet.
+    long_poll_out: bool,
+}
+
+/// The call a [`Driver`] is waiting for.
+struct Awaited<'f> {
+    request: RequestId,
+    on_answer: &'f mut dyn FnMut(Result<Message<'_>, Refusal<'_>>),
+    /// `Some` once the request has ended: `Ok` with its answer, or why it has none.
+    ended: Option<Result<(), Ended>>,
+}
+
+/// Why an awaited request ended without an answer.
+enum Ended {
+    TimedOut,
+    Abandoned(crate::client::Abandoned),
+    /// Its response is not JSON at all.
+    Unreadable(crate::error::DecodeError),
+}
+
+impl<L, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Driver<L, K, HANDLES, PENDING, EVENTS>
+where
+    L: Link,
+    K: Clock,
+{
+    /// A driver for `client` over `link`, with `clock` for the time.
+    pub const fn new(client: Client<HANDLES, PENDING, EVENTS>, link: L, clock: K) -> Self {
+        Self { client, link, clock, long_poll_out: false }
+    }
+
+    /// The state machine.
+    pub const fn client(&self) -> &Client<HANDLES, PENDING, EVENTS> {
+        &self.client
+    }
+
+    /// The state machine, to change it (credentials…) or replace it.
+    pub fn client_mut(&mut self) -> &mut Client<HANDLES, PENDING, EVENTS> {
+        &mut self.client
+    }
+
+    /// The link.
+    pub const fn link(&self) -> &L {
+        &self.link
+    }
+
+    /// The link, e.g. to send something outside the client.
+    pub fn link_mut(&mut self) -> &mut L {
+        &mut self.link
+    }
+
+    /// Gives the client, the link and the clock back.
+    pub fn into_parts(self) -> (Client<HANDLES, PENDING, EVENTS>, L, K) {
+        (self.client, self.link, self.clock)
+    }
+
+    /// Now, by the driver's clock.
+    pub fn now(&mut self) -> Instant {
+        self.clock.now()
+    }
+
+    /// Puts a new link in place of the old one (returned), e.g. after the connection broke. The
+    /// session stays as it was: over HTTP it lives on, and the next [`poll`](Self::poll) sends
+    /// a new long poll; for a message socket, say [`transport_lost`](Self::transport_lost)
+    /// first when the session went with the old one.
+    pub fn replace_link(&mut self, link: L) -> L {
+        if core::mem::take(&mut self.long_poll_out) {
+            let now = self.clock.now();
+            self.client.long_poll_failed(now);
+        }
+        core::mem::replace(&mut self.link, link)
+    }
+
+    /// The connection that carried the session is gone: pending requests are abandoned (their
+    /// events go to `sink`) and the session waits to be claimed on a new one.
+    pub fn transport_lost(&mut self, sink: &mut dyn Sink) {
+        let now = self.clock.now();
+        self.long_poll_out = false;
+        self.client.transport_lost(now);
+        drain_events(&mut self.client, sink, None);
+    }
+
+    /// Sends the request `command` writes and waits for its answer, which goes to `on_answer`
+    /// (as a success or a [`Refusal`], sorted by [`answer`]); its result is returned. Every
+    /// output that arrives meanwhile, the answer included, goes to `sink` as well. The wait ends when the request does (the client's
+    /// request timeout ends every request) or at `until`.
+    ///
+    /// A request the link refuses to grow for fails at once with the client's
+    /// [`BufferTooSmall`](crate::EncodeError::BufferTooSmall), saying how large `tx` must be.
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::Client`] when the client refuses the command; [`DriverError::Transport`]
+    /// with the link's error; [`DriverError::NoReply`] when the request timed out (or `until`
+    /// came first); [`DriverError::Abandoned`] when the session or the handle ended first.
+    pub fn call<T>(
+        &mut self,
+        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
+        until: Instant,
+        sink: &mut dyn Sink,
+        on_answer: impl FnOnce(Result<Message<'_>, Refusal<'_>>) -> T,
+    ) -> Result<T, DriverError<L::Error>> {
+        let mut on_answer = Some(on_answer);
+        let mut result = None;
+        let mut deliver = |answer: Result<Message<'_>, Refusal<'_>>| {
+            if let Some(f) = on_answer.take() {
+                result = Some(f(answer));
+            }
+        };
+        let (request, ready) = self.send(command, until)?;
+        let mut awaited = Awaited { request, on_answer: &mut deliver, ended: None };
+        if ready {
+            // Over HTTP the POST's response is there at once.
+            self.take_response(sink, Some(&mut awaited))?;
+        }
+        let ended = loop {
+            if let Some(ended) = awaited.ended.take() {
+                break ended;
+            }
+            let received = self.round(until, sink, Some(&mut awaited))?;
+            if !received && self.clock.now() >= until {
+                // One last chance for the client to expire it.
+                let now = self.clock.now();
+                self.client.handle_timeout(now);
+                drain_events(&mut self.client, sink, Some(&mut awaited));
+                break awaited.ended.take().unwrap_or(Err(Ended::TimedOut));
+            }
+        };
+        match ended {
+            Ok(()) => result.ok_or(DriverError::NoReply),
+            Err(Ended::TimedOut) => Err(DriverError::NoReply),
+            Err(Ended::Abandoned(reason)) => Err(DriverError::Abandoned(reason)),
+            Err(Ended::Unreadable(e)) => Err(DriverError::Decode(e)),
+        }
+    }
+
+    /// One round for an idle caller: expires requests, sends the client's own traffic (the
+    /// long poll, keepalives), and waits until `until` (or the client's next timer) for one
+    /// received body, whose messages go to `sink`. Returns whether a body came.
+    ///
+    /// # Errors
+    ///
+    /// [`DriverError::Transport`] with the link's error (a lost long poll is restarted by the
+    /// next call); [`DriverError::Client`] when a keepalive does not fit the link's buffer.
+    pub fn poll(&mut self, until: Instant, sink: &mut dyn Sink) -> Result<bool, DriverError<L::Error>> {
+        self.round(until, sink, None)
+    }
+
+    /// Writes the command's request (growing the link's buffer when it can) and sends it.
+    fn send(
+        &mut self,
+        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
+        until: Instant,
+    ) -> Result<(RequestId, bool), DriverError<L::Error>> {
+        let now = self.clock.now();
+        let t = match command(&mut self.client, now, self.link.tx()) {
+            // Nothing was recorded on failure: run it again with room enough.
+            Err(ClientError::Encode(crate::EncodeError::BufferTooSmall { needed, .. }))
+                if self.link.grow_tx(needed) =>
+            {
+                command(&mut self.client, now, self.link.tx())?
+            }
+            other => other?,
+        };
+        let request = t.request.ok_or(DriverError::UnexpectedReply)?;
+        let kind = self.client.pending_kind(request).unwrap_or(RequestKind::Custom);
+        let ready = self.link.send(&t, kind, until).map_err(DriverError::Transport)?;
+        Ok((request, ready))
+    }
+
+    /// Handles the response [`Link::send`] said is ready: it answers the request just sent,
+    /// `awaited`'s when given.
+    fn take_response(
+        &mut self,
+        sink: &mut dyn Sink,
+        awaited: Option<&mut Awaited<'_>>,
+    ) -> Result<(), DriverError<L::Error>> {
+        let now = self.clock.now();
+        let Self { client, link, .. } = self;
+        match link.receive(now).map_err(DriverError::Transport)? {
+            Some(Received::Response(body) | Received::Message(body)) => ingest(client, now, body, sink, awaited, true),
+            // A link says a response is ready only over HTTP, where the long poll is not read
+            // here; nothing else can come.
+            Some(Received::LongPoll { .. }) | None => {}
+        }
+        Ok(())
+    }
+
+    fn round(
+        &mut self,
+        until: Instant,
+        sink: &mut dyn Sink,
+        mut awaited: Option<&mut Awaited<'_>>,
+    ) -> Result<bool, DriverError<L::Error>> {
+        let now = self.clock.now();
+        self.client.handle_timeout(now);
+        drain_events(&mut self.client, sink, awaited.as_deref_mut());
+        while let Some(t) = self.client.poll_transmit(now, self.link.tx())? {
+            if let Route::LongPoll { .. } = t.route {
+                let auth = self.client.auth();
+                if let Err(e) = self.link.start_long_poll(&t.route, &auth) {
+                    self.client.long_poll_failed(now);
+                    return Err(DriverError::Transport(e));
+                }
+                self.long_poll_out = true;
+            } else {
+                // The client's own requests are keepalives.
+                let kind = t.request.and_then(|r| self.client.pending_kind(r)).unwrap_or(RequestKind::Keepalive);
+                if self.link.send(&t, kind, until).map_err(DriverError::Transport)? {
+                    self.take_response(sink, None)?;
+                }
+            }
+        }
+        let wake = self.client.poll_timeout().map_or(until, |timer| timer.min(until));
+        let Self { client, link, clock, long_poll_out } = self;
+        let received = match link.receive(wake) {
+            Ok(received) => received,
+            Err(e) => {
+                if core::mem::take(long_poll_out) {
+                    let now = clock.now();
+                    client.long_poll_failed(now);
+                }
+                return Err(DriverError::Transport(e));
+            }
+        };
+        let now = clock.now();
+        let body = match received {
+            None => None,
+            Some(Received::Response(body) | Received::Message(body)) => Some(body),
+            Some(Received::LongPoll { status, body }) => {
+                *long_poll_out = false;
+                client.long_poll_answered(now, status);
+                (status == 200).then_some(body)
+            }
+        };
+        if let Some(body) = body {
+            ingest(client, now, body, sink, awaited.as_deref_mut(), false);
+        }
+        drain_events(client, sink, awaited);
+        Ok(received.is_some())
+    }
+}
+
+/// Feeds a received body to the client, its outputs to `sink` and to the awaited call, and
+/// then the client's events. A body that is not JSON at all goes to `sink`, unless it is the
+/// `response` to the awaited request, which it fails.
+fn ingest<const H: usize, const P: usize, const E: usize>(
+    client: &mut Client<H, P, E>,
+    now: Instant,
+    body: &[u8],
+    sink: &mut dyn Sink,
+    mut awaited: Option<&mut Awaited<'_>>,
+    response: bool,
+) {
+    match client.handle_input(now, body) {
+        Ok(outputs) => {
+            for output in outputs.flatten() {
+                deliver(output, sink, awaited.as_deref_mut());
+            }
+        }
+        Err(e) => match awaited.as_deref_mut().filter(|a| response && a.ended.is_none()) {
+            Some(awaited) => awaited.ended = Some(Err(Ended::Unreadable(e))),
+            // Nothing in it can be routed: it answers no call, and the session goes on.
+            None => sink.unreadable(body, e),
+        },
+    }
+    drain_events(client, sink, awaited);
+}
+
+/// Hands an output to `sink`, and its answer to the call waiting for it.
+fn deliver(output: Output<'_>, sink: &mut dyn Sink, awaited: Option<&mut Awaited<'_>>) {
+    sink.output(output);
+    let Some(awaited) = awaited.filter(|a| a.ended.is_none()) else {
+        return;
+    };
+    match output {
+        Output::Reply { request, kind, message } if request == awaited.request => {
+            awaited.ended = Some(Ok(()));
+            (awaited.on_answer)(answer(kind, message));
+        }
+        Output::MalformedReply { request, malformed, .. } if request == awaited.request => {
+            awaited.ended = Some(Ok(()));
+            (awaited.on_answer)(Err(Refusal::Malformed(malformed)));
+        }
+        _ => {}
+    }
+}
+
+/// Hands the client's queued events to `sink`, noting those that end the awaited request.
+fn drain_events<const H: usize, const P: usize, const E: usize>(
+    client: &mut Client<H, P, E>,
+    sink: &mut dyn Sink,
+    mut awaited: Option<&mut Awaited<'_>>,
+) {
+    while let Some(event) = client.poll_event() {
+        if let Some(awaited) = awaited.as_deref_mut().filter(|a| a.ended.is_none()) {
+            match event {
+                Event::RequestTimedOut { request, .. } if request == awaited.request => {
+                    awaited.ended = Some(Err(Ended::TimedOut));
+                }
+                Event::RequestAbandoned { request, reason, .. } if request == awaited.request => {
+                    awaited.ended = Some(Err(Ended::Abandoned(reason)));
+                }
+                _ => {}
+            }
+        }
+        sink.event(event);
+    }
+}

@@ -1,0 +1,174 @@
+//! The desktop's [`Link`]: the HTTP transport (request connection + long-poll connection) or a
+//! WebSocket, with a request buffer that grows up to the largest message allowed. Everything
+//! else (correlation, the long poll's life, keepalives, answers) is core's
+//! [`Driver`](janus_signal::driver::Driver).
+
+use std::time::{Duration, Instant as StdInstant};
+
+use janus_signal::Instant;
+use janus_signal::client::{RequestKind, Transmit};
+use janus_signal::driver::{Clock, Link, Received};
+use janus_signal::http::Route;
+use janus_signal::request::Auth;
+
+use crate::Error;
+use crate::http::HttpTransport;
+use crate::ws::WsTransport;
+
+/// Initial size of the request buffer; it grows when a request needs more.
+const REQUEST_BUFFER: usize = 8 * 1024;
+
+/// Which of Janus's transports.
+#[derive(Debug)]
+pub(crate) enum Transport {
+    Http(HttpTransport),
+    Ws(WsTransport),
+}
+
+/// The core's clock on the desktop: milliseconds since the connection was made.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StdClock {
+    origin: StdInstant,
+}
+
+impl StdClock {
+    pub(crate) fn new() -> Self {
+        Self { origin: StdInstant::now() }
+    }
+
+    /// The std instant of a core instant (far future ones are a century away).
+    pub(crate) fn to_std(self, at: Instant) -> StdInstant {
+        let century = Duration::from_secs(100 * 365 * 24 * 3600);
+        self.origin.checked_add(Duration::from_millis(at.total_millis()).min(century)).unwrap_or(self.origin)
+    }
+
+    /// The core instant of a std one.
+    pub(crate) fn to_core(self, at: StdInstant) -> Instant {
+        Instant::from_millis(u64::try_from(at.saturating_duration_since(self.origin).as_millis()).unwrap_or(u64::MAX))
+    }
+}
+
+impl Clock for StdClock {
+    fn now(&mut self) -> Instant {
+        self.to_core(StdInstant::now())
+    }
+}
+
+/// A connection to Janus as the core driver sees it.
+#[derive(Debug)]
+pub(crate) struct StdLink {
+    pub(crate) transport: Transport,
+    /// The server's URL, for the logs.
+    url: String,
+    clock: StdClock,
+    tx: Vec<u8>,
+    /// Largest request (and response) allowed.
+    limit: usize,
+    /// The last body received.
+    received: Vec<u8>,
+    /// `received` is a POST's response not handed out yet.
+    response_ready: bool,
+}
+
+impl StdLink {
+    pub(crate) fn new(transport: Transport, url: &str, clock: StdClock, limit: usize) -> Self {
+        Self {
+            transport,
+            url: url.to_owned(),
+            clock,
+            tx: vec![0; REQUEST_BUFFER.min(limit)],
+            limit,
+            received: Vec::new(),
+            response_ready: false,
+        }
+    }
+
+    /// The clock of this connection's times.
+    pub(crate) fn clock(&self) -> StdClock {
+        self.clock
+    }
+
+    /// Closes a WebSocket politely (an HTTP transport has nothing to close).
+    pub(crate) fn close(&mut self) {
+        if let Transport::Ws(ws) = &mut self.transport {
+            ws.close();
+        }
+    }
+}
+
+impl Link for StdLink {
+    type Error = Error;
+
+    fn tx(&mut self) -> &mut [u8] {
+        &mut self.tx
+    }
+
+    fn grow_tx(&mut self, needed: usize) -> bool {
+        if needed > self.limit {
+            return false;
+        }
+        self.tx.resize(needed.max(self.tx.len()), 0);
+        true
+    }
+
+    fn send(&mut self, transmit: &Transmit, kind: RequestKind, until: Instant) -> Result<bool, Error> {
+        let body = self.tx.get(..transmit.len).unwrap_or_default();
+        // Never the body: it carries `apisecret`, `token` or `admin_secret`.
+        log::debug!(
+            "{}: → {} (transaction {}, {} bytes)",
+            self.url,
+            kind.name(),
+            transmit.request.as_ref().map_or("-", |r| r.as_str()),
+            body.len()
+        );
+        match &mut self.transport {
+            Transport::Ws(ws) => ws.send(body).map(|()| false),
+            Transport::Http(http) => {
+                let (status, response) = http.request(&transmit.route, body, self.clock.to_std(until))?;
+                if status != 200 {
+                    return Err(Error::HttpStatus(status));
+                }
+                self.received = response;
+                self.response_ready = true;
+                Ok(true)
+            }
+        }
+    }
+
+    fn start_long_poll(&mut self, route: &Route, auth: &Auth<'_>) -> Result<(), Error> {
+        match &mut self.transport {
+            Transport::Http(http) => {
+                log::trace!("{}: long poll", self.url);
+                http.start_long_poll(route, auth)
+            }
+            Transport::Ws(_) => Err(Error::Unexpected("a long poll over WebSocket")),
+        }
+    }
+
+    fn receive(&mut self, until: Instant) -> Result<Option<Received<'_>>, Error> {
+        if std::mem::take(&mut self.response_ready) {
+            return Ok(Some(Received::Response(&self.received)));
+        }
+        let deadline = self.clock.to_std(until);
+        match &mut self.transport {
+            Transport::Ws(ws) => match ws.receive(deadline)? {
+                Some(body) => {
+                    self.received = body;
+                    Ok(Some(Received::Message(&self.received)))
+                }
+                None => Ok(None),
+            },
+            Transport::Http(http) => match http.receive_long_poll(deadline) {
+                Ok(Some((status, body))) => {
+                    self.received = body;
+                    Ok(Some(Received::LongPoll { status, body: &self.received }))
+                }
+                Ok(None) => Ok(None),
+                Err(e) => {
+                    log::warn!("{}: the long poll failed: {e}", self.url);
+                    Err(e)
+                }
+            },
+        }
+    }
+}
