@@ -7,7 +7,6 @@
 //! Janus comes from `JANUS_WS_URL` (default `ws://127.0.0.1:8188`). The tests are `#[ignore]`d
 //! (live): `tests/run` runs them with its Janus; run without one they fail.
 
-use std::io::{ErrorKind, Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::{Duration, Instant as StdInstant};
 
@@ -20,48 +19,10 @@ use janus_signal::{Duration as CoreDuration, HandleId, Instant};
 
 const OFFER: &str = include_str!("fixtures/sdp/offer-audio-video-loopback.sdp");
 
-/// A `TcpStream` as an embedded-io stream whose reads give up after the socket's read timeout
-/// with an error of kind `TimedOut`, as `WebSocketLink` expects of a stream that can wait.
-struct Tcp(TcpStream);
+#[path = "../examples/support/embedded_tcp.rs"]
+mod embedded_tcp;
 
-#[derive(Debug)]
-struct IoError(std::io::Error);
-
-impl std::fmt::Display for IoError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for IoError {}
-
-impl embedded_io::Error for IoError {
-    fn kind(&self) -> embedded_io::ErrorKind {
-        match self.0.kind() {
-            ErrorKind::WouldBlock | ErrorKind::TimedOut => embedded_io::ErrorKind::TimedOut,
-            _ => embedded_io::ErrorKind::Other,
-        }
-    }
-}
-
-impl embedded_io::ErrorType for Tcp {
-    type Error = IoError;
-}
-
-impl embedded_io::Read for Tcp {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, IoError> {
-        self.0.read(buf).map_err(IoError)
-    }
-}
-
-impl embedded_io::Write for Tcp {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, IoError> {
-        self.0.write(buf).map_err(IoError)
-    }
-    fn flush(&mut self) -> Result<(), IoError> {
-        self.0.flush().map_err(IoError)
-    }
-}
+use embedded_tcp::EmbeddedTcp as Tcp;
 
 /// The default Janus's WebSocket `host:port`; fails the (live) test when it does not answer.
 fn janus_authority() -> String {

@@ -31,10 +31,14 @@
 //! - [`client`]: the sans-IO state machine of one session ([`client::Client`]): handles,
 //!   pending transactions, event-before-ack, keepalives, request timeouts, claim. It writes
 //!   requests into your buffer and reads the messages you feed it.
-//! - [`driver`]: the client and [`http`] over [`embedded_io`] streams, with blocking calls
-//!   ([`driver::HttpDriver`] on two connections, [`driver::HttpSingleDriver`] on one, e.g. a
-//!   UART) and one non-blocking `nb` step. The desktop crate `janus-signal-socket` is the same
-//!   idea over `std::net`, with WebSocket too.
+//! - [`ws`]: WebSocket (RFC 6455) client framing without I/O: the opening handshake, masked
+//!   frames (written in place), an incremental frame reader.
+//! - [`driver`]: the client run over real byte streams. [`driver::Driver`] is the one loop
+//!   over any [`driver::Link`] (HTTP with its long poll, or a message socket such as
+//!   [`driver::WebSocketLink`] on an [`embedded_io`] stream); [`driver::HttpDriver`] and
+//!   [`driver::HttpSingleDriver`] (one connection, e.g. a UART) run HTTP sessions with their
+//!   own loops. The desktop crate `janus-signal-socket` implements a `Link` over `std::net`
+//!   and runs the same `Driver`.
 //!
 //! # The poll contract
 //!
@@ -45,8 +49,9 @@
 //! [`poll_timeout`](client::Client::poll_timeout) says. Every body received goes to
 //! [`handle_input`](client::Client::handle_input), which returns one
 //! [`Output`](client::Output) per message (a reply to your request, an event for a handle, or
-//! why it was ignored). The table in [`client`] lists every call.
-//!
+//! why it was ignored). The table in [`client`] lists every call; [`driver::Driver`] is that
+//! loop, written once, with its own contract on one screen in [`driver`].
+
 //! # Example
 //!
 //! ```
@@ -69,8 +74,8 @@
 //! # Not supported
 //!
 //! - Nothing here owns memory: messages borrow the bytes they were decoded from.
-//! - No WebSocket framing and no TLS in this crate: firmware brings its own (or uses HTTP);
-//!   `janus-signal-socket` has both for desktop programs.
+//! - No TLS in this crate: firmware brings its own (or talks plain HTTP or WebSocket on a
+//!   trusted network); `janus-signal-socket` has it for desktop programs.
 //! - One [`client::Client`] tracks one session; run several for several sessions.
 //! - Transaction strings are at most 64 bytes of text that needs no JSON escaping.
 //! - Plugins other than the four in [`plugin`] are reached through

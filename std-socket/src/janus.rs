@@ -7,7 +7,7 @@ use std::time::{Duration, Instant as StdInstant};
 use janus_signal::client::{
     Abandoned, Client, Config, Event as CoreEvent, Ignored, Output, Refusal, RequestId, RequestKind, SessionEnd,
 };
-use janus_signal::driver::{Driver, DriverError, Sink};
+use janus_signal::driver::{CallError, Driver, Sink};
 use janus_signal::http::Route;
 use janus_signal::message::Message;
 use janus_signal::plugin::PluginEvent;
@@ -825,14 +825,14 @@ fn refused(refusal: Refusal<'_>) -> Error {
 }
 
 /// The error of a failed call.
-fn from_driver(e: DriverError<Error>) -> Error {
+fn from_driver(e: CallError<Error>) -> Error {
     match e {
-        DriverError::Transport(e) => e,
-        DriverError::Client(e) => Error::Client(e),
-        DriverError::NoReply => Error::Timeout,
-        DriverError::Abandoned(Abandoned::SessionEnded(end)) => Error::SessionEnded(end),
-        DriverError::Abandoned(_) => Error::Unexpected("handle detached"),
-        DriverError::Decode(e) => Error::Decode(e),
+        CallError::Link(e) => e,
+        CallError::Client(e) => Error::Client(e),
+        CallError::TimedOut => Error::Timeout,
+        CallError::Abandoned(Abandoned::SessionEnded(end)) => Error::SessionEnded(end),
+        CallError::Abandoned(_) => Error::Unexpected("handle detached"),
+        CallError::Unreadable(e) => Error::Decode(e),
         _ => Error::Unexpected("no transaction"),
     }
 }

@@ -1,6 +1,8 @@
 //! The one driver: the [`Client`] run over any [`Link`], blocking until answers come.
 
-use super::http::{Clock, DriverError};
+use core::fmt;
+
+use super::http::Clock;
 use super::link::{Link, Received, Sink};
 use crate::client::{Client, ClientError, Event, Output, Refusal, RequestId, RequestKind, Transmit, answer};
 use crate::http::Route;
@@ -27,6 +29,47 @@ pub struct Driver<L, K, const HANDLES: usize = 8, const PENDING: usize = 16, con
     clock: K,
     /// A long poll was started on the link and not answered yet.
     long_poll_out: bool,
+}
+
+/// Why a [`Driver`] call failed.
+#[derive(Debug)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum CallError<E> {
+    /// The link failed (its own error).
+    Link(E),
+    /// The client refused the command (no session, unknown handle, full table, a request
+    /// larger than the link's buffer…); nothing was sent.
+    Client(ClientError),
+    /// No answer in time: the client's request timeout, or the caller's limit came first.
+    TimedOut,
+    /// The request will never be answered: its session or its handle ended first.
+    Abandoned(crate::client::Abandoned),
+    /// The request's response is not JSON at all (HTTP: the POST's body).
+    Unreadable(crate::error::DecodeError),
+    /// The command wrote no request (a long poll is not a command).
+    NotARequest,
+}
+
+impl<E: fmt::Debug> fmt::Display for CallError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Link(e) => write!(f, "link error: {e:?}"),
+            Self::Client(e) => write!(f, "{e}"),
+            Self::TimedOut => f.write_str("no answer in time"),
+            Self::Abandoned(reason) => write!(f, "the request was abandoned: {reason:?}"),
+            Self::Unreadable(e) => write!(f, "unreadable response: {e}"),
+            Self::NotARequest => f.write_str("the command wrote no request"),
+        }
+    }
+}
+
+impl<E: fmt::Debug> core::error::Error for CallError<E> {}
+
+impl<E> From<ClientError> for CallError<E> {
+    fn from(e: ClientError) -> Self {
+        Self::Client(e)
+    }
 }
 
 /// The call a [`Driver`] is waiting for.
@@ -116,16 +159,16 @@ where
     ///
     /// # Errors
     ///
-    /// [`DriverError::Client`] when the client refuses the command; [`DriverError::Transport`]
-    /// with the link's error; [`DriverError::NoReply`] when the request timed out (or `until`
-    /// came first); [`DriverError::Abandoned`] when the session or the handle ended first.
+    /// [`CallError::Client`] when the client refuses the command; [`CallError::Link`]
+    /// with the link's error; [`CallError::TimedOut`] when the request timed out (or `until`
+    /// came first); [`CallError::Abandoned`] when the session or the handle ended first.
     pub fn call<T>(
         &mut self,
         command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
         until: Instant,
         sink: &mut dyn Sink,
         on_answer: impl FnOnce(Result<Message<'_>, Refusal<'_>>) -> T,
-    ) -> Result<T, DriverError<L::Error>> {
+    ) -> Result<T, CallError<L::Error>> {
         let mut on_answer = Some(on_answer);
         let mut result = None;
         let mut deliver = |answer: Result<Message<'_>, Refusal<'_>>| {
@@ -153,10 +196,10 @@ where
             }
         };
         match ended {
-            Ok(()) => result.ok_or(DriverError::NoReply),
-            Err(Ended::TimedOut) => Err(DriverError::NoReply),
-            Err(Ended::Abandoned(reason)) => Err(DriverError::Abandoned(reason)),
-            Err(Ended::Unreadable(e)) => Err(DriverError::Decode(e)),
+            Ok(()) => result.ok_or(CallError::TimedOut),
+            Err(Ended::TimedOut) => Err(CallError::TimedOut),
+            Err(Ended::Abandoned(reason)) => Err(CallError::Abandoned(reason)),
+            Err(Ended::Unreadable(e)) => Err(CallError::Unreadable(e)),
         }
     }
 
@@ -166,9 +209,9 @@ where
     ///
     /// # Errors
     ///
-    /// [`DriverError::Transport`] with the link's error (a lost long poll is restarted by the
-    /// next call); [`DriverError::Client`] when a keepalive does not fit the link's buffer.
-    pub fn poll(&mut self, until: Instant, sink: &mut dyn Sink) -> Result<bool, DriverError<L::Error>> {
+    /// [`CallError::Link`] with the link's error (a lost long poll is restarted by the
+    /// next call); [`CallError::Client`] when a keepalive does not fit the link's buffer.
+    pub fn poll(&mut self, until: Instant, sink: &mut dyn Sink) -> Result<bool, CallError<L::Error>> {
         self.round(until, sink, None)
     }
 
@@ -177,7 +220,7 @@ where
         &mut self,
         command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
         until: Instant,
-    ) -> Result<(RequestId, bool), DriverError<L::Error>> {
+    ) -> Result<(RequestId, bool), CallError<L::Error>> {
         let now = self.clock.now();
         let t = match command(&mut self.client, now, self.link.tx()) {
             // Nothing was recorded on failure: run it again with room enough.
@@ -188,9 +231,9 @@ where
             }
             other => other?,
         };
-        let request = t.request.ok_or(DriverError::UnexpectedReply)?;
+        let request = t.request.ok_or(CallError::NotARequest)?;
         let kind = self.client.pending_kind(request).unwrap_or(RequestKind::Custom);
-        let ready = self.link.send(&t, kind, until).map_err(DriverError::Transport)?;
+        let ready = self.link.send(&t, kind, until).map_err(CallError::Link)?;
         Ok((request, ready))
     }
 
@@ -200,10 +243,10 @@ where
         &mut self,
         sink: &mut dyn Sink,
         awaited: Option<&mut Awaited<'_>>,
-    ) -> Result<(), DriverError<L::Error>> {
+    ) -> Result<(), CallError<L::Error>> {
         let now = self.clock.now();
         let Self { client, link, .. } = self;
-        match link.receive(now).map_err(DriverError::Transport)? {
+        match link.receive(now).map_err(CallError::Link)? {
             Some(Received::Response(body) | Received::Message(body)) => ingest(client, now, body, sink, awaited, true),
             // A link says a response is ready only over HTTP, where the long poll is not read
             // here; nothing else can come.
@@ -217,7 +260,7 @@ where
         until: Instant,
         sink: &mut dyn Sink,
         mut awaited: Option<&mut Awaited<'_>>,
-    ) -> Result<bool, DriverError<L::Error>> {
+    ) -> Result<bool, CallError<L::Error>> {
         let now = self.clock.now();
         self.client.handle_timeout(now);
         drain_events(&mut self.client, sink, awaited.as_deref_mut());
@@ -226,13 +269,13 @@ where
                 let auth = self.client.auth();
                 if let Err(e) = self.link.start_long_poll(&t.route, &auth) {
                     self.client.long_poll_failed(now);
-                    return Err(DriverError::Transport(e));
+                    return Err(CallError::Link(e));
                 }
                 self.long_poll_out = true;
             } else {
                 // The client's own requests are keepalives.
                 let kind = t.request.and_then(|r| self.client.pending_kind(r)).unwrap_or(RequestKind::Keepalive);
-                if self.link.send(&t, kind, until).map_err(DriverError::Transport)? {
+                if self.link.send(&t, kind, until).map_err(CallError::Link)? {
                     self.take_response(sink, None)?;
                 }
             }
@@ -246,7 +289,7 @@ where
                     let now = clock.now();
                     client.long_poll_failed(now);
                 }
-                return Err(DriverError::Transport(e));
+                return Err(CallError::Link(e));
             }
         };
         let now = clock.now();

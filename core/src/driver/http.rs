@@ -91,9 +91,6 @@ pub enum DriverError<E> {
     MalformedReply,
     /// The request was not answered in time or was abandoned; see the client's events.
     NoReply,
-    /// The request will never be answered: its session or its handle ended first
-    /// ([`Driver`](super::Driver) only; the other drivers say [`NoReply`](Self::NoReply)).
-    Abandoned(crate::client::Abandoned),
 }
 
 impl<E: fmt::Debug> fmt::Display for DriverError<E> {
@@ -112,7 +109,6 @@ impl<E: fmt::Debug> fmt::Display for DriverError<E> {
             Self::UnexpectedReply => f.write_str("unexpected reply"),
             Self::MalformedReply => f.write_str("malformed reply"),
             Self::NoReply => f.write_str("no reply"),
-            Self::Abandoned(reason) => write!(f, "abandoned: {reason:?}"),
         }
     }
 }

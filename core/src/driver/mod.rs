@@ -1,7 +1,29 @@
 //! Drivers: the [`Client`](crate::client::Client) run over real byte streams.
 //!
-//! Two drivers run a whole Janus session over Janus's HTTP transport on [`embedded_io`] byte
-//! streams, with buffers the caller owns and a clock the caller provides:
+//! # The poll contract
+//!
+//! [`Driver`] is the one loop, whatever carries the bytes. It owns a client, a [`Link`] and a
+//! [`Clock`]; a [`Sink`] of the caller's takes what it receives.
+//!
+//! | the caller | the driver |
+//! |---|---|
+//! | [`call`](Driver::call)`(command, until, sink, on_answer)` | runs the command on the client into [`Link::tx`] (grown with [`Link::grow_tx`] if the request needs more), [`Link::send`]s it, then runs rounds until the request ends: its answer goes to `on_answer` as a success or a typed [`Refusal`](crate::client::Refusal), its timeout or abandonment is a [`CallError`] |
+//! | [`poll`](Driver::poll)`(until, sink)` | one round: expires requests; sends the client's own traffic (the HTTP long poll by [`Link::start_long_poll`], keepalives by [`Link::send`]); waits in [`Link::receive`] until `until` or the client's next timer; feeds the body to the client |
+//! | [`transport_lost`](Driver::transport_lost), [`replace_link`](Driver::replace_link) | the connection broke (pending requests are abandoned, the session can be claimed); a new one |
+//!
+//! Every [`Output`](crate::client::Output) of a received message and every client
+//! [`Event`](crate::client::Event) goes to the sink, so a caller that only polls misses
+//! nothing; answers also go to their call. A link implements four calls: where requests are
+//! written, how one is sent (HTTP: a POST whose response is ready at once; WebSocket: one
+//! frame), how the long poll starts (HTTP only), and how to wait for the next body.
+//!
+//! - [`WebSocketLink`]: the WebSocket transport on one `embedded-io` stream (no allocation;
+//!   the desktop loop in `examples/driver_loop.rs` runs it on a `TcpStream`).
+//! - `janus-signal-socket` implements [`Link`] over `std::net` and TLS for HTTP (with its long
+//!   poll) and for WebSocket (tungstenite): its `Janus` is this driver.
+//!
+//! Two older drivers run an HTTP session on `embedded-io` streams with their own loops (the
+//! firmware example uses the second, within its flash budget):
 //!
 //! - [`HttpDriver`] uses two keep-alive connections: one for requests (POSTs), one for the
 //!   session's long poll, so a request can be sent while the long poll waits. Its blocking
@@ -24,7 +46,7 @@ mod link;
 mod single;
 mod websocket;
 
-pub use blocking::{Command, Driver};
+pub use blocking::{CallError, Command, Driver};
 pub use http::{Buffers, Clock, DriverError, HttpDriver, HttpEndpoint};
 pub use link::{Link, Received, Sink};
 pub use single::HttpSingleDriver;
