@@ -40,7 +40,9 @@ def e2e(path):
         if ok:
             rate = statistics.median(r["cycles"] / r["seconds"] for r in ok)
             cpu = statistics.median((r["cpu_user_s"] + r["cpu_sys_s"]) / r["cycles"] * 1e6 for r in ok)
-            summary[key] = (rate, cpu, len(ok), len(rs))
+            counted = [r["allocations"] / r["cycles"] for r in ok if "allocations" in r]
+            allocs = statistics.median(counted) if counted else None
+            summary[key] = (rate, cpu, len(ok), len(rs), allocs)
         else:
             summary[key] = "n/a" if all(r["status"] == "n/a" for r in rs) else "failed"
 
@@ -52,8 +54,8 @@ def e2e(path):
         return f"{a / b:.2f}×" if a is not None and b else "n/a"
 
     out = [
-        "| Client | transport | cycles/s | CPU µs/cycle | vs floor | vs janode | vs jarust |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| Client | transport | cycles/s | CPU µs/cycle | allocations/cycle | vs floor | vs janode | vs jarust |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for transport in TRANSPORTS:
         for client in CLIENTS:
@@ -61,12 +63,13 @@ def e2e(path):
             if s is None:
                 continue
             if not isinstance(s, tuple):
-                out.append(f"| {LABELS[client]} | {transport} | {s} | {s} | | | |")
+                out.append(f"| {LABELS[client]} | {transport} | {s} | {s} | | | | |")
                 continue
-            r, cpu, ok, total = s
+            r, cpu, ok, total, allocs = s
+            allocs = "n/a" if allocs is None else f"{allocs:.2f}"
             note = "" if ok == total else f" ({ok}/{total} rounds)"
             cells = [ratio(r, rate(other, transport)) if other != client else "—" for other in ("floor", "janode", "jarust")]
-            out.append(f"| {LABELS[client]} | {transport} | {r:,.0f}{note} | {cpu:,.1f} | " + " | ".join(cells) + " |")
+            out.append(f"| {LABELS[client]} | {transport} | {r:,.0f}{note} | {cpu:,.1f} | {allocs} | " + " | ".join(cells) + " |")
 
     out += ["", "Targets (ours; ratios of the medians above):", ""]
 
@@ -87,7 +90,11 @@ def e2e(path):
         if janode or transport == "ws":
             out.append(check(f"{transport}: ours / janode cycles/s", ours / janode if ours and janode else None, 1.3))
         out.append(check(f"{transport}: ours / jarust cycles/s", ours / jarust if ours and jarust else None, 1.2))
-        oc, jc = cpu("ours", transport), cpu("janode", transport)
+        oc, jc, fc = cpu("ours", transport), cpu("janode", transport), cpu("floor", transport)
+        out.append(check(f"{transport}: ours / floor CPU per cycle", oc / fc if oc and fc else None, 1.1, False))
+        s = summary.get(("ours", transport))
+        allocs = s[4] if isinstance(s, tuple) else None
+        out.append(check(f"{transport}: ours allocations per cycle", allocs, 0.0, False))
         if jc or transport == "ws":
             out.append(check(f"{transport}: ours / janode CPU per cycle", oc / jc if oc and jc else None, 0.2, False))
     if summary.get(("janode", "http")) == "n/a":
@@ -158,8 +165,40 @@ def codec(homes):
     print("\n".join(out))
 
 
+def syscalls(cycles, paths):
+    """`strace -f -c` summaries named <client>-<transport>.txt: system calls per cycle."""
+    rows = {}
+    for path in paths:
+        name = path.rsplit("/", 1)[-1].removesuffix(".txt").removeprefix("strace-")
+        client, transport = name.rsplit("-", 1)
+        counts = {}
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                # "% time  seconds  usecs/call  calls  [errors]  syscall"
+                if len(parts) >= 5 and parts[0][0].isdigit() and parts[-1] != "total":
+                    counts[parts[-1]] = int(parts[3])
+        rows[(client, transport)] = counts
+    out = [
+        "| Client | transport | system calls/cycle | of which |",
+        "|---|---|---:|---|",
+    ]
+    for transport in TRANSPORTS:
+        for client in CLIENTS:
+            counts = rows.get((client, transport))
+            if counts is None:
+                continue
+            total = sum(counts.values()) / cycles
+            top = sorted(counts.items(), key=lambda kv: -kv[1])[:4]
+            detail = ", ".join(f"{name} {n / cycles:.1f}" for name, n in top if n / cycles >= 0.05)
+            out.append(f"| {LABELS[client]} | {transport} | {total:.1f} | {detail} |")
+    print("\n".join(out))
+
+
 if __name__ == "__main__":
-    if len(sys.argv) >= 3 and sys.argv[1] == "e2e":
+    if len(sys.argv) >= 4 and sys.argv[1] == "syscalls":
+        syscalls(int(sys.argv[2]), sys.argv[3:])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "e2e":
         e2e(sys.argv[2])
     elif len(sys.argv) >= 3 and sys.argv[1] == "codec":
         codec(sys.argv[2:])

@@ -92,7 +92,8 @@ impl AdminClient {
         };
         let route = Route::of(&request);
         crate::janus::log_request(&self.url, &out[..n], None);
-        let (status, body) = self.http.request(&route, &out[..n], StdInstant::now() + self.timeout)?;
+        let mut body = Vec::new();
+        let status = self.http.request(&route, &out[..n], StdInstant::now() + self.timeout, &mut body)?;
         if status != 200 {
             return Err(Error::HttpStatus(status));
         }

@@ -3,19 +3,23 @@
 //! `janus_signal::http`.
 
 use std::io::{ErrorKind, Read, Write};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use janus_signal::http::{ResponseReader, Route, request_head_len, write_request_head};
 use janus_signal::request::Auth;
 
 use crate::Error;
-use crate::stream::{Dialer, Stream};
+use crate::stream::{Dialer, ReadTimeout, Stream};
 
 /// One HTTP/1.1 connection and what has been received on it.
 #[derive(Debug)]
 pub(crate) struct Connection {
     stream: Stream,
+    /// What has been received and not handled yet.
     buf: Vec<u8>,
+    /// The request being sent: head and body, written with one call (kept for the next one).
+    out: Vec<u8>,
+    timeout: ReadTimeout,
     /// How far the response arriving in `buf` has been read (a slowly trickled response is
     /// read in linear time).
     reader: ResponseReader,
@@ -24,12 +28,16 @@ pub(crate) struct Connection {
     reused: bool,
 }
 
-/// A response: status and body.
-pub(crate) type Response = (u16, Vec<u8>);
-
 impl Connection {
     pub(crate) fn open(dialer: &Dialer) -> Result<Self, Error> {
-        Ok(Self { stream: dialer.open()?, buf: Vec::new(), reader: ResponseReader::new(), reused: false })
+        Ok(Self {
+            stream: dialer.open()?,
+            buf: Vec::new(),
+            out: Vec::new(),
+            timeout: ReadTimeout::default(),
+            reader: ResponseReader::new(),
+            reused: false,
+        })
     }
 
     /// Writes a request: head (from core) and body.
@@ -42,32 +50,39 @@ impl Connection {
         body: &[u8],
     ) -> Result<(), Error> {
         // Sized from the request: a long poll's head carries the credentials, percent-encoded.
-        let mut message = vec![0u8; request_head_len(host, base, route, auth, body.len())];
-        let n = write_request_head(&mut message, host, base, route, auth, body.len()).map_err(Error::Encode)?;
-        message.truncate(n);
-        message.extend_from_slice(body);
-        self.stream.write_all(&message)?;
+        self.out.clear();
+        self.out.resize(request_head_len(host, base, route, auth, body.len()), 0);
+        let n = write_request_head(&mut self.out, host, base, route, auth, body.len()).map_err(Error::Encode)?;
+        self.out.truncate(n);
+        self.out.extend_from_slice(body);
+        self.stream.write_all(&self.out)?;
         self.stream.flush()?;
         Ok(())
     }
 
-    /// Reads one response, waiting until `deadline`. `Ok(None)` when the deadline passes first
-    /// (what was received is kept for the next call).
-    pub(crate) fn receive(&mut self, deadline: Instant, limit: usize) -> Result<Option<(Response, bool)>, Error> {
+    /// Reads one response, waiting until `deadline`, and puts its body in `body`: its status
+    /// and whether the connection is finished after it. `Ok(None)` when the deadline passes
+    /// first (what was received is kept for the next call).
+    pub(crate) fn receive(
+        &mut self,
+        deadline: Instant,
+        limit: usize,
+        body: &mut Vec<u8>,
+    ) -> Result<Option<(u16, bool)>, Error> {
         let mut chunk = [0u8; 8192];
         loop {
-            if let Some(done) = self.parse(false)? {
+            if let Some(done) = self.parse(false, body)? {
                 return Ok(Some(done));
             }
             let now = Instant::now();
             if now >= deadline {
                 return Ok(None);
             }
-            self.stream.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))))?;
+            self.timeout.wait_at_most(&self.stream, deadline - now)?;
             match self.stream.read(&mut chunk) {
                 // TLS: a server that hangs up without `close_notify` is an end of stream too.
-                Ok(0) => return self.eof(),
-                Err(e) if e.kind() == ErrorKind::UnexpectedEof => return self.eof(),
+                Ok(0) => return self.eof(body),
+                Err(e) if e.kind() == ErrorKind::UnexpectedEof => return self.eof(body),
                 Ok(n) => {
                     if self.buf.len() + n > limit {
                         return Err(Error::TooLarge { limit });
@@ -81,8 +96,8 @@ impl Connection {
     }
 
     /// The server closed the connection: what was received must be a whole response.
-    fn eof(&mut self) -> Result<Option<(Response, bool)>, Error> {
-        match self.parse(true) {
+    fn eof(&mut self, body: &mut Vec<u8>) -> Result<Option<(u16, bool)>, Error> {
+        match self.parse(true, body) {
             Ok(Some(done)) => Ok(Some(done)),
             _ => Err(Error::Closed),
         }
@@ -93,15 +108,16 @@ impl Connection {
         self.buf.is_empty()
     }
 
-    fn parse(&mut self, eof: bool) -> Result<Option<(Response, bool)>, Error> {
+    fn parse(&mut self, eof: bool, body: &mut Vec<u8>) -> Result<Option<(u16, bool)>, Error> {
         let Some(r) = self.reader.read(&mut self.buf, eof).map_err(Error::Http)? else {
             return Ok(None);
         };
-        let response = (r.status, r.body.to_vec());
-        let (consumed, close) = (r.consumed, r.connection_close);
+        body.clear();
+        body.extend_from_slice(r.body);
+        let (status, consumed, close) = (r.status, r.consumed, r.connection_close);
         self.buf.drain(..consumed);
         self.reused = true;
-        Ok(Some((response, close || eof)))
+        Ok(Some((status, close || eof)))
     }
 }
 
@@ -127,10 +143,17 @@ impl HttpTransport {
         self.dialer = dialer;
     }
 
-    /// POSTs `body` to `route` and reads the response. A pooled connection that the server
-    /// closed while idle is reopened and the request sent again, once, when not a byte of a
-    /// response had arrived (the request cannot have been handled then).
-    pub(crate) fn request(&mut self, route: &Route, body: &[u8], deadline: Instant) -> Result<Response, Error> {
+    /// POSTs `body` to `route` and reads the response into `response`: its status. A pooled
+    /// connection that the server closed while idle is reopened and the request sent again,
+    /// once, when not a byte of a response had arrived (the request cannot have been handled
+    /// then).
+    pub(crate) fn request(
+        &mut self,
+        route: &Route,
+        body: &[u8],
+        deadline: Instant,
+        response: &mut Vec<u8>,
+    ) -> Result<u16, Error> {
         for attempt in 0..2 {
             let connection = match &mut self.requests {
                 Some(c) => c,
@@ -141,13 +164,13 @@ impl HttpTransport {
             };
             let reused = connection.reused;
             let sent = connection.send(self.dialer.authority(), &self.base, route, &Auth::none(), body);
-            let result = sent.and_then(|()| connection.receive(deadline, self.limit));
+            let result = sent.and_then(|()| connection.receive(deadline, self.limit, response));
             match result {
-                Ok(Some((response, close))) => {
+                Ok(Some((status, close))) => {
                     if close {
                         self.requests = None;
                     }
-                    return Ok(response);
+                    return Ok(status);
                 }
                 Ok(None) => {
                     // The answer may still come: this connection cannot be reused.
@@ -184,21 +207,22 @@ impl HttpTransport {
         Ok(())
     }
 
-    /// Waits until `deadline` for the long poll's answer.
-    pub(crate) fn receive_long_poll(&mut self, deadline: Instant) -> Result<Option<Response>, Error> {
+    /// Waits until `deadline` for the long poll's answer, whose body goes into `body`: its
+    /// status.
+    pub(crate) fn receive_long_poll(&mut self, deadline: Instant, body: &mut Vec<u8>) -> Result<Option<u16>, Error> {
         let (true, Some(connection)) = (self.poll_out, &mut self.poll) else {
             // Nothing to wait for.
             std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
             return Ok(None);
         };
-        match connection.receive(deadline, self.limit) {
-            Ok(Some((response, close))) => {
-                log::trace!("long poll answered: HTTP {}, {} bytes", response.0, response.1.len());
+        match connection.receive(deadline, self.limit, body) {
+            Ok(Some((status, close))) => {
+                log::trace!("long poll answered: HTTP {status}, {} bytes", body.len());
                 self.poll_out = false;
                 if close {
                     self.poll = None;
                 }
-                Ok(Some(response))
+                Ok(Some(status))
             }
             Ok(None) => Ok(None),
             Err(e) => {
@@ -230,6 +254,7 @@ mod tests {
     use std::io::BufRead as _;
     use std::net::{TcpListener, TcpStream};
     use std::sync::mpsc;
+    use std::time::Duration;
 
     /// Reads one request (head + Content-Length body) from a fake server's connection.
     fn read_request(stream: &mut std::io::BufReader<TcpStream>) -> Option<String> {
@@ -308,7 +333,8 @@ mod tests {
         let auth = Auth { apisecret: Some(&secret), token: Some(&secret) };
         http.start_long_poll(&route, &auth).expect("sent");
         let deadline = Instant::now() + Duration::from_secs(5);
-        let (status, body) = http.receive_long_poll(deadline).expect("answered").expect("in time");
+        let mut body = Vec::new();
+        let status = http.receive_long_poll(deadline, &mut body).expect("answered").expect("in time");
         assert_eq!((status, body.as_slice()), (200, &br#"{"janus":"keepalive"}"#[..]));
         let request = server.join().expect("server");
         let encoded = "%2B%2F%3D%3A%2C%3F%26%23%25%40%20".repeat(12);
@@ -324,11 +350,15 @@ mod tests {
         let mut http = HttpTransport::new(dialer(&address), "/janus".into(), 1 << 16).expect("connect");
         let route = Route::Janus { session: None, handle: None };
         let deadline = Instant::now() + Duration::from_secs(5);
-        assert_eq!(http.request(&route, br#"{"janus":"ping"}"#, deadline).expect("first").1, b"{}");
+        let mut body = Vec::new();
+        assert_eq!(http.request(&route, br#"{"janus":"ping"}"#, deadline, &mut body).expect("first"), 200);
+        assert_eq!(body, b"{}");
         assert_eq!(count.recv().expect("first connection"), 1);
         // The server has closed the pooled connection; the client notices and retries once.
         std::thread::sleep(Duration::from_millis(50));
-        assert_eq!(http.request(&route, br#"{"janus":"ping"}"#, deadline).expect("retried").1, b"{}");
+        body.clear();
+        assert_eq!(http.request(&route, br#"{"janus":"ping"}"#, deadline, &mut body).expect("retried"), 200);
+        assert_eq!(body, b"{}");
         assert_eq!(count.recv().expect("second connection"), 2);
     }
 
@@ -340,8 +370,9 @@ mod tests {
         let mut http = HttpTransport::new(dialer(&address), "/janus".into(), 1 << 16).expect("connect");
         let route = Route::Janus { session: None, handle: None };
         let deadline = Instant::now() + Duration::from_secs(5);
-        http.request(&route, b"{}", deadline).expect("first");
-        assert!(matches!(http.request(&route, b"{}", deadline), Err(Error::Closed)));
+        let mut body = Vec::new();
+        http.request(&route, b"{}", deadline, &mut body).expect("first");
+        assert!(matches!(http.request(&route, b"{}", deadline, &mut body), Err(Error::Closed)));
         assert_eq!(count.recv().expect("first connection closed"), 1);
         assert!(count.recv_timeout(Duration::from_millis(200)).is_err(), "no second connection was opened");
     }

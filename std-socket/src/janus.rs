@@ -555,6 +555,39 @@ impl Janus {
         self.call(|c, now, out| c.message(now, out, handle, body, Some(jsep)))
     }
 
+    /// `message` (with an optional `jsep`) whose answer `read` takes where it arrived,
+    /// borrowed, instead of an owned copy: nothing is allocated for it. Plugin errors are
+    /// refusals, as with [`message`](Self::message).
+    ///
+    /// ```no_run
+    /// # use janus_signal_socket::{Janus, Options};
+    /// # use janus_signal_socket::janus_signal::message::Message;
+    /// # fn main() -> Result<(), janus_signal_socket::Error> {
+    /// # let mut janus = Janus::connect("ws://127.0.0.1:8188", Options::default())?;
+    /// # janus.create_session()?;
+    /// # let handle = janus.attach("janus.plugin.echotest", None)?;
+    /// #[derive(serde::Serialize)]
+    /// struct Echo { audio: bool }
+    /// let ok = janus.message_with_reply(handle, &Echo { audio: true }, None::<&()>, |reply| {
+    ///     matches!(reply, Message::Event(e) if e.plugin_data.is_some())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`message`](Self::message).
+    pub fn message_with_reply<B: ?Sized + Serialize, J: ?Sized + Serialize, T>(
+        &mut self,
+        handle: HandleId,
+        body: &B,
+        jsep: Option<&J>,
+        read: impl FnOnce(Message<'_>) -> T,
+    ) -> Result<T, Error> {
+        self.call_with(|c, now, out| c.message(now, out, handle, body, jsep), |reply| Ok(read(reply)))
+    }
+
     /// `trickle`: candidates for the handle's PeerConnection.
     ///
     /// # Errors
@@ -618,7 +651,8 @@ impl Janus {
         let reply = match &mut self.driver.link_mut().transport {
             Transport::Http(http) => {
                 let route = Route::Janus { session, handle: session.and(handle) };
-                let (status, body) = http.request(&route, bytes, deadline)?;
+                let mut body = Vec::new();
+                let status = http.request(&route, bytes, deadline, &mut body)?;
                 if status != 200 {
                     return Err(Error::HttpStatus(status));
                 }

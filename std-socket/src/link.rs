@@ -10,6 +10,7 @@ use janus_signal::client::{RequestKind, Transmit};
 use janus_signal::driver::{Clock, Link, Received};
 use janus_signal::http::Route;
 use janus_signal::request::Auth;
+use janus_signal::ws::MAX_HEAD_LEN;
 
 use crate::Error;
 use crate::http::HttpTransport;
@@ -76,7 +77,7 @@ impl StdLink {
             transport,
             url: url.to_owned(),
             clock,
-            tx: vec![0; REQUEST_BUFFER.min(limit)],
+            tx: vec![0; MAX_HEAD_LEN + REQUEST_BUFFER.min(limit)],
             limit,
             received: Vec::new(),
             response_ready: false,
@@ -100,19 +101,20 @@ impl Link for StdLink {
     type Error = Error;
 
     fn tx(&mut self) -> &mut [u8] {
-        &mut self.tx
+        // Room for a WebSocket frame's header before the request.
+        self.tx.get_mut(MAX_HEAD_LEN..).unwrap_or_default()
     }
 
     fn grow_tx(&mut self, needed: usize) -> bool {
         if needed > self.limit {
             return false;
         }
-        self.tx.resize(needed.max(self.tx.len()), 0);
+        self.tx.resize((MAX_HEAD_LEN + needed).max(self.tx.len()), 0);
         true
     }
 
     fn send(&mut self, transmit: &Transmit, kind: RequestKind, until: Instant) -> Result<bool, Error> {
-        let body = self.tx.get(..transmit.len).unwrap_or_default();
+        let body = self.tx.get(MAX_HEAD_LEN..MAX_HEAD_LEN + transmit.len).unwrap_or_default();
         // Never the body: it carries `apisecret`, `token` or `admin_secret`.
         log::debug!(
             "{}: → {} (transaction {}, {} bytes)",
@@ -122,13 +124,12 @@ impl Link for StdLink {
             body.len()
         );
         match &mut self.transport {
-            Transport::Ws(ws) => ws.send(body).map(|()| false),
+            Transport::Ws(ws) => ws.send_in_place(&mut self.tx, transmit.len).map(|()| false),
             Transport::Http(http) => {
-                let (status, response) = http.request(&transmit.route, body, self.clock.to_std(until))?;
+                let status = http.request(&transmit.route, body, self.clock.to_std(until), &mut self.received)?;
                 if status != 200 {
                     return Err(Error::HttpStatus(status));
                 }
-                self.received = response;
                 self.response_ready = true;
                 Ok(true)
             }
@@ -151,18 +152,12 @@ impl Link for StdLink {
         }
         let deadline = self.clock.to_std(until);
         match &mut self.transport {
-            Transport::Ws(ws) => match ws.receive(deadline)? {
-                Some(body) => {
-                    self.received = body;
-                    Ok(Some(Received::Message(&self.received)))
-                }
-                None => Ok(None),
+            Transport::Ws(ws) => match ws.receive(deadline, &mut self.received)? {
+                true => Ok(Some(Received::Message(&self.received))),
+                false => Ok(None),
             },
-            Transport::Http(http) => match http.receive_long_poll(deadline) {
-                Ok(Some((status, body))) => {
-                    self.received = body;
-                    Ok(Some(Received::LongPoll { status, body: &self.received }))
-                }
+            Transport::Http(http) => match http.receive_long_poll(deadline, &mut self.received) {
+                Ok(Some(status)) => Ok(Some(Received::LongPoll { status, body: &self.received })),
                 Ok(None) => Ok(None),
                 Err(e) => {
                     log::warn!("{}: the long poll failed: {e}", self.url);

@@ -31,6 +31,29 @@ impl Stream {
     }
 }
 
+/// The read timeout of a stream, set only when it must change: to wait until a deadline,
+/// reads block for the largest power of two of milliseconds not beyond it, so that the
+/// timeout already set serves again and again (one `setsockopt` per read would otherwise
+/// double the system calls of a request). A read then never blocks past the deadline, and
+/// returns early at most a logarithmic number of times.
+#[derive(Debug, Default)]
+pub(crate) struct ReadTimeout {
+    current: Option<Duration>,
+}
+
+impl ReadTimeout {
+    /// Makes the next read on `stream` block at most until `remaining` has passed.
+    pub(crate) fn wait_at_most(&mut self, stream: &Stream, remaining: Duration) -> io::Result<()> {
+        let millis = u64::try_from(remaining.as_millis()).unwrap_or(u64::MAX).max(1);
+        let timeout = Duration::from_millis(1 << (63 - millis.leading_zeros()));
+        if self.current != Some(timeout) {
+            stream.set_read_timeout(Some(timeout))?;
+            self.current = Some(timeout);
+        }
+        Ok(())
+    }
+}
+
 impl std::fmt::Debug for Stream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -1,15 +1,20 @@
 //! Janus's WebSocket transport: tungstenite over a plain `TcpStream` (`ws://`) or TLS over
-//! one (`wss://`), subprotocol `janus-protocol`.
+//! one (`wss://`), subprotocol `janus-protocol`. tungstenite runs the handshake, reads the
+//! server's frames and answers its pings and close. The client's requests are framed by
+//! core's [`frame_in_place`] where the client wrote them and written with one call:
+//! tungstenite's `send` takes an owned message, one allocation and one copy per request.
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Write as _};
 use std::time::{Duration, Instant};
 
 use tungstenite::client::ClientRequestBuilder;
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Message, WebSocket};
 
+use janus_signal::ws::{Opcode, frame_in_place};
+
 use crate::Error;
-use crate::stream::{Dialer, Stream};
+use crate::stream::{Dialer, ReadTimeout, Stream};
 
 /// The subprotocol Janus requires for its API (the Admin API uses `janus-admin-protocol`).
 pub(crate) const JANUS_PROTOCOL: &str = "janus-protocol";
@@ -21,6 +26,9 @@ pub(crate) struct WsTransport {
     /// The socket cannot be used any more (closed, or stopped inside a message it refused):
     /// every later call says `Closed` until the caller reconnects.
     broken: bool,
+    timeout: ReadTimeout,
+    /// State of the generator of frame masks (xorshift64*, seeded per connection).
+    masks: u64,
 }
 
 impl WsTransport {
@@ -49,9 +57,36 @@ impl WsTransport {
                 tungstenite::HandshakeError::Interrupted(_) => Error::Timeout,
             })?;
         log::trace!("WebSocket to {url} open (subprotocol {JANUS_PROTOCOL})");
-        Ok(Self { socket, broken: false })
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let masks = (nanos as u64 ^ u64::from(std::process::id()).rotate_left(29)) | 1;
+        Ok(Self { socket, broken: false, timeout: ReadTimeout::default(), masks })
     }
 
+    /// Sends the `len` bytes of text at `buf[MAX_HEAD_LEN..]` as one text message, framed where
+    /// they lie.
+    pub(crate) fn send_in_place(&mut self, buf: &mut [u8], len: usize) -> Result<(), Error> {
+        if self.broken {
+            return Err(Error::Closed);
+        }
+        let mut x = self.masks;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.masks = x;
+        let mask = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32;
+        let frame = frame_in_place(buf, Opcode::Text, len, mask.to_le_bytes())
+            .map_err(|_| Error::Unexpected("request larger than its buffer"))?;
+        // Whatever tungstenite still has to write (a pong) goes first, whole.
+        self.socket.flush().map_err(|e| self.fail(e))?;
+        let stream = self.socket.get_mut();
+        let written = stream.write_all(&buf[frame]).and_then(|()| stream.flush());
+        written.map_err(|e| {
+            self.broken = true;
+            Error::Io(e)
+        })
+    }
+
+    /// Sends `body` as one text message (through tungstenite).
     pub(crate) fn send(&mut self, body: &[u8]) -> Result<(), Error> {
         if self.broken {
             return Err(Error::Closed);
@@ -60,29 +95,35 @@ impl WsTransport {
         self.socket.send(Message::text(text)).map_err(|e| self.fail(e))
     }
 
-    /// Waits until `deadline` for one message. Pings are answered by tungstenite.
-    pub(crate) fn receive(&mut self, deadline: Instant) -> Result<Option<Vec<u8>>, Error> {
+    /// Waits until `deadline` for one message, which goes into `body`; returns whether one
+    /// came. Pings are answered by tungstenite.
+    pub(crate) fn receive(&mut self, deadline: Instant, body: &mut Vec<u8>) -> Result<bool, Error> {
         if self.broken {
             return Err(Error::Closed);
         }
         loop {
             let now = Instant::now();
             if now >= deadline {
-                return Ok(None);
+                return Ok(false);
             }
-            self.socket.get_mut().set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))))?;
-            match self.socket.read() {
-                Ok(Message::Text(text)) => return Ok(Some(text.as_bytes().to_vec())),
-                Ok(Message::Binary(bytes)) => return Ok(Some(bytes.to_vec())),
+            self.timeout.wait_at_most(self.socket.get_ref(), deadline - now)?;
+            let bytes = match self.socket.read() {
+                Ok(Message::Text(text)) => tungstenite::Bytes::from(text),
+                Ok(Message::Binary(bytes)) => bytes,
                 Ok(Message::Close(frame)) => {
                     log::debug!("the server closed the WebSocket: {frame:?}");
                     self.broken = true;
                     return Err(Error::Closed);
                 }
-                Ok(_) => {}
-                Err(tungstenite::Error::Io(e)) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Ok(_) => continue,
+                Err(tungstenite::Error::Io(e)) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    continue;
+                }
                 Err(e) => return Err(self.fail(e)),
-            }
+            };
+            body.clear();
+            body.extend_from_slice(&bytes);
+            return Ok(true);
         }
     }
 

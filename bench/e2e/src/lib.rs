@@ -2,8 +2,45 @@
 //! (`--transport ws|http --url URL --cycles N [--warmup W]`), the clock and CPU time around the
 //! measured cycles, and the one JSON line of the result.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Display;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+
+/// The system allocator, counting allocations (and reallocations) so that the result line can
+/// say how many a cycle makes.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counter is only a
+// relaxed atomic increment.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's contract for `alloc` is passed on as it is.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as for `alloc`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: as for `alloc`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Heap allocations (and reallocations) made by this process so far.
+pub fn allocations() -> u64 {
+    ALLOCATIONS.load(Ordering::Relaxed)
+}
 
 /// The Janus transport a client talks over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,14 +137,16 @@ pub fn measure<E: Display>(client: &str, args: &Args, mut cycle: impl FnMut() ->
         cycle().map_err(|e| format!("warm-up cycle {i}: {e}"))?;
     }
     let (user0, sys0) = cpu_seconds();
+    let allocations0 = allocations();
     let start = Instant::now();
     for i in 0..args.cycles {
         cycle().map_err(|e| format!("cycle {i}: {e}"))?;
     }
     let seconds = start.elapsed().as_secs_f64();
     let (user1, sys1) = cpu_seconds();
+    let allocations = allocations() - allocations0;
     println!(
-        r#"{{"client":"{client}","transport":"{}","cycles":{},"seconds":{seconds:.6},"cpu_user_s":{:.6},"cpu_sys_s":{:.6}}}"#,
+        r#"{{"client":"{client}","transport":"{}","cycles":{},"seconds":{seconds:.6},"cpu_user_s":{:.6},"cpu_sys_s":{:.6},"allocations":{allocations}}}"#,
         args.transport.name(),
         args.cycles,
         user1 - user0,
