@@ -2,9 +2,9 @@
 
 use std::time::{Duration, Instant as StdInstant};
 
-use janus_signal::client::{RequestId, TransactionIds};
+use janus_signal::client::{RequestId, RequestKind, TransactionIds, answer};
 use janus_signal::http::Route;
-use janus_signal::message::Message;
+use janus_signal::message::{AdminReply, Message};
 use janus_signal::request::{AdminRequest, Request};
 use janus_signal::{HandleId, SessionId, Transaction};
 use serde::Serialize;
@@ -99,9 +99,7 @@ impl AdminClient {
         }
         let message = Message::decode(&body)?;
         log::trace!("{}: ← {}", self.url, message.kind());
-        if let Message::Error(e) = message {
-            return Err(Error::Janus { code: e.code, reason: e.reason.map(|r| r.to_string()).unwrap_or_default() });
-        }
+        answer(RequestKind::Custom, message).map_err(Error::refused)?;
         Ok(OwnedMessage::from_json(body))
     }
 
@@ -123,7 +121,7 @@ impl AdminClient {
     pub fn list_sessions(&mut self) -> Result<Vec<SessionId>, Error> {
         let id = self.next_id();
         let reply = self.call(AdminRequest::list_sessions(tx(&id)))?;
-        Ok(ids(&reply, "sessions").into_iter().map(SessionId).collect())
+        Ok(AdminReply::of(&reply.message()).and_then(|r| r.sessions()).map(Iterator::collect).unwrap_or_default())
     }
 
     /// `list_handles` of a session.
@@ -134,7 +132,7 @@ impl AdminClient {
     pub fn list_handles(&mut self, session: SessionId) -> Result<Vec<HandleId>, Error> {
         let id = self.next_id();
         let reply = self.call(AdminRequest::list_handles(tx(&id), session))?;
-        Ok(ids(&reply, "handles").into_iter().map(HandleId).collect())
+        Ok(AdminReply::of(&reply.message()).and_then(|r| r.handles()).map(Iterator::collect).unwrap_or_default())
     }
 
     /// `handle_info`: everything Janus knows about a handle (its `info` object).
@@ -175,11 +173,8 @@ impl AdminClient {
     pub fn list_tokens(&mut self) -> Result<Vec<String>, Error> {
         let id = self.next_id();
         let reply = self.call(AdminRequest::list_tokens(tx(&id)))?;
-        let message = reply.message();
-        let tokens = message.raw().get("data").and_then(|d| d.get("tokens"));
-        Ok(tokens
-            .map(|t| t.elements().filter_map(|e| e.get("token")?.as_str().map(|s| s.to_string())).collect())
-            .unwrap_or_default())
+        let tokens = AdminReply::of(&reply.message()).and_then(|r| r.tokens());
+        Ok(tokens.map(|t| t.map(|t| t.token.to_string()).collect()).unwrap_or_default())
     }
 
     /// Any other Admin request, with `fields` at the top level of the request.
@@ -196,9 +191,4 @@ impl AdminClient {
 fn tx(id: &RequestId) -> Transaction<'_> {
     // Generated ids are twelve alphanumerics: always a valid transaction.
     Transaction::new(id.as_str()).unwrap_or_else(|_| unreachable!("generated transaction ids are valid"))
-}
-
-fn ids(reply: &OwnedMessage, key: &str) -> Vec<u64> {
-    let message = reply.message();
-    message.raw().get(key).map(|list| list.elements().filter_map(|e| e.as_u64()).collect()).unwrap_or_default()
 }

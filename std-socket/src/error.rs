@@ -2,8 +2,9 @@
 
 use std::fmt;
 
-use janus_signal::client::{ClientError, SessionEnd};
+use janus_signal::client::{ClientError, Refusal, SessionEnd};
 use janus_signal::http::HttpError;
+use janus_signal::json::JsonStr;
 use janus_signal::message::ErrorCode;
 use janus_signal::{DecodeError, EncodeError};
 
@@ -91,6 +92,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error of a request Janus refused (as core's
+    /// [`answer`](janus_signal::client::answer) sorts the answers).
+    pub(crate) fn refused(refusal: Refusal<'_>) -> Self {
+        let text = |reason: Option<JsonStr<'_>>| reason.map(|r| r.to_string()).unwrap_or_default();
+        match refusal {
+            Refusal::Janus { code, reason } => Self::Janus { code, reason: text(reason) },
+            Refusal::Plugin(error) => Self::Plugin { code: error.code, reason: text(error.reason) },
+            Refusal::Malformed(malformed) => Self::MalformedReply(Box::new(MalformedMessage::new(&malformed))),
+            _ => Self::Unexpected("refused"),
+        }
+    }
+
     /// The Janus error code, for core and plugin errors.
     #[must_use]
     pub fn janus_code(&self) -> Option<u64> {

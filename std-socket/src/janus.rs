@@ -5,7 +5,7 @@ use std::fmt;
 use std::time::{Duration, Instant as StdInstant};
 
 use janus_signal::client::{
-    Abandoned, Client, Config, Event as CoreEvent, Ignored, Output, Refusal, RequestId, RequestKind, SessionEnd,
+    Abandoned, Client, Config, Event as CoreEvent, Ignored, Output, RequestId, RequestKind, SessionEnd,
 };
 use janus_signal::driver::{CallError, Driver, Sink};
 use janus_signal::http::Route;
@@ -156,7 +156,7 @@ pub struct MalformedMessage {
 }
 
 impl MalformedMessage {
-    fn new(malformed: &janus_signal::message::Malformed<'_>) -> Self {
+    pub(crate) fn new(malformed: &janus_signal::message::Malformed<'_>) -> Self {
         Self {
             kind: malformed.kind.map(|k| k.to_string()),
             transaction: malformed.transaction.map(|t| t.to_string()),
@@ -774,7 +774,7 @@ impl Janus {
             Inbox { url: &self.endpoint.url, events: &mut self.events, uncorrelated: &mut self.uncorrelated };
         let answer = self.driver.call(&mut command, until, &mut inbox, |answer| match answer {
             Ok(reply) => on_reply(reply),
-            Err(refusal) => Err(refused(refusal)),
+            Err(refusal) => Err(Error::refused(refusal)),
         });
         answer.map_err(from_driver)?
     }
@@ -844,17 +844,6 @@ impl Sink for Inbox<'_> {
         // tell: it is an event, and the session goes on.
         log::warn!("{}: unreadable message from Janus ({error}), ignored", self.url);
         self.events.push(Event::Malformed(MalformedMessage::from_body(body, error)));
-    }
-}
-
-/// The error of a refused request.
-fn refused(refusal: Refusal<'_>) -> Error {
-    let text = |reason: Option<janus_signal::json::JsonStr<'_>>| reason.map(|r| r.to_string()).unwrap_or_default();
-    match refusal {
-        Refusal::Janus { code, reason } => Error::Janus { code, reason: text(reason) },
-        Refusal::Plugin(error) => Error::Plugin { code: error.code, reason: text(error.reason) },
-        Refusal::Malformed(malformed) => Error::MalformedReply(Box::new(MalformedMessage::new(&malformed))),
-        _ => Error::Unexpected("refused"),
     }
 }
 

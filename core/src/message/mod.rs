@@ -28,10 +28,12 @@
 //! assert_eq!(jsep.sdp.unescape_into(&mut sdp).unwrap(), "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n");
 //! ```
 
+mod admin;
 mod batch;
 mod error_code;
 mod server_info;
 
+pub use admin::{AdminReply, HandleInfo, Ids, Token, Tokens};
 pub use batch::Batch;
 pub use error_code::ErrorCode;
 pub use server_info::ServerInfo;
