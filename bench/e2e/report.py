@@ -66,18 +66,19 @@ def e2e(path):
                 out.append(f"| {LABELS[client]} | {transport} | {s} | {s} | | | | |")
                 continue
             r, cpu, ok, total, allocs = s
-            allocs = "n/a" if allocs is None else f"{allocs:.2f}"
+            allocs = "n/a" if allocs is None else f"{allocs:.3f}"
             note = "" if ok == total else f" ({ok}/{total} rounds)"
             cells = [ratio(r, rate(other, transport)) if other != client else "—" for other in ("floor", "janode", "jarust")]
             out.append(f"| {LABELS[client]} | {transport} | {r:,.0f}{note} | {cpu:,.1f} | {allocs} | " + " | ".join(cells) + " |")
 
     out += ["", "Targets (ours; ratios of the medians above):", ""]
 
-    def check(text, value, target, higher_is_better=True):
+    def check(text, value, target, higher_is_better=True, digits=2):
         if value is None:
             return f"- {text}: n/a"
         met = value >= target if higher_is_better else value <= target
-        return f"- {text}: {value:.2f} (target {'≥' if higher_is_better else '≤'} {target}) {'met' if met else 'NOT met'}"
+        shown = f"{value:.{digits}f}"
+        return f"- {text}: {shown} (target {'≥' if higher_is_better else '≤'} {target}) {'met' if met else 'NOT met'}"
 
     def cpu(client, transport):
         s = summary.get((client, transport))
@@ -94,7 +95,7 @@ def e2e(path):
         out.append(check(f"{transport}: ours / floor CPU per cycle", oc / fc if oc and fc else None, 1.1, False))
         s = summary.get(("ours", transport))
         allocs = s[4] if isinstance(s, tuple) else None
-        out.append(check(f"{transport}: ours allocations per cycle", allocs, 0.0, False))
+        out.append(check(f"{transport}: ours allocations per cycle", allocs, 0, False, digits=4))
         if jc or transport == "ws":
             out.append(check(f"{transport}: ours / janode CPU per cycle", oc / jc if oc and jc else None, 0.2, False))
     if summary.get(("janode", "http")) == "n/a":

@@ -432,6 +432,203 @@ fn receive(
     if first { oracle.end(client, Cause::Quiet, &mut drop) } else { Ok(()) }
 }
 
+/// A link whose traffic comes from the fuzzer: whether a POST's response is ready, and each
+/// received body (a well-formed answer to the latest request, or raw input bytes), long-poll
+/// status, nothing, or a link error. It ends (an error for every call) when the input does.
+struct ScriptedLink<'d> {
+    script: core::slice::Iter<'d, u8>,
+    data: &'d [u8],
+    http: bool,
+    tx: [u8; 384],
+    rx: [u8; 320],
+    /// The transaction of the latest request sent.
+    last: [u8; 16],
+    last_len: usize,
+    ready: bool,
+}
+
+/// A link error of the scripted link.
+#[derive(Debug)]
+struct ScriptEnded;
+
+impl ScriptedLink<'_> {
+    fn byte(&mut self) -> Result<u8, ScriptEnded> {
+        self.script.next().copied().ok_or(ScriptEnded)
+    }
+
+    /// A body for the receive buffer, by the fuzzer's choice; returns its length.
+    fn body(&mut self, choice: u8) -> Result<usize, ScriptEnded> {
+        let arg = self.byte()?;
+        if choice & 1 == 0 {
+            let len = usize::from(arg).min(self.data.len()).min(self.rx.len());
+            let from = self.data.get(..len).unwrap_or_default();
+            if let Some(to) = self.rx.get_mut(..len) {
+                to.copy_from_slice(from);
+            }
+            return Ok(len);
+        }
+        let kinds = ["success", "ack", "event", "error", "detached", "timeout", "webrtcup", "pong"];
+        let kind = kinds.get(usize::from(arg % 8)).copied().unwrap_or("ack");
+        let tx = core::str::from_utf8(self.last.get(..self.last_len).unwrap_or_default()).unwrap_or("");
+        let tx = if arg & 8 == 0 { tx } else { "other" };
+        let mut w = crate::bytes::ByteWriter::new(&mut self.rx);
+        let _ = write!(
+            w,
+            r#"{{"janus":"{kind}","session_id":{},"sender":{},"transaction":"{tx}","data":{{"id":{}}},"error":{{"code":{},"reason":"x"}},"plugindata":{{"plugin":"p","data":{{"error_code":{}}}}}}}"#,
+            u64::from(arg >> 4) + 1,
+            u64::from(arg >> 5) + 1,
+            u64::from(arg) + 1,
+            [458, 459, 453, 403].get(usize::from(arg >> 6)).copied().unwrap_or(458),
+            arg,
+        );
+        Ok(w.finish().unwrap_or(0))
+    }
+}
+
+impl crate::driver::Link for ScriptedLink<'_> {
+    type Error = ScriptEnded;
+
+    fn tx(&mut self) -> &mut [u8] {
+        &mut self.tx
+    }
+
+    fn grow_tx(&mut self, _needed: usize) -> bool {
+        false
+    }
+
+    fn send(&mut self, transmit: &Transmit, _kind: RequestKind, _until: Instant) -> Result<bool, ScriptEnded> {
+        let sent = RawJson::parse(self.tx.get(..transmit.len).unwrap_or_default()).ok();
+        let tx = sent.and_then(|r| r.get("transaction")).and_then(|t| t.as_str()).and_then(|t| t.as_plain());
+        let tx = tx.unwrap_or("").as_bytes();
+        self.last_len = tx.len().min(self.last.len());
+        if let (Some(to), Some(from)) = (self.last.get_mut(..self.last_len), tx.get(..self.last_len)) {
+            to.copy_from_slice(from);
+        }
+        let choice = self.byte()?;
+        if choice & 0x80 != 0 {
+            return Err(ScriptEnded);
+        }
+        self.ready = self.http && choice & 1 == 1;
+        Ok(self.ready)
+    }
+
+    fn start_long_poll(
+        &mut self,
+        _route: &crate::http::Route,
+        _auth: &crate::request::Auth<'_>,
+    ) -> Result<(), ScriptEnded> {
+        if self.byte()? & 0x80 != 0 { Err(ScriptEnded) } else { Ok(()) }
+    }
+
+    fn receive(&mut self, _until: Instant) -> Result<Option<crate::driver::Received<'_>>, ScriptEnded> {
+        use crate::driver::Received;
+        if core::mem::take(&mut self.ready) {
+            let choice = self.byte()?;
+            let len = self.body(choice)?;
+            return Ok(Some(Received::Response(self.rx.get(..len).unwrap_or_default())));
+        }
+        let choice = self.byte()?;
+        Ok(match choice % 5 {
+            0 => None,
+            1 | 2 => {
+                let len = self.body(choice >> 3)?;
+                Some(Received::Message(self.rx.get(..len).unwrap_or_default()))
+            }
+            3 => {
+                let status = [200, 403, 404, 500].get(usize::from(choice >> 6)).copied().unwrap_or(200);
+                let len = self.body(choice >> 3)?;
+                Some(Received::LongPoll { status, body: self.rx.get(..len).unwrap_or_default() })
+            }
+            _ => return Err(ScriptEnded),
+        })
+    }
+}
+
+/// Counts what the driver hands to its sink.
+#[derive(Default)]
+struct Counted {
+    outputs: u32,
+    events: u32,
+}
+
+impl crate::driver::Sink for Counted {
+    fn output(&mut self, _output: crate::client::Output<'_>) {
+        self.outputs = self.outputs.saturating_add(1);
+    }
+
+    fn event(&mut self, _event: crate::client::Event) {
+        self.events = self.events.saturating_add(1);
+    }
+}
+
+/// The one driver over a link whose traffic the fuzzer scripts (HTTP or message socket):
+/// calls, idle rounds and lost transports, with a clock that jumps. Every call must end (the
+/// script's end is a link error), an answer is handed over at most once per call, and the
+/// client's tables stay within their sizes.
+pub fn driver(data: &[u8]) {
+    let http = data.first().is_some_and(|b| b & 1 == 1);
+    let link = ScriptedLink {
+        script: data.get(1..).unwrap_or_default().iter(),
+        data,
+        http,
+        tx: [0; 384],
+        rx: [0; 320],
+        last: [0; 16],
+        last_len: 0,
+        ready: false,
+    };
+    let mut millis = 0u64;
+    let clock = move || {
+        millis = millis.saturating_add(700);
+        Instant::from_millis(millis)
+    };
+    let config = if http { Config::http() } else { Config::websocket() };
+    let mut driver: crate::driver::Driver<_, _, 2, 3, 8> =
+        crate::driver::Driver::new(Client::new(config, 3), link, clock);
+    let mut sink = Counted::default();
+    // Each round reads at least one byte of the script, or ends.
+    for round in 0..4096u32 {
+        let Ok(op) = driver.link_mut().byte() else { break };
+        let handle = driver.client().handles().next().unwrap_or(HandleId(u64::from(op)));
+        let until = driver.now().saturating_add(crate::time::Duration::from_millis(u64::from(op) * 100));
+        let mut answers = 0u32;
+        let result = match op % 9 {
+            0 => driver.call(&mut |c, now, out| c.create_session(now, out), until, &mut sink, |_| {
+                answers = answers.saturating_add(1)
+            }),
+            1 => driver.call(&mut |c, now, out| c.attach(now, out, "p", None), until, &mut sink, |_| {
+                answers = answers.saturating_add(1)
+            }),
+            2 => driver.call(
+                &mut |c, now, out| c.message::<_, ()>(now, out, handle, &(), None),
+                until,
+                &mut sink,
+                |_| answers = answers.saturating_add(1),
+            ),
+            3 => driver.call(&mut |c, now, out| c.detach(now, out, handle), until, &mut sink, |_| {
+                answers = answers.saturating_add(1)
+            }),
+            4 => driver.call(&mut |c, now, out| c.destroy_session(now, out), until, &mut sink, |_| {
+                answers = answers.saturating_add(1)
+            }),
+            5 => driver.call(&mut |c, now, out| c.keepalive(now, out), until, &mut sink, |_| {
+                answers = answers.saturating_add(1)
+            }),
+            6 => {
+                driver.transport_lost(&mut sink);
+                Ok(())
+            }
+            _ => driver.poll(until, &mut sink).map(drop),
+        };
+        assert!(answers <= 1, "round {round}: an answer handed over {answers} times");
+        if result.is_ok() && op % 9 < 6 {
+            assert_eq!(answers, 1, "round {round}: a call succeeded without its answer");
+        }
+        assert!(driver.client().handles().count() <= 2, "handle table overflow");
+        assert!(driver.client().pending_requests() <= 3, "pending table overflow");
+    }
+}
+
 fn route_session(state: SessionState) -> Option<SessionId> {
     match state {
         SessionState::Active(s)
@@ -471,6 +668,8 @@ mod tests {
             http_response(&data, &mut buf);
             client_sequence(&data);
             client_sequence(&bytes);
+            driver(&data);
+            driver(&bytes);
             ws_frames(&data, &mut buf);
             // Small lengths and opcodes, and real frames (a fragmented text with a ping inside).
             ws_frames(&bytes, &mut buf);

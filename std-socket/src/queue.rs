@@ -16,7 +16,9 @@ pub(crate) struct EventQueue<T> {
 impl<T> EventQueue<T> {
     /// An empty queue holding at most `limit` items (at least one).
     pub(crate) fn new(limit: usize) -> Self {
-        Self { items: VecDeque::new(), limit: limit.max(1), dropped: 0 }
+        // Room for the whole queue up to 1024 events at once: a queue that fills up does not
+        // reallocate while the session runs.
+        Self { items: VecDeque::with_capacity(limit.clamp(1, 1024)), limit: limit.max(1), dropped: 0 }
     }
 
     /// Adds an item; when the queue is full the oldest item is dropped, counted and logged.
