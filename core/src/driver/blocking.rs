@@ -171,13 +171,26 @@ where
     ) -> Result<T, CallError<L::Error>> {
         let mut on_answer = Some(on_answer);
         let mut result = None;
-        let mut deliver = |answer: Result<Message<'_>, Refusal<'_>>| {
+        self.call_with(command, until, sink, &mut |answer| {
             if let Some(f) = on_answer.take() {
                 result = Some(f(answer));
             }
-        };
+        })?;
+        result.ok_or(CallError::TimedOut)
+    }
+
+    /// [`call`](Self::call) without its type parameter: one copy for every caller's answer
+    /// type (small targets' flash).
+    #[inline(never)]
+    fn call_with(
+        &mut self,
+        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
+        until: Instant,
+        sink: &mut dyn Sink,
+        deliver: &mut dyn FnMut(Result<Message<'_>, Refusal<'_>>),
+    ) -> Result<(), CallError<L::Error>> {
         let (request, ready) = self.send(command, until)?;
-        let mut awaited = Awaited { request, on_answer: &mut deliver, ended: None };
+        let mut awaited = Awaited { request, on_answer: deliver, ended: None };
         if ready {
             // Over HTTP the POST's response is there at once.
             self.take_response(sink, Some(&mut awaited))?;
@@ -196,7 +209,7 @@ where
             }
         };
         match ended {
-            Ok(()) => result.ok_or(CallError::TimedOut),
+            Ok(()) => Ok(()),
             Err(Ended::TimedOut) => Err(CallError::TimedOut),
             Err(Ended::Abandoned(reason)) => Err(CallError::Abandoned(reason)),
             Err(Ended::Unreadable(e)) => Err(CallError::Unreadable(e)),
