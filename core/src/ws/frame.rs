@@ -156,9 +156,17 @@ fn copy(dst: &mut [u8], src: &[u8]) {
     }
 }
 
-/// Masks `payload` in place with `mask`.
+/// Masks `payload` in place with `mask`, eight bytes at a time.
 fn apply_mask(payload: &mut [u8], mask: [u8; 4]) {
-    for (b, m) in payload.iter_mut().zip(mask.iter().cycle()) {
+    let wide = u64::from_ne_bytes([mask[0], mask[1], mask[2], mask[3], mask[0], mask[1], mask[2], mask[3]]);
+    let mut chunks = payload.chunks_exact_mut(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        chunk.copy_from_slice(&(u64::from_ne_bytes(word) ^ wide).to_ne_bytes());
+    }
+    // Whole chunks are a multiple of 8 (and so of 4) bytes: the rest starts with mask[0].
+    for (b, m) in chunks.into_remainder().iter_mut().zip(mask.iter().cycle()) {
         *b ^= m;
     }
 }

@@ -223,3 +223,21 @@ fn protocol_violations_are_typed_errors() {
     let huge = [0x82, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
     assert!(matches!(read_all(&huge, 10, 64), Err(FrameError::BufferTooSmall { .. })));
 }
+
+#[test]
+fn frames_are_masked_like_the_byte_by_byte_definition_at_every_length() {
+    let mask = [0x37, 0xfa, 0x21, 0x3d];
+    for len in [0usize, 1, 3, 4, 7, 8, 9, 15, 16, 17, 125, 126, 300] {
+        let payload: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+        let mut out = std::vec![0u8; frame_len(len)];
+        let n = write_frame(&mut out, Opcode::Text, &payload, mask).expect("fits");
+        let body = &out[n - len..n];
+        // RFC 6455 section 5.3: octet i is XORed with mask octet i mod 4.
+        let expected: Vec<u8> = payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]).collect();
+        assert_eq!(body, expected.as_slice(), "length {len}");
+        let mut in_place = std::vec![0u8; MAX_HEAD_LEN + len];
+        in_place[MAX_HEAD_LEN..].copy_from_slice(&payload);
+        let frame = frame_in_place(&mut in_place, Opcode::Text, len, mask).expect("fits");
+        assert_eq!(&in_place[frame], &out[..n], "length {len}");
+    }
+}
