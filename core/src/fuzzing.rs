@@ -131,7 +131,10 @@ fn ws_drive(
                 Ws::Binary(b) => digest(2, b),
                 Ws::Ping(p) => digest(9, p),
                 Ws::Pong(p) => digest(10, p),
-                Ws::Close { code, reason } => digest(8, reason.as_bytes()).into_close(code),
+                Ws::Close { code, reason } => {
+                    let (kind, len, hash) = digest(8, reason.as_bytes());
+                    (kind, len, hash ^ code.map_or(u64::MAX, u64::from))
+                }
             }),
             Ok(None) if fed >= stream.len() => return None,
             Ok(None) => {
@@ -150,16 +153,6 @@ fn ws_drive(
 }
 
 /// A close's code folded into its digest.
-trait IntoClose {
-    fn into_close(self, code: Option<u16>) -> Self;
-}
-
-impl IntoClose for Digest {
-    fn into_close(self, code: Option<u16>) -> Self {
-        (self.0, self.1, self.2 ^ code.map_or(u64::MAX, u64::from))
-    }
-}
-
 /// The WebSocket frame reader on arbitrary bytes (after a first byte that picks a piece
 /// size), fed in those pieces and then all at once: both runs must see the same messages and
 /// end the same way; and the bytes as a handshake answer.

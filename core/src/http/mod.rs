@@ -25,5 +25,6 @@
 mod response;
 mod route;
 
+pub(crate) use response::contains_token;
 pub use response::{HttpError, Response, ResponseReader, parse_response};
 pub use route::{Method, Route, request_head_len, write_path, write_request_head};

@@ -333,7 +333,8 @@ fn join_chunks(buf: &mut [u8], start: usize) -> Result<usize, HttpError> {
     Ok(written)
 }
 
-fn contains_token(value: &[u8], token: &[u8]) -> bool {
+/// Whether the comma-separated header `value` lists `token` (ASCII case-insensitively).
+pub(crate) fn contains_token(value: &[u8], token: &[u8]) -> bool {
     value.split(|&b| b == b',').any(|part| part.trim_ascii().eq_ignore_ascii_case(token))
 }
 

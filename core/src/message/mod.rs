@@ -1118,15 +1118,15 @@ impl<'a> Message<'a> {
         };
         match tag {
             Some(tag) => Self::read_known(tag, f, raw),
-            None => Self::read_unknown(f, raw),
+            None => Self::read_unknown(janus, f, raw),
         }
     }
 
-    /// Reads a message of a kind this crate does not know.
-    fn read_unknown(f: &Fields<'a>, raw: RawJson<'a>) -> Result<Self, DecodeError> {
+    /// Reads a message of a kind this crate does not know, whose `janus` is `kind`.
+    fn read_unknown(kind: JsonStr<'a>, f: &Fields<'a>, raw: RawJson<'a>) -> Result<Self, DecodeError> {
         let r = Reader { kind: "?" };
         Ok(Self::Unknown(Unknown {
-            kind: r.text(f.janus, "janus")?.ok_or_else(|| r.missing("janus"))?,
+            kind,
             transaction: r.text(f.transaction, "transaction")?,
             session_id: r.session(f)?,
             sender: r.sender(f)?,

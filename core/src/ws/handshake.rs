@@ -7,6 +7,7 @@ use sha1::{Digest as _, Sha1};
 
 use crate::bytes::ByteWriter;
 use crate::error::EncodeError;
+use crate::http::contains_token;
 
 /// The subprotocol of the Janus API (`janus-admin-protocol` is the Admin API's).
 pub const JANUS_PROTOCOL: &str = "janus-protocol";
@@ -163,9 +164,7 @@ pub fn read_upgrade_response(bytes: &[u8], key: &ClientKey, protocol: &str) -> R
         None => return Err(HandshakeError::Malformed),
     }
     let header = |name: &str| response.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value);
-    let has_token = |value: Option<&[u8]>, token: &str| {
-        value.is_some_and(|v| v.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes())))
-    };
+    let has_token = |value: Option<&[u8]>, token: &str| value.is_some_and(|v| contains_token(v, token.as_bytes()));
     if !has_token(header("upgrade"), "websocket") || !has_token(header("connection"), "upgrade") {
         return Err(HandshakeError::NotUpgraded);
     }
