@@ -91,7 +91,8 @@ impl AdminClient {
             Err(e) => return Err(Error::Encode(e)),
         };
         let route = Route::of(&request);
-        crate::janus::log_request(&self.url, &out[..n], None);
+        // Never the body: it carries the `admin_secret`.
+        log::debug!("{}: → {} (transaction {}, {n} bytes)", self.url, request.name(), request.transaction().as_str());
         let mut body = Vec::new();
         let status = self.http.request(&route, &out[..n], StdInstant::now() + self.timeout, &mut body)?;
         if status != 200 {

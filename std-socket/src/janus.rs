@@ -4,9 +4,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant as StdInstant};
 
-use janus_signal::client::{
-    Abandoned, Client, Config, Event as CoreEvent, Ignored, Output, RequestId, RequestKind, SessionEnd,
-};
+use janus_signal::client::{Abandoned, Client, Config, Event as CoreEvent, Ignored, Output, RequestKind, SessionEnd};
 use janus_signal::driver::{CallError, Driver, Sink};
 use janus_signal::http::Route;
 use janus_signal::message::Message;
@@ -165,17 +163,10 @@ impl MalformedMessage {
         }
     }
 
-    /// A received body that could not be read at all (not JSON, or not an object), or as a
-    /// message.
+    /// A received body that could not be read at all (not JSON, or neither an object nor an
+    /// array): nothing in it can be named.
     fn from_body(body: &[u8], error: janus_signal::DecodeError) -> Self {
-        let raw = janus_signal::json::RawJson::parse(body).ok();
-        let member = |name: &str| raw.and_then(|r| r.get(name)).and_then(|v| v.as_str()).map(|v| v.to_string());
-        Self {
-            kind: member("janus"),
-            transaction: member("transaction"),
-            error,
-            json: String::from_utf8_lossy(body).into_owned(),
-        }
+        Self { kind: None, transaction: None, error, json: String::from_utf8_lossy(body).into_owned() }
     }
 
     /// The `janus` kind it claims (when `janus` is a string).
@@ -656,8 +647,17 @@ impl Janus {
                 if status != 200 {
                     return Err(Error::HttpStatus(status));
                 }
-                if let Err(e) = Message::decode(&body) {
-                    return Err(Error::MalformedReply(Box::new(MalformedMessage::from_body(&body, e))));
+                // Read leniently, so that an answer that cannot be read says what it claims.
+                match janus_signal::message::Batch::decode(&body).map(|mut b| b.next_lenient()) {
+                    Ok(Some(Ok(_))) => {}
+                    Ok(Some(Err(malformed))) => {
+                        return Err(Error::MalformedReply(Box::new(MalformedMessage::new(&malformed))));
+                    }
+                    Ok(None) => {
+                        let error = janus_signal::DecodeError::NotAnObject;
+                        return Err(Error::MalformedReply(Box::new(MalformedMessage::from_body(&body, error))));
+                    }
+                    Err(e) => return Err(Error::MalformedReply(Box::new(MalformedMessage::from_body(&body, e)))),
                 }
                 OwnedMessage::from_json(body)
             }
@@ -882,19 +882,6 @@ fn transport_name(endpoint: &Endpoint) -> &'static str {
         (true, true) => "WebSocket over TLS",
         (false, false) => "HTTP with long poll",
         (false, true) => "HTTPS with long poll",
-    }
-}
-
-/// Logs a request at debug level: its kind, transaction and size, never its body (which
-/// carries `apisecret`, `token` or `admin_secret`). Nothing is parsed unless debug is on.
-pub(crate) fn log_request(server: &str, body: &[u8], request: Option<&RequestId>) {
-    if log::log_enabled!(log::Level::Debug) {
-        let json = janus_signal::json::RawJson::parse(body).ok();
-        let field = |name: &str| json.and_then(|j| j.get(name)).and_then(|v| v.as_str()).map(|v| v.to_string());
-        let kind = field("janus").unwrap_or_else(|| "?".to_owned());
-        let transaction = request.map(|r| r.as_str().to_owned()).or_else(|| field("transaction"));
-        let transaction = transaction.as_deref().unwrap_or("-");
-        log::debug!("{server}: → {kind} (transaction {transaction}, {} bytes)", body.len());
     }
 }
 
