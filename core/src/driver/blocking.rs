@@ -277,6 +277,10 @@ where
         let now = self.clock.now();
         self.client.handle_timeout(now);
         drain_events(&mut self.client, sink, awaited.as_deref_mut());
+        if awaited.as_ref().is_some_and(|a| a.ended.is_some()) {
+            // Its timeout ended the awaited request: no waiting for anything else.
+            return Ok(false);
+        }
         while let Some(t) = self.client.poll_transmit(now, self.link.tx())? {
             if let Route::LongPoll { .. } = t.route {
                 let auth = self.client.auth();
