@@ -1,7 +1,8 @@
 //! `janus-signal-socket` against the real default Janus (`tests/janus/janus-server start`), over
 //! both transports (`http://…/janus` with its long poll, and `ws://…`): every request of the
 //! typed API with its typed result, two handles on one session getting only their own events,
-//! a fragmented (> 2800 bytes) SDP round trip, and the Admin API's view of our session.
+//! a fragmented (> 2800 bytes) SDP round trip, the Admin API's view of our session, and a
+//! session on a TCP connection the caller made (`Janus::over`).
 //!
 //! Janus comes from `JANUS_HTTP_URL`, `JANUS_WS_URL`, `JANUS_ADMIN_URL`, `JANUS_ADMIN_SECRET`
 //! (defaults: ports 8088/8188/7088). The tests are `#[ignore]`d (live): `tests/run` runs them
@@ -368,4 +369,41 @@ fn next_event_waits_its_whole_timeout_http() {
 #[ignore = "live: needs a Janus (tests/run starts one)"]
 fn next_event_waits_its_whole_timeout_ws() {
     run(Transport::Ws, next_event_waits_its_whole_timeout);
+}
+
+// ----- a stream the caller connected -------------------------------------------------------------
+
+/// `Janus::over`: the caller's own TCP connection carries the session (WebSocket) or its
+/// requests (HTTP, whose long poll dials its own), through a whole echotest exchange.
+fn over_the_callers_stream(url: &str, _: &Endpoints) {
+    let authority = url.split("://").nth(1).and_then(|rest| rest.split('/').next()).expect("host:port");
+    let tcp = std::net::TcpStream::connect(authority).expect("the caller connects");
+    let ours = tcp.try_clone().expect("a second handle on the caller's connection");
+    let mut janus = janus_signal_socket::Janus::over(tcp, url, Options::default()).expect("over the stream");
+    let session = janus.create_session().expect("create");
+    let handle = janus.attach("janus.plugin.echotest", None).expect("attach");
+    live::assert_echotest_ok(&janus.message(handle, &ECHO).expect("message"), handle);
+    janus.destroy_session().expect("destroy");
+    assert!(matches!(janus.client().session(), SessionState::Ended(s, SessionEnd::Destroyed) if s == session));
+    // The caller's connection is the one in use: shut it, and a WebSocket client has lost its
+    // socket, while over HTTP the next request dials a new connection from the URL.
+    ours.shutdown(std::net::Shutdown::Both).expect("shut the caller's connection");
+    let ping = janus.ping();
+    if url.starts_with("ws") {
+        assert!(ping.is_err(), "the WebSocket rode on the caller's connection: {ping:?}");
+    } else {
+        ping.expect("a new request connection");
+    }
+}
+
+#[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
+fn over_the_callers_stream_http() {
+    run(Transport::Http, over_the_callers_stream);
+}
+
+#[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
+fn over_the_callers_stream_ws() {
+    run(Transport::Ws, over_the_callers_stream);
 }

@@ -30,14 +30,19 @@ pub(crate) struct Connection {
 
 impl Connection {
     pub(crate) fn open(dialer: &Dialer) -> Result<Self, Error> {
-        Ok(Self {
-            stream: dialer.open()?,
+        Ok(Self::over(dialer.open()?))
+    }
+
+    /// A connection on `stream`, open already.
+    pub(crate) fn over(stream: Stream) -> Self {
+        Self {
+            stream,
             buf: Vec::new(),
             out: Vec::new(),
             timeout: ReadTimeout::default(),
             reader: ResponseReader::new(),
             reused: false,
-        })
+        }
     }
 
     /// Writes a request: head (from core) and body.
@@ -134,8 +139,14 @@ pub(crate) struct HttpTransport {
 
 impl HttpTransport {
     pub(crate) fn new(dialer: Dialer, base: String, limit: usize) -> Result<Self, Error> {
-        let requests = Some(Connection::open(&dialer)?);
-        Ok(Self { dialer, base, limit, requests, poll: None, poll_out: false })
+        let requests = Connection::open(&dialer)?;
+        Ok(Self::over(requests, dialer, base, limit))
+    }
+
+    /// The transport with `requests` as its request connection (the long poll's connection,
+    /// and later ones, come from `dialer`).
+    pub(crate) fn over(requests: Connection, dialer: Dialer, base: String, limit: usize) -> Self {
+        Self { dialer, base, limit, requests: Some(requests), poll: None, poll_out: false }
     }
 
     /// Connections opened from now on use `dialer`.

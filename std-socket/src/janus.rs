@@ -13,10 +13,10 @@ use janus_signal::request::Candidates;
 use janus_signal::{HandleId, Instant, SessionId};
 use serde::Serialize;
 
-use crate::http::HttpTransport;
+use crate::http::{Connection, HttpTransport};
 use crate::link::{StdClock, StdLink, Transport};
 use crate::queue::EventQueue;
-use crate::stream::Dialer;
+use crate::stream::{Dialer, Stream};
 use crate::url::Endpoint;
 use crate::ws::WsTransport;
 use crate::{Error, Failover, TlsConfig};
@@ -283,10 +283,51 @@ impl Janus {
         Ok(janus)
     }
 
+    /// Like [`connect`](Self::connect), on a TCP connection the caller made already (through a
+    /// proxy, bound to an interface, with socket options of its own…) to the server of `url`.
+    /// Over WebSocket it carries the session; over HTTP it is the request connection, and the
+    /// long poll's connection (and any later one) is dialed from `url`. For `https://` and
+    /// `wss://` the TLS handshake runs on it.
+    ///
+    /// ```no_run
+    /// use janus_signal_socket::{Janus, Options};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let tcp = std::net::TcpStream::connect("127.0.0.1:8188")?;
+    /// let mut janus = Janus::over(tcp, "ws://127.0.0.1:8188", Options::default())?;
+    /// janus.create_session()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`connect`](Self::connect).
+    pub fn over(tcp: std::net::TcpStream, url: &str, options: Options) -> Result<Self, Error> {
+        let endpoint = Endpoint::parse(url)?;
+        let dialer = Dialer::new(&endpoint, &options.tls, options.connect_timeout)?;
+        // Requests are small and answered at once: no Nagle delay (as for connections dialed here).
+        tcp.set_nodelay(true)?;
+        let stream = dialer.wrap(tcp, options.connect_timeout)?;
+        let link = open_over(stream, &endpoint, &dialer, &options, StdClock::new())?;
+        let janus = Self::with_link(endpoint, dialer, options, link)?;
+        log::info!(
+            "connected to Janus at {} ({}) on the caller's stream",
+            janus.endpoint.url,
+            transport_name(&janus.endpoint)
+        );
+        Ok(janus)
+    }
+
     /// [`connect`](Self::connect) with the URL already parsed and its dialer built.
     pub(crate) fn open_endpoint(endpoint: Endpoint, dialer: Dialer, options: Options) -> Result<Self, Error> {
-        let clock = StdClock::new();
-        let link = open(&endpoint, &dialer, &options, clock)?;
+        let link = open(&endpoint, &dialer, &options, StdClock::new())?;
+        Self::with_link(endpoint, dialer, options, link)
+    }
+
+    /// A client on `link`, open already.
+    fn with_link(endpoint: Endpoint, dialer: Dialer, options: Options, link: StdLink) -> Result<Self, Error> {
+        let clock = link.clock();
         let client = Self::new_client(&endpoint, &options)?;
         let events = EventQueue::new(options.max_queued_events);
         Ok(Self {
@@ -861,8 +902,20 @@ fn from_driver(e: CallError<Error>) -> Error {
 }
 
 fn open(endpoint: &Endpoint, dialer: &Dialer, options: &Options, clock: StdClock) -> Result<StdLink, Error> {
+    open_over(dialer.open()?, endpoint, dialer, options, clock)
+}
+
+/// The link to `endpoint` whose first connection is `stream`.
+fn open_over(
+    stream: Stream,
+    endpoint: &Endpoint,
+    dialer: &Dialer,
+    options: &Options,
+    clock: StdClock,
+) -> Result<StdLink, Error> {
     let transport = if endpoint.websocket {
-        Transport::Ws(WsTransport::connect(
+        Transport::Ws(WsTransport::over(
+            stream,
             dialer,
             if endpoint.secure { "wss" } else { "ws" },
             &endpoint.path,
@@ -871,7 +924,8 @@ fn open(endpoint: &Endpoint, dialer: &Dialer, options: &Options, clock: StdClock
             options.max_message_size,
         )?)
     } else {
-        Transport::Http(HttpTransport::new(dialer.clone(), endpoint.path.clone(), options.max_message_size)?)
+        let requests = Connection::over(stream);
+        Transport::Http(HttpTransport::over(requests, dialer.clone(), endpoint.path.clone(), options.max_message_size))
     };
     Ok(StdLink::new(transport, &endpoint.url, clock, options.max_message_size))
 }

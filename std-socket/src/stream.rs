@@ -141,14 +141,20 @@ impl Dialer {
 
     /// A new connection: TCP connect and TLS handshake together within the connect timeout.
     pub(crate) fn open(&self) -> Result<Stream, Error> {
-        #[cfg(feature = "tls")]
         let started = std::time::Instant::now();
         let tcp = tcp_connect(&self.authority, self.timeout)?;
+        self.wrap(tcp, self.timeout.saturating_sub(started.elapsed()))
+    }
+
+    /// A connection from a TCP stream connected already (by the caller): the TLS handshake, for
+    /// `https`/`wss`, within `timeout`.
+    pub(crate) fn wrap(&self, tcp: TcpStream, timeout: Duration) -> Result<Stream, Error> {
         #[cfg(feature = "tls")]
         if let Some(tls) = &self.tls {
-            let tls = tls.handshake(tcp, self.timeout.saturating_sub(started.elapsed()))?;
+            let tls = tls.handshake(tcp, timeout)?;
             return Ok(Stream::Tls(Box::new(tls)));
         }
+        let _ = timeout;
         Ok(Stream::Plain(tcp))
     }
 }

@@ -32,9 +32,10 @@ pub(crate) struct WsTransport {
 }
 
 impl WsTransport {
-    /// Opens the connection (`scheme` is `ws` or `wss`, as the dialer does) and runs the
-    /// WebSocket handshake within `handshake_timeout`.
-    pub(crate) fn connect(
+    /// Runs the WebSocket handshake (`scheme` is `ws` or `wss`, as the dialer does) on `stream`,
+    /// a connection to the dialer's server, within `handshake_timeout`.
+    pub(crate) fn over(
+        stream: Stream,
         dialer: &Dialer,
         scheme: &str,
         path: &str,
@@ -42,7 +43,6 @@ impl WsTransport {
         read_buffer: usize,
         max_message: usize,
     ) -> Result<Self, Error> {
-        let stream = dialer.open()?;
         stream.set_read_timeout(Some(handshake_timeout))?;
         let url = format!("{scheme}://{}{path}", dialer.authority());
         let uri = url.parse().map_err(|_| Error::InvalidUrl(url.clone()))?;
