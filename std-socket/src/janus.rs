@@ -81,41 +81,57 @@ impl Default for Options {
 }
 
 /// One message from Janus, owned: its JSON text, decoded on demand.
-#[derive(Clone, PartialEq, Eq)]
 pub struct OwnedMessage {
-    json: Vec<u8>,
+    decoded: Decoded,
 }
+
+self_cell::self_cell!(
+    /// The JSON text and the typed view of it, decoded once when the message was copied.
+    struct Decoded {
+        owner: Vec<u8>,
+        #[covariant]
+        dependent: Message,
+    }
+);
+
+/// What an owned message reads as if its bytes, which decoded once as a message already, did
+/// not decode again (they always do: decoding is deterministic; this keeps the view total).
+const NOT_A_MESSAGE: &[u8] = br#"{"janus":"keepalive"}"#;
 
 impl OwnedMessage {
     fn new(message: &Message<'_>) -> Self {
-        Self { json: message.raw().as_bytes().to_vec() }
+        Self::from_json(message.raw().as_bytes().to_vec())
     }
 
-    /// Wraps a body already decoded as one message.
+    /// Wraps a body already decoded as one message, decoding it once more for its typed view.
     pub(crate) fn from_json(json: Vec<u8>) -> Self {
-        Self { json }
+        let decoded = Decoded::new(json, |json| match Message::decode(json) {
+            Ok(message) => message,
+            Err(_) => match Message::decode(NOT_A_MESSAGE) {
+                Ok(keepalive) => keepalive,
+                Err(_) => unreachable!("a constant message decodes"),
+            },
+        });
+        Self { decoded }
     }
 
-    /// The typed view, borrowing this message.
-    ///
-    /// # Panics
-    ///
-    /// Never: the bytes were decoded once already.
+    /// The typed view, borrowing this message (decoded when the message was copied, not at each
+    /// call).
     #[must_use]
     pub fn message(&self) -> Message<'_> {
-        Message::decode(&self.json).expect("decoded before")
+        *self.decoded.borrow_dependent()
     }
 
     /// The JSON text as Janus sent it.
     #[must_use]
     pub fn json(&self) -> &str {
-        std::str::from_utf8(&self.json).unwrap_or_default()
+        std::str::from_utf8(self.decoded.borrow_owner()).unwrap_or_default()
     }
 
     /// The `janus` kind.
     #[must_use]
     pub fn kind(&self) -> &str {
-        self.message().kind()
+        self.decoded.borrow_dependent().kind()
     }
 
     /// The data of plugin `E` in this message, typed, in one call:
@@ -124,9 +140,23 @@ impl OwnedMessage {
     /// "No such room" is [`EventError::Plugin`](janus_signal::plugin::EventError::Plugin)).
     #[must_use]
     pub fn plugin<'s, E: PluginEvent<'s>>(&'s self) -> Option<Result<E, E::Error>> {
-        E::from_message(&self.message())
+        E::from_message(self.decoded.borrow_dependent())
     }
 }
+
+impl Clone for OwnedMessage {
+    fn clone(&self) -> Self {
+        Self::from_json(self.decoded.borrow_owner().clone())
+    }
+}
+
+impl PartialEq for OwnedMessage {
+    fn eq(&self, other: &Self) -> bool {
+        self.decoded.borrow_owner() == other.decoded.borrow_owner()
+    }
+}
+
+impl Eq for OwnedMessage {}
 
 impl fmt::Debug for OwnedMessage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1017,6 +1047,21 @@ mod tests {
 
     fn options() -> Options {
         Options { request_timeout: Duration::from_secs(2), seed: Some(7), ..Options::default() }
+    }
+
+    #[test]
+    fn an_owned_message_reads_its_view_without_decoding_again() {
+        assert!(Message::decode(NOT_A_MESSAGE).is_ok(), "the fallback view decodes");
+        let json = br#"{"janus":"event","session_id":1,"sender":2,"plugindata":{"plugin":"janus.plugin.echotest","data":{"result":"ok"}}}"#;
+        let owned = OwnedMessage::from_json(json.to_vec());
+        assert_eq!(owned.kind(), "event");
+        assert_eq!(owned.message(), Message::decode(json).expect("an event"));
+        let copy = owned.clone();
+        assert_eq!(copy, owned);
+        assert_eq!(copy.json().as_bytes(), json);
+        // Moving the owner keeps the view valid (the bytes live on the heap).
+        let moved = std::iter::once(copy).collect::<Vec<_>>();
+        assert_eq!(moved[0].message().sender(), Some(HandleId(2)));
     }
 
     #[test]
