@@ -7,6 +7,9 @@
 //! Janus comes from `JANUS_WS_URL` (default `ws://127.0.0.1:8188`). The tests are `#[ignore]`d
 //! (live): `tests/run` runs them with its Janus; run without one they fail.
 
+#[path = "support/ws_janus.rs"]
+mod ws_janus;
+
 use std::net::TcpStream;
 use std::time::{Duration, Instant as StdInstant};
 
@@ -16,6 +19,7 @@ use janus_signal::message::{ErrorCode, JsepType, Message};
 use janus_signal::request::{SdpType, SessionDescription};
 use janus_signal::ws::ClientKey;
 use janus_signal::{Duration as CoreDuration, HandleId, Instant};
+use ws_janus::janus_authority;
 
 const OFFER: &str = include_str!("fixtures/sdp/offer-audio-video-loopback.sdp");
 
@@ -23,17 +27,6 @@ const OFFER: &str = include_str!("fixtures/sdp/offer-audio-video-loopback.sdp");
 mod embedded_tcp;
 
 use embedded_tcp::EmbeddedTcp as Tcp;
-
-/// The default Janus's WebSocket `host:port`; fails the (live) test when it does not answer.
-fn janus_authority() -> String {
-    let url = std::env::var("JANUS_WS_URL").unwrap_or_else(|_| "ws://127.0.0.1:8188".into());
-    let authority = url.trim_start_matches("ws://").trim_end_matches('/').to_owned();
-    assert!(
-        TcpStream::connect(&authority).is_ok(),
-        "live test without a Janus: nothing answers at {url} (tests/run starts one)"
-    );
-    authority
-}
 
 /// Milliseconds since the test began, as the driver's clock.
 fn clock(origin: StdInstant) -> impl FnMut() -> Instant {

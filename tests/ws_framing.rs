@@ -6,6 +6,9 @@
 //! Janus comes from `JANUS_WS_URL` (default `ws://127.0.0.1:8188`). The tests are `#[ignore]`d
 //! (live): `tests/run` runs them with its Janus; run without one they fail.
 
+#[path = "support/ws_janus.rs"]
+mod ws_janus;
+
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -15,17 +18,7 @@ use janus_signal::ws::{
     ClientKey, FrameReader, HandshakeError, JANUS_PROTOCOL, Message as Ws, Opcode, read_upgrade_response, write_close,
     write_frame, write_upgrade_request,
 };
-
-/// The default Janus's WebSocket `host:port`; fails the (live) test when it does not answer.
-fn janus_authority() -> String {
-    let url = std::env::var("JANUS_WS_URL").unwrap_or_else(|_| "ws://127.0.0.1:8188".into());
-    let authority = url.trim_start_matches("ws://").trim_end_matches('/').to_owned();
-    assert!(
-        TcpStream::connect(&authority).is_ok(),
-        "live test without a Janus: nothing answers at {url} (tests/run starts one)"
-    );
-    authority
-}
+use ws_janus::janus_authority;
 
 /// Fresh randomness for keys and masks (tests need no cryptographic quality).
 fn random<const N: usize>(seed: &mut u64) -> [u8; N] {

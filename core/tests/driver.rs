@@ -193,6 +193,13 @@ fn echotest_session(driver: &mut TestDriver, seen: &mut Seen) -> (SessionId, Han
     (session, handle)
 }
 
+/// A session with an echotest handle.
+fn echotest_handle(driver: &mut TestDriver, seen: &mut Seen) -> HandleId {
+    driver.call(&mut |c, now, out| c.create_session(now, out), LATER, seen, |_| ()).expect("create");
+    let handle = driver.call(&mut |c, now, out| c.attach(now, out, "janus.plugin.echotest", None), LATER, seen, id_of);
+    HandleId(handle.expect("attach").expect("a handle id"))
+}
+
 #[test]
 fn a_whole_session_over_a_message_socket_in_every_order_janus_uses() {
     for (event_before_ack, detached_before_success) in [(false, false), (true, true), (true, false)] {
@@ -263,12 +270,7 @@ fn an_unanswered_request_ends_with_the_clients_timeout() {
     let config = Config { request_timeout: Duration::from_secs(3), ..Config::websocket() };
     let mut driver = driver(Behaviour { silent_messages: true, ..Behaviour::default() }, config);
     let mut seen = Seen::default();
-    driver.call(&mut |c, now, out| c.create_session(now, out), LATER, &mut seen, |_| ()).expect("create");
-    let handle = driver
-        .call(&mut |c, now, out| c.attach(now, out, "janus.plugin.echotest", None), LATER, &mut seen, id_of)
-        .expect("attach")
-        .map(HandleId)
-        .expect("handle");
+    let handle = echotest_handle(&mut driver, &mut seen);
     let started = driver.now();
     let mut called = false;
     let result = driver.call(
@@ -290,12 +292,7 @@ fn a_session_that_ends_abandons_the_call_waiting_on_it() {
     let behaviour = Behaviour { silent_messages: true, session_timeout_ms: 2_000, ..Behaviour::default() };
     let mut driver = driver(behaviour, config);
     let mut seen = Seen::default();
-    driver.call(&mut |c, now, out| c.create_session(now, out), LATER, &mut seen, |_| ()).expect("create");
-    let handle = driver
-        .call(&mut |c, now, out| c.attach(now, out, "janus.plugin.echotest", None), LATER, &mut seen, id_of)
-        .expect("attach")
-        .map(HandleId)
-        .expect("handle");
+    let handle = echotest_handle(&mut driver, &mut seen);
     let result = driver.call(
         &mut |c, now, out| c.message::<_, ()>(now, out, handle, &Echo { audio: true }, None),
         LATER,
@@ -312,12 +309,7 @@ fn a_wait_cut_short_ends_the_call_and_the_late_answer_reaches_the_sink() {
     let config = Config { request_timeout: Duration::from_secs(30), ..Config::websocket() };
     let mut driver = driver(Behaviour::default(), config);
     let mut seen = Seen::default();
-    driver.call(&mut |c, now, out| c.create_session(now, out), LATER, &mut seen, |_| ()).expect("create");
-    let handle = driver
-        .call(&mut |c, now, out| c.attach(now, out, "janus.plugin.echotest", None), LATER, &mut seen, id_of)
-        .expect("attach")
-        .map(HandleId)
-        .expect("handle");
+    let handle = echotest_handle(&mut driver, &mut seen);
     // The fake sends the event 2 ms after the ack; wait only 1 ms.
     let cut = driver.now().saturating_add(Duration::from_millis(1));
     let result = driver.call(
