@@ -406,7 +406,7 @@ impl Janus {
     pub(crate) fn switch_to(&mut self, endpoint: &Endpoint, dialer: &Dialer, timeout: Duration) -> Result<bool, Error> {
         let mut attempt = self.options.clone();
         attempt.connect_timeout = timeout;
-        let clock = StdClock::new();
+        let clock = self.clock();
         let mut link = open(endpoint, &dialer.with_timeout(timeout), &attempt, clock)?;
         // Later connections (long polls, reconnects) get the whole connect timeout.
         if let Transport::Http(http) = &mut link.transport {
@@ -524,7 +524,7 @@ impl Janus {
     pub fn reconnect(&mut self) -> Result<(), Error> {
         log::info!("reconnecting to {} (session {:?})", self.endpoint.url, self.session_id());
         self.lose_transport();
-        let link = open(&self.endpoint, &self.dialer, &self.options, StdClock::new()).inspect_err(|e| {
+        let link = open(&self.endpoint, &self.dialer, &self.options, self.clock()).inspect_err(|e| {
             log::warn!("reconnecting to {} failed: {e}", self.endpoint.url);
         })?;
         self.driver.replace_link(link);
@@ -535,7 +535,7 @@ impl Janus {
     /// Drops the connection without a word (tests use it to simulate a network failure).
     pub fn drop_connection(&mut self) {
         log::debug!("dropping the connection to {}", self.endpoint.url);
-        if let Ok(link) = open(&self.endpoint, &self.dialer, &self.options, StdClock::new()) {
+        if let Ok(link) = open(&self.endpoint, &self.dialer, &self.options, self.clock()) {
             self.driver.replace_link(link);
         }
     }
@@ -820,6 +820,8 @@ impl Janus {
         self.driver.poll(until, &mut inbox).map_err(from_driver)
     }
 
+    /// The driver's clock: every link of this client keeps its origin, so that the driver's
+    /// instants mean the same on a new connection.
     fn clock(&self) -> StdClock {
         self.driver.link().clock()
     }
