@@ -136,7 +136,8 @@ pub fn is_array(body: &[u8]) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
 }
 
-/// janus-signal: borrowed, validated, SDP unescaped into `sdp_buf`. Like [`read_serde`], a
+/// janus-signal: borrowed, validated, text with escapes (the SDP) unescaped into `sdp_buf`,
+/// text without borrowed as it is (what serde's `Cow` does). Like [`read_serde`], a
 /// long-poll array goes through the array reader ([`Batch`]) and a single message is decoded
 /// as one ([`Message::decode`], what a WebSocket client does).
 pub fn read_ours(body: &[u8], sdp_buf: &mut [u8]) -> usize {
@@ -156,10 +157,10 @@ fn read_message(message: Message<'_>, sdp_buf: &mut [u8]) -> usize {
                 n += pd.plugin.escaped().len() + pd.data.as_bytes().len();
             }
             if let Some(jsep) = e.jsep {
-                n += jsep.sdp.unescape_into(sdp_buf).expect("fits").len();
+                n += jsep.sdp.unescaped(sdp_buf).expect("fits").len();
             }
         }
-        Message::Error(e) => n += e.reason.map_or(0, |r| r.unescape_into(sdp_buf).expect("fits").len()),
+        Message::Error(e) => n += e.reason.map_or(0, |r| r.unescaped(sdp_buf).expect("fits").len()),
         Message::Success(s) => n += s.data.map_or(0, |d| d.as_bytes().len()),
         _ => {}
     }

@@ -23,15 +23,22 @@ pub(crate) fn skip_ws(bytes: &[u8], pos: usize) -> usize {
             }
             // A newline and fewer than eight spaces of indentation before a token: how Janus
             // formats one member per line (inlined where 64-bit words are native).
+            // Two words cover the indentation of Janus's nesting up to five levels.
             #[cfg(target_pointer_width = "64")]
-            if b == b'\n'
-                && let Some(word) = word_at(bytes, next)
-            {
-                // The lowest set bit of `word ^ SPACES` is in the first byte that is not a space.
-                let spaces = (word ^ SPACES).trailing_zeros().wrapping_shr(3) as usize;
-                let end = next.saturating_add(spaces);
-                if spaces < 8 && bytes.get(end).is_some_and(|&c| c > b' ') {
-                    return end;
+            if b == b'\n' {
+                let mut at = next;
+                for _ in 0..2 {
+                    let Some(word) = word_at(bytes, at) else { break };
+                    // The lowest set bit of `word ^ SPACES` is in the first byte that is not a
+                    // space.
+                    let spaces = (word ^ SPACES).trailing_zeros().wrapping_shr(3) as usize;
+                    at = at.saturating_add(spaces);
+                    if spaces < 8 {
+                        if bytes.get(at).is_some_and(|&c| c > b' ') {
+                            return at;
+                        }
+                        break;
+                    }
                 }
             }
             skip_ws_run(bytes, pos)
@@ -120,12 +127,30 @@ pub(crate) fn string_special(word: u64) -> u64 {
     quote | backslash | control
 }
 
-/// Index of the first `"`, `\\` or control byte at or after `pos`, or `bytes.len()`.
+/// Index of the first `"`, `\\` or control byte at or after `pos`, or `bytes.len()`: sixteen
+/// bytes a step (two words, one test), then a word, then bytes.
 #[inline]
 pub(crate) fn find_string_special(bytes: &[u8], pos: usize) -> usize {
-    let mut i = pos;
-    while let Some(word) = word_at(bytes, i) {
-        let mask = string_special(word);
+    let rest = bytes.get(pos..).unwrap_or_default();
+    let (pairs, tail) = rest.as_chunks::<16>();
+    let mut at = pos;
+    for pair in pairs {
+        let (a, b) = pair.split_at(8);
+        let (Some(a), Some(b)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) else { break };
+        let low = string_special(u64::from_le_bytes(*a));
+        let high = string_special(u64::from_le_bytes(*b));
+        if low | high != 0 {
+            return if low != 0 {
+                at.saturating_add(first_flagged(low))
+            } else {
+                at.saturating_add(8).saturating_add(first_flagged(high))
+            };
+        }
+        at = at.saturating_add(16);
+    }
+    let mut i = at;
+    if let Some(word) = tail.first_chunk::<8>() {
+        let mask = string_special(u64::from_le_bytes(*word));
         if mask != 0 {
             return i.saturating_add(first_flagged(mask));
         }
@@ -157,40 +182,62 @@ pub(crate) fn validate_string(bytes: &[u8], pos: usize) -> Result<usize, JsonErr
 #[cfg_attr(not(target_pointer_width = "64"), inline)]
 pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), JsonError> {
     let mut i = pos.saturating_add(1);
-    while let Some(word) = word_at(bytes, i) {
+    let found = loop {
+        let Some(word) = word_at(bytes, i) else {
+            break scan_string_rest(bytes, i, false);
+        };
         let mask = string_special(word);
         if mask != 0 {
             let at = i.saturating_add(first_flagged(mask));
             if bytes.get(at) == Some(&b'"') {
                 return Ok((at.saturating_add(1), false));
             }
-            return scan_string_rest(bytes, at, false);
+            break scan_string_rest(bytes, at, false);
         }
         i = i.saturating_add(8);
-    }
-    scan_string_rest(bytes, i, false)
+    };
+    // The rest answers in registers; an invalid string is scanned again for its error.
+    found.ok_or_else(|| string_error(bytes, pos))
 }
 
 /// The rest of [`scan_string`] from `pos`, inside the string; `escaped` says whether an escape
-/// was seen before `pos`.
+/// was seen before `pos`. `None` when the string is invalid ([`string_error`] says why).
 #[inline(never)]
-fn scan_string_rest(bytes: &[u8], pos: usize, mut escaped: bool) -> Result<(usize, bool), JsonError> {
+fn scan_string_rest(bytes: &[u8], pos: usize, mut escaped: bool) -> Option<(usize, bool)> {
     let mut i = pos;
     loop {
         i = find_string_special(bytes, i);
         match bytes.get(i) {
-            Some(b'"') => return Ok((i.saturating_add(1), escaped)),
+            Some(b'"') => return Some((i.saturating_add(1), escaped)),
             Some(b'\\') => {
                 escaped = true;
                 // SDP lines end in `\r\n`: take the pair in one step.
                 i = if bytes.get(i..).is_some_and(|r| r.starts_with(br"\r\n")) {
                     i.saturating_add(4)
                 } else {
-                    validate_escape(bytes, i)?
+                    validate_escape(bytes, i).ok()?
                 };
             }
-            Some(_) => return Err(err(JsonErrorKind::ControlCharacterInString, i)),
-            None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
+            _ => return None,
+        }
+    }
+}
+
+/// The error of the invalid string whose opening quote is at `pos`.
+#[cold]
+#[inline(never)]
+fn string_error(bytes: &[u8], pos: usize) -> JsonError {
+    let mut i = pos.saturating_add(1);
+    loop {
+        i = find_string_special(bytes, i);
+        match bytes.get(i) {
+            Some(b'"') => return err(JsonErrorKind::UnexpectedEnd, bytes.len()),
+            Some(b'\\') => match validate_escape(bytes, i) {
+                Ok(next) => i = next,
+                Err(e) => return e,
+            },
+            Some(_) => return err(JsonErrorKind::ControlCharacterInString, i),
+            None => return err(JsonErrorKind::UnexpectedEnd, i),
         }
     }
 }
@@ -323,6 +370,24 @@ fn validate_literal(bytes: &[u8], pos: usize, word: &[u8]) -> Result<usize, Json
     }
 }
 
+/// Index of a member's value, given the index after its key's closing quote: the `:` and
+/// the whitespace around it skipped. Janus writes `": "` and compact JSON `":`; both are one
+/// look, any other spacing goes the general way (with the same errors).
+#[cfg_attr(target_pointer_width = "64", inline(always))]
+#[cfg_attr(not(target_pointer_width = "64"), inline)]
+fn after_colon(bytes: &[u8], end: usize) -> Result<usize, JsonError> {
+    match bytes.get(end..).and_then(<[u8]>::first_chunk::<3>) {
+        Some([b':', b' ', c]) if *c > b' ' => return Ok(end.saturating_add(2)),
+        Some([b':', c, _]) if *c > b' ' => return Ok(end.saturating_add(1)),
+        _ => {}
+    }
+    let colon = skip_ws(bytes, end);
+    if bytes.get(colon) != Some(&b':') {
+        return Err(unexpected(bytes, colon));
+    }
+    Ok(skip_ws(bytes, colon.saturating_add(1)))
+}
+
 /// Validates exactly one JSON value starting at `pos` (leading whitespace allowed). Returns
 /// the index of its first byte and the index just after its last byte.
 pub(crate) fn validate_value(bytes: &[u8], pos: usize) -> Result<(usize, usize), JsonError> {
@@ -348,16 +413,14 @@ pub(crate) fn validate_nested_value(bytes: &[u8], pos: usize, outer: usize) -> R
     }
     // Whether an object key comes before the next value (`i` is then at the key).
     let mut key_first = false;
+    // Whether the innermost open container is an object (bit `depth - 1` of `objects`).
+    let mut in_object = false;
     loop {
         if key_first {
             if bytes.get(i) != Some(&b'"') {
                 return Err(unexpected(bytes, i));
             }
-            let colon = skip_ws(bytes, validate_string(bytes, i)?);
-            if bytes.get(colon) != Some(&b':') {
-                return Err(unexpected(bytes, colon));
-            }
-            i = skip_ws(bytes, colon.saturating_add(1));
+            i = after_colon(bytes, validate_string(bytes, i)?)?;
         }
         // A value starts at `i` (whitespace skipped).
         let Some(&b) = bytes.get(i) else {
@@ -380,6 +443,7 @@ pub(crate) fn validate_nested_value(bytes: &[u8], pos: usize, outer: usize) -> R
                     depth = depth.saturating_add(1);
                     i = inner;
                     key_first = is_object;
+                    in_object = is_object;
                     continue;
                 }
             }
@@ -395,8 +459,6 @@ pub(crate) fn validate_nested_value(bytes: &[u8], pos: usize, outer: usize) -> R
                 return Ok((start, i));
             }
             i = skip_ws(bytes, i);
-            let top = depth.saturating_sub(1);
-            let in_object = objects.wrapping_shr(u32::try_from(top).unwrap_or(0)) & 1 != 0;
             match bytes.get(i) {
                 Some(b',') => {
                     i = skip_ws(bytes, i.saturating_add(1));
@@ -408,7 +470,9 @@ pub(crate) fn validate_nested_value(bytes: &[u8], pos: usize, outer: usize) -> R
                 None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
                 Some(_) => return Err(unexpected(bytes, i)),
             }
-            depth = top;
+            depth = depth.saturating_sub(1);
+            let below = depth.saturating_sub(1);
+            in_object = depth > 0 && objects.wrapping_shr(u32::try_from(below).unwrap_or(0)) & 1 != 0;
             i = i.saturating_add(1);
         }
     }
@@ -473,12 +537,8 @@ impl<'a> ObjectWalk<'a> {
             return Err(unexpected(bytes, i));
         }
         let (end, escaped) = scan_string(bytes, i)?;
-        let colon = skip_ws(bytes, end);
-        if bytes.get(colon) != Some(&b':') {
-            return Err(unexpected(bytes, colon));
-        }
+        let value = after_colon(bytes, end)?;
         let key = bytes.get(i.saturating_add(1)..end.saturating_sub(1)).unwrap_or_default();
-        let value = skip_ws(bytes, colon.saturating_add(1));
         self.pos = value;
         Ok(Some(MemberKey { key, escaped, value }))
     }

@@ -72,6 +72,33 @@ impl<'a> JsonStr<'a> {
         self.chars().fold(0usize, |n, c| n.saturating_add(c.len_utf8()))
     }
 
+    /// The unescaped text, copying only when there is something to unescape: the text itself
+    /// when it has no escapes (like serde's `Cow::Borrowed`), else unescaped into `scratch`.
+    ///
+    /// ```
+    /// use janus_signal::json::RawJson;
+    ///
+    /// let json = RawJson::parse(br#"["plain", "two\nlines"]"#).unwrap();
+    /// let mut items = json.elements().filter_map(|v| v.as_str());
+    /// let (plain, escaped) = (items.next().unwrap(), items.next().unwrap());
+    /// let mut scratch = [0u8; 16];
+    /// assert_eq!(plain.unescaped(&mut scratch).unwrap(), "plain");
+    /// assert_eq!(escaped.unescaped(&mut scratch).unwrap(), "two\nlines");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`unescape_into`](Self::unescape_into), only when the text has escapes.
+    pub fn unescaped<'s>(&self, scratch: &'s mut [u8]) -> Result<&'s str, EncodeError>
+    where
+        'a: 's,
+    {
+        match self.as_plain() {
+            Some(plain) => Ok(plain),
+            None => self.unescape_into(scratch),
+        }
+    }
+
     /// Unescapes the text into `out` and returns it as a `&str` borrowed from `out`.
     ///
     /// # Errors
