@@ -238,6 +238,18 @@ pub(crate) fn parse_u64(digits: &[u8]) -> Option<u64> {
     // Up to 19 digits always fit in a u64 (10^19 - 1 < 2^64): eight at a time where 64-bit
     // words are native (Janus ids have 15 or 16 digits), without overflow checks.
     #[cfg(target_pointer_width = "64")]
+    if let (9..=16, Some(head), Some(tail)) = (digits.len(), digits.first_chunk::<8>(), digits.last_chunk::<8>()) {
+        // The last eight digits as one word; the first `k` (1..=8) as another, shifted up so
+        // that the bytes the tail covers fall off, with `0`s in front.
+        let k = digits.len().wrapping_sub(8) as u32;
+        let pad = 8u32.wrapping_sub(k).wrapping_mul(8);
+        let zeros = 0x3030_3030_3030_3030u64.checked_shr(k.wrapping_mul(8)).unwrap_or(0);
+        let high = u64::from_le_bytes(*head).checked_shl(pad).unwrap_or(0) | zeros;
+        return Some(
+            eight_digits(high)?.wrapping_mul(100_000_000).wrapping_add(eight_digits(u64::from_le_bytes(*tail))?),
+        );
+    }
+    #[cfg(target_pointer_width = "64")]
     if digits.len() <= 19 {
         let mut value = 0u64;
         let mut rest = digits;

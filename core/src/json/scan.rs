@@ -183,18 +183,28 @@ pub(crate) fn validate_string(bytes: &[u8], pos: usize) -> Result<usize, JsonErr
 pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), JsonError> {
     let mut i = pos.saturating_add(1);
     let found = loop {
-        let Some(word) = word_at(bytes, i) else {
+        // Sixteen bytes a step: two words, one test.
+        let Some(pair) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) else {
             break scan_string_rest(bytes, i, false);
         };
-        let mask = string_special(word);
-        if mask != 0 {
-            let at = i.saturating_add(first_flagged(mask));
+        let (a, b) = pair.split_at(8);
+        let (Some(a), Some(b)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) else {
+            break scan_string_rest(bytes, i, false);
+        };
+        let low = string_special(u64::from_le_bytes(*a));
+        let high = string_special(u64::from_le_bytes(*b));
+        if low | high != 0 {
+            let at = if low != 0 {
+                i.saturating_add(first_flagged(low))
+            } else {
+                i.saturating_add(8).saturating_add(first_flagged(high))
+            };
             if bytes.get(at) == Some(&b'"') {
                 return Ok((at.saturating_add(1), false));
             }
             break scan_string_rest(bytes, at, false);
         }
-        i = i.saturating_add(8);
+        i = i.saturating_add(16);
     };
     // The rest answers in registers; an invalid string is scanned again for its error.
     found.ok_or_else(|| string_error(bytes, pos))
@@ -313,6 +323,20 @@ fn digits_end(bytes: &[u8], mut i: usize) -> usize {
         i = i.saturating_add(1);
     }
     i
+}
+
+/// [`validate_number`] with plain positive integers (ids, codes, counts) inline: digits, then
+/// no fraction or exponent.
+#[cfg_attr(target_pointer_width = "64", inline(always))]
+#[cfg_attr(not(target_pointer_width = "64"), inline)]
+fn number_end(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+    if let Some(b'1'..=b'9') = bytes.get(pos) {
+        let end = digits_end(bytes, pos.saturating_add(1));
+        if !matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) {
+            return Ok(end);
+        }
+    }
+    validate_number(bytes, pos)
 }
 
 /// Validates a number starting at `pos`; returns the index after it.
@@ -450,7 +474,7 @@ pub(crate) fn validate_nested_value(bytes: &[u8], pos: usize, outer: usize) -> R
             b't' => i = validate_literal(bytes, i, b"true")?,
             b'f' => i = validate_literal(bytes, i, b"false")?,
             b'n' => i = validate_literal(bytes, i, b"null")?,
-            b'-' | b'0'..=b'9' => i = validate_number(bytes, i)?,
+            b'-' | b'0'..=b'9' => i = number_end(bytes, i)?,
             _ => return Err(unexpected(bytes, i)),
         }
         // A value just ended at `i`: close containers or move to the next member/element.
@@ -552,7 +576,7 @@ impl<'a> ObjectWalk<'a> {
         let (bytes, pos) = (self.bytes, self.pos);
         let end = match bytes.get(pos) {
             Some(b'"') => validate_string(bytes, pos)?,
-            Some(b'-' | b'0'..=b'9') => validate_number(bytes, pos)?,
+            Some(b'-' | b'0'..=b'9') => number_end(bytes, pos)?,
             Some(b't') => validate_literal(bytes, pos, b"true")?,
             Some(b'f') => validate_literal(bytes, pos, b"false")?,
             _ => validate_nested_value(bytes, pos, self.outer)?.1,
