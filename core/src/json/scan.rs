@@ -128,29 +128,34 @@ pub(crate) fn string_special(word: u64) -> u64 {
 }
 
 /// Index of the first `"`, `\\` or control byte at or after `pos`, or `bytes.len()`: sixteen
-/// bytes a step (two words, one test), then a word, then bytes.
+/// bytes a step (two words, one test) where 64-bit words are native, then words, then bytes.
 #[inline]
 pub(crate) fn find_string_special(bytes: &[u8], pos: usize) -> usize {
-    let rest = bytes.get(pos..).unwrap_or_default();
-    let (pairs, tail) = rest.as_chunks::<16>();
-    let mut at = pos;
-    for pair in pairs {
-        let (a, b) = pair.split_at(8);
-        let (Some(a), Some(b)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) else { break };
-        let low = string_special(u64::from_le_bytes(*a));
-        let high = string_special(u64::from_le_bytes(*b));
-        if low | high != 0 {
-            return if low != 0 {
-                at.saturating_add(first_flagged(low))
-            } else {
-                at.saturating_add(8).saturating_add(first_flagged(high))
-            };
+    #[cfg(target_pointer_width = "64")]
+    let mut i = {
+        let rest = bytes.get(pos..).unwrap_or_default();
+        let (pairs, _) = rest.as_chunks::<16>();
+        let mut at = pos;
+        for pair in pairs {
+            let (a, b) = pair.split_at(8);
+            let (Some(a), Some(b)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) else { break };
+            let low = string_special(u64::from_le_bytes(*a));
+            let high = string_special(u64::from_le_bytes(*b));
+            if low | high != 0 {
+                return if low != 0 {
+                    at.saturating_add(first_flagged(low))
+                } else {
+                    at.saturating_add(8).saturating_add(first_flagged(high))
+                };
+            }
+            at = at.saturating_add(16);
         }
-        at = at.saturating_add(16);
-    }
-    let mut i = at;
-    if let Some(word) = tail.first_chunk::<8>() {
-        let mask = string_special(u64::from_le_bytes(*word));
+        at
+    };
+    #[cfg(not(target_pointer_width = "64"))]
+    let mut i = pos;
+    while let Some(word) = word_at(bytes, i) {
+        let mask = string_special(word);
         if mask != 0 {
             return i.saturating_add(first_flagged(mask));
         }
@@ -182,8 +187,10 @@ pub(crate) fn validate_string(bytes: &[u8], pos: usize) -> Result<usize, JsonErr
 #[cfg_attr(not(target_pointer_width = "64"), inline)]
 pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), JsonError> {
     let mut i = pos.saturating_add(1);
+    // Sixteen bytes a step (two words, one test) where 64-bit words are native; a word a step
+    // on small targets (flash matters more there).
+    #[cfg(target_pointer_width = "64")]
     let found = loop {
-        // Sixteen bytes a step: two words, one test.
         let Some(pair) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) else {
             break scan_string_rest(bytes, i, false);
         };
@@ -206,12 +213,30 @@ pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), Jso
         }
         i = i.saturating_add(16);
     };
+    #[cfg(not(target_pointer_width = "64"))]
+    loop {
+        let Some(word) = word_at(bytes, i) else {
+            return scan_string_checked(bytes, i, false);
+        };
+        let mask = string_special(word);
+        if mask != 0 {
+            let at = i.saturating_add(first_flagged(mask));
+            if bytes.get(at) == Some(&b'"') {
+                return Ok((at.saturating_add(1), false));
+            }
+            return scan_string_checked(bytes, at, false);
+        }
+        i = i.saturating_add(8);
+    }
     // The rest answers in registers; an invalid string is scanned again for its error.
+    #[cfg(target_pointer_width = "64")]
     found.ok_or_else(|| string_error(bytes, pos))
 }
 
 /// The rest of [`scan_string`] from `pos`, inside the string; `escaped` says whether an escape
-/// was seen before `pos`. `None` when the string is invalid ([`string_error`] says why).
+/// was seen before `pos`. `None` when the string is invalid ([`scan_string_checked`] says why):
+/// an answer that fits in registers.
+#[cfg(target_pointer_width = "64")]
 #[inline(never)]
 fn scan_string_rest(bytes: &[u8], pos: usize, mut escaped: bool) -> Option<(usize, bool)> {
     let mut i = pos;
@@ -234,20 +259,38 @@ fn scan_string_rest(bytes: &[u8], pos: usize, mut escaped: bool) -> Option<(usiz
 }
 
 /// The error of the invalid string whose opening quote is at `pos`.
+#[cfg(target_pointer_width = "64")]
 #[cold]
 #[inline(never)]
 fn string_error(bytes: &[u8], pos: usize) -> JsonError {
-    let mut i = pos.saturating_add(1);
+    match scan_string_checked(bytes, pos.saturating_add(1), false) {
+        Err(e) => e,
+        // Not reached: the fast scan found the string invalid.
+        Ok(_) => err(JsonErrorKind::UnexpectedEnd, bytes.len()),
+    }
+}
+
+/// The rest of a string scan from `pos`, inside the string, with its error (on small targets
+/// the only scan: one function is less flash than a fast one and a cold one).
+#[cfg_attr(target_pointer_width = "64", cold)]
+#[inline(never)]
+fn scan_string_checked(bytes: &[u8], pos: usize, mut escaped: bool) -> Result<(usize, bool), JsonError> {
+    let mut i = pos;
     loop {
         i = find_string_special(bytes, i);
         match bytes.get(i) {
-            Some(b'"') => return err(JsonErrorKind::UnexpectedEnd, bytes.len()),
-            Some(b'\\') => match validate_escape(bytes, i) {
-                Ok(next) => i = next,
-                Err(e) => return e,
-            },
-            Some(_) => return err(JsonErrorKind::ControlCharacterInString, i),
-            None => return err(JsonErrorKind::UnexpectedEnd, i),
+            Some(b'"') => return Ok((i.saturating_add(1), escaped)),
+            Some(b'\\') => {
+                escaped = true;
+                // SDP lines end in `\r\n`: take the pair in one step.
+                i = if bytes.get(i..).is_some_and(|r| r.starts_with(br"\r\n")) {
+                    i.saturating_add(4)
+                } else {
+                    validate_escape(bytes, i)?
+                };
+            }
+            Some(_) => return Err(err(JsonErrorKind::ControlCharacterInString, i)),
+            None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
         }
     }
 }
@@ -325,11 +368,12 @@ fn digits_end(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// [`validate_number`] with plain positive integers (ids, codes, counts) inline: digits, then
-/// no fraction or exponent.
+/// [`validate_number`] with plain positive integers (ids, codes, counts) inline where 64-bit
+/// words are native: digits, then no fraction or exponent.
 #[cfg_attr(target_pointer_width = "64", inline(always))]
 #[cfg_attr(not(target_pointer_width = "64"), inline)]
 fn number_end(bytes: &[u8], pos: usize) -> Result<usize, JsonError> {
+    #[cfg(target_pointer_width = "64")]
     if let Some(b'1'..=b'9') = bytes.get(pos) {
         let end = digits_end(bytes, pos.saturating_add(1));
         if !matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) {
@@ -395,11 +439,12 @@ fn validate_literal(bytes: &[u8], pos: usize, word: &[u8]) -> Result<usize, Json
 }
 
 /// Index of a member's value, given the index after its key's closing quote: the `:` and
-/// the whitespace around it skipped. Janus writes `": "` and compact JSON `":`; both are one
-/// look, any other spacing goes the general way (with the same errors).
-#[cfg_attr(target_pointer_width = "64", inline(always))]
-#[cfg_attr(not(target_pointer_width = "64"), inline)]
+/// the whitespace around it skipped. Janus writes `": "` and compact JSON `":`; where 64-bit
+/// words are native both are one look, any other spacing goes the general way (with the same
+/// errors).
+#[inline(always)]
 fn after_colon(bytes: &[u8], end: usize) -> Result<usize, JsonError> {
+    #[cfg(target_pointer_width = "64")]
     match bytes.get(end..).and_then(<[u8]>::first_chunk::<3>) {
         Some([b':', b' ', c]) if *c > b' ' => return Ok(end.saturating_add(2)),
         Some([b':', c, _]) if *c > b' ' => return Ok(end.saturating_add(1)),
@@ -495,8 +540,8 @@ pub(crate) fn validate_nested_value(bytes: &[u8], pos: usize, outer: usize) -> R
                 Some(_) => return Err(unexpected(bytes, i)),
             }
             depth = depth.saturating_sub(1);
-            let below = depth.saturating_sub(1);
-            in_object = depth > 0 && objects.wrapping_shr(u32::try_from(below).unwrap_or(0)) & 1 != 0;
+            // At depth 0 the value is not read: the loop returns first.
+            in_object = objects.wrapping_shr(u32::try_from(depth.wrapping_sub(1)).unwrap_or(0)) & 1 != 0;
             i = i.saturating_add(1);
         }
     }
