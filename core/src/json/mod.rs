@@ -34,7 +34,11 @@ pub(crate) use write::Writer;
 
 /// For the message decoder, which validates a message and picks out its members in one pass:
 /// a walker over one object's members ([`ObjectWalk`](scan::ObjectWalk)), whitespace
-/// ([`is_ws`](scan::is_ws), [`skip_ws`](scan::skip_ws)), the end of an already validated value
-/// ([`skip_validated`](scan::skip_validated)) and the input as text ([`utf8`](raw::utf8)).
+/// ([`is_ws`](scan::is_ws), [`skip_ws`](scan::skip_ws)), one value validated where it stands
+/// ([`validate_nested_value`](scan::validate_nested_value), for a long-poll array's elements),
+/// the end of an already validated value ([`skip_validated`](scan::skip_validated)) and the
+/// input as text ([`utf8`](raw::utf8)).
 pub(crate) use raw::utf8;
+#[cfg(target_pointer_width = "64")]
+pub(crate) use scan::validate_nested_value;
 pub(crate) use scan::{ObjectWalk, is_ws, skip_validated, skip_ws};

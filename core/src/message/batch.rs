@@ -2,7 +2,9 @@
 
 use super::{Malformed, Message};
 use crate::error::DecodeError;
-use crate::json::{JsonKind, RawJson};
+use crate::json::RawJson;
+#[cfg(target_pointer_width = "64")]
+use crate::json::{JsonError, JsonErrorKind};
 use crate::json::{skip_validated, skip_ws};
 
 /// The messages of one long-poll answer, decoded one at a time without allocating.
@@ -27,8 +29,14 @@ pub struct Batch<'a> {
 enum Items<'a> {
     /// A single object, decoded in the same pass that validated it.
     One(Option<Item<'a>>),
-    /// The elements of a validated array: its text and where the next element starts.
-    Many(&'a str, usize),
+    /// The elements of a validated array: its text, the first element when it was decoded
+    /// while validating, and where the next element starts.
+    Many {
+        text: &'a str,
+        #[cfg(target_pointer_width = "64")]
+        first: Option<Item<'a>>,
+        next: usize,
+    },
 }
 
 impl<'a> Batch<'a> {
@@ -45,12 +53,76 @@ impl<'a> Batch<'a> {
             let raw = fields.parse_object(bytes)?;
             return Ok(Self { items: Items::One(Some(read(raw, &fields))) });
         }
-        let raw = RawJson::parse(bytes)?;
-        let items = match raw.kind() {
-            JsonKind::Array => Items::Many(raw.as_text(), 1),
-            _ => return Err(DecodeError::NotAnObject),
-        };
-        Ok(Self { items })
+        #[cfg(target_pointer_width = "64")]
+        return Ok(Self { items: array(bytes)? });
+        #[cfg(not(target_pointer_width = "64"))]
+        {
+            let raw = RawJson::parse(bytes)?;
+            let items = match raw.kind() {
+                crate::json::JsonKind::Array => Items::Many { text: raw.as_text(), next: 1 },
+                _ => return Err(DecodeError::NotAnObject),
+            };
+            Ok(Self { items })
+        }
+    }
+}
+
+/// The items of a body that is not one object: where 64-bit words are native, the array is
+/// validated with its first element decoded in the same pass (a long-poll answer mostly holds
+/// one message); small targets validate, then decode each element (less flash).
+#[cfg(target_pointer_width = "64")]
+fn array(bytes: &[u8]) -> Result<Items<'_>, DecodeError> {
+    let open = skip_ws(bytes, 0);
+    if bytes.get(open) != Some(&b'[') {
+        // Neither an object nor an array: report exactly what a full parse reports.
+        RawJson::parse(bytes)?;
+        return Err(DecodeError::NotAnObject);
+    }
+    let text = crate::json::utf8(bytes)?;
+    // The array from its `[` on; positions below are relative to it.
+    let work = text.get(open..).unwrap_or_default();
+    let (first, end) = validate_array(work)
+        .map_err(|e| DecodeError::Json(JsonError { kind: e.kind, offset: e.offset.saturating_add(open) }))?;
+    let trailing = skip_ws(bytes, end.saturating_add(open));
+    if trailing != bytes.len() {
+        return Err(DecodeError::Json(JsonError { kind: JsonErrorKind::TrailingBytes, offset: trailing }));
+    }
+    let next = first.as_ref().map_or(1, |(_, end)| *end);
+    Ok(Items::Many { text: work.get(..end).unwrap_or_default(), first: first.map(|(item, _)| item), next })
+}
+
+/// Validates the array at the start of `work` (at its `[`) as [`RawJson::parse`] would, with
+/// the same errors at the same offsets; its first element, when that is an object, is decoded
+/// in the same pass (a long-poll answer mostly holds one message). Returns that element and the
+/// index after it, and the index after the array's `]`.
+#[inline(never)]
+#[cfg(target_pointer_width = "64")]
+fn validate_array(work: &str) -> Result<(Option<(Item<'_>, usize)>, usize), JsonError> {
+    let bytes = work.as_bytes();
+    let mut i = skip_ws(bytes, 1);
+    if bytes.get(i) == Some(&b']') {
+        return Ok((None, i.saturating_add(1)));
+    }
+    let mut first = None;
+    let mut at_first = true;
+    loop {
+        if at_first && bytes.get(i) == Some(&b'{') {
+            let mut fields = super::Fields::default();
+            let end = fields.walk(work, i, 1)?;
+            let raw = RawJson::from_validated(work.get(i..end).unwrap_or_default());
+            first = Some((read(raw, &fields), end));
+            i = end;
+        } else {
+            i = crate::json::validate_nested_value(bytes, i, 1)?.1;
+        }
+        at_first = false;
+        i = skip_ws(bytes, i);
+        match bytes.get(i) {
+            Some(b',') => i = skip_ws(bytes, i.saturating_add(1)),
+            Some(b']') => return Ok((first, i.saturating_add(1))),
+            None => return Err(JsonError { kind: JsonErrorKind::UnexpectedEnd, offset: i }),
+            Some(&b) => return Err(JsonError { kind: JsonErrorKind::UnexpectedByte(b), offset: i }),
+        }
     }
 }
 
@@ -78,9 +150,18 @@ impl<'a> Batch<'a> {
     pub fn next_lenient(&mut self) -> Option<Result<Message<'a>, Malformed<'a>>> {
         match &mut self.items {
             Items::One(one) => one.take(),
-            Items::Many(text, pos) => {
-                let (message, next) = element(text, *pos)?;
-                *pos = next;
+            Items::Many {
+                text,
+                next,
+                #[cfg(target_pointer_width = "64")]
+                first,
+            } => {
+                #[cfg(target_pointer_width = "64")]
+                if let Some(item) = first.take() {
+                    return Some(item);
+                }
+                let (message, after) = element(text, *next)?;
+                *next = after;
                 Some(message)
             }
         }
@@ -99,8 +180,9 @@ fn element<'a>(text: &'a str, pos: usize) -> Option<(Item<'a>, usize)> {
     let first = *bytes.get(start)?;
     if first == b'{' {
         let mut fields = super::Fields::default();
-        // Validated input walks without error; should it not, skip the element as a whole.
-        let end = fields.walk(text, start).unwrap_or_else(|_| skip_validated(bytes, start));
+        // Validated input walks without error (so its depth need not be counted); should it
+        // not, skip the element as a whole.
+        let end = fields.walk(text, start, 0).unwrap_or_else(|_| skip_validated(bytes, start));
         let raw = RawJson::from_validated(text.get(start..end).unwrap_or_default());
         return Some((read(raw, &fields), end));
     }

@@ -880,7 +880,7 @@ impl<'a> Fields<'a> {
     fn gather(object: RawJson<'a>) -> Self {
         let mut f = Self::default();
         // Validated input walks without error; were it not, the fields found so far are kept.
-        let _ = f.walk(object.as_text(), 0);
+        let _ = f.walk(object.as_text(), 0, 0);
         f
     }
 
@@ -898,7 +898,7 @@ impl<'a> Fields<'a> {
             RawJson::parse(bytes)?;
             return Err(DecodeError::NotAnObject);
         }
-        let end = self.walk(text, start).map_err(DecodeError::Json)?;
+        let end = self.walk(text, start, 0).map_err(DecodeError::Json)?;
         let trailing = skip_ws(bytes, end);
         if trailing != bytes.len() {
             let kind = crate::json::JsonErrorKind::TrailingBytes;
@@ -908,11 +908,13 @@ impl<'a> Fields<'a> {
         Ok(raw)
     }
 
-    /// Walks the object whose `{` is at `open` in `text`; returns the index after its `}`.
-    fn walk(&mut self, text: &'a str, open: usize) -> Result<usize, crate::json::JsonError> {
+    /// Walks the object whose `{` is at `open` in `text`, itself inside `outer` levels of
+    /// nesting (0 for a message, 1 for an element of a long-poll array); returns the index
+    /// after its `}`.
+    pub(super) fn walk(&mut self, text: &'a str, open: usize, outer: usize) -> Result<usize, crate::json::JsonError> {
         use crate::json::ObjectWalk;
         let bytes = text.as_bytes();
-        let mut walk = ObjectWalk::new(bytes, open, 0);
+        let mut walk = ObjectWalk::new(bytes, open, outer);
         while let Some(member) = walk.next_key()? {
             let from = member.value;
             let Some(field) = Top::find(member.key, member.escaped).filter(|&t| self.top(t).is_none()) else {

@@ -210,3 +210,45 @@ fn inner_objects_keep_the_validation_errors() {
     let deeper = std::format!(r#"{{"janus":"event","sender":1,"jsep":{{"x":{}1{}}}}}"#, "[".repeat(63), "]".repeat(63));
     assert!(matches!(decode(&deeper), Err(DecodeError::Json(JsonError { kind: JsonErrorKind::TooDeep, .. }))));
 }
+
+/// The array reader validates and decodes the first element in one pass: its errors must stay
+/// those of a full parse (kind and offset), on every truncation and every one-byte change of a
+/// long-poll array, and its messages those of the element-by-element reader.
+#[test]
+fn batch_errors_are_those_of_a_full_parse() {
+    let body: &[u8] = b" [\n   {\n      \"janus\": \"event\",\n      \"session_id\": 12,\n      \"sender\": 34,\n      \"plugindata\": {\"plugin\": \"janus.plugin.echotest\", \"data\": {\"result\": \"ok\", \"list\": [1, 2.5e3, null, true, \"x\\u00e9\"]}}\n   },\n   {\"janus\": \"keepalive\"}, 7, [\"a\"]\n] ";
+    let full = |b: &[u8]| RawJson::parse(b).err();
+    let ours = |b: &[u8]| match Batch::decode(b) {
+        Ok(batch) => {
+            // Valid: the same messages as reading each element of the validated array.
+            let kinds: std::vec::Vec<_> = batch.map(|m| m.map(|m| m.kind())).collect();
+            let raw = RawJson::parse(b).unwrap();
+            let again: std::vec::Vec<_> = raw.elements().map(|e| Message::from_json(e).map(|m| m.kind())).collect();
+            assert_eq!(kinds, again, "{:?}", std::string::String::from_utf8_lossy(b));
+            None
+        }
+        Err(e) => Some(e),
+    };
+    assert_eq!(ours(body), None);
+    for len in 0..body.len() {
+        let cut = &body[..len];
+        if cut.iter().any(|b| !b.is_ascii_whitespace()) {
+            assert_eq!(ours(cut), full(cut), "cut at {len}");
+        }
+    }
+    for at in 0..body.len() {
+        for b in [b'"', b',', b']', b'}', b'{', b'[', b'x', b'\\', 0xff, 0x01, b' '] {
+            let mut changed = body.to_vec();
+            changed[at] = b;
+            if changed.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
+                continue;
+            }
+            assert_eq!(ours(&changed), full(&changed), "byte {b:#x} at {at}");
+        }
+    }
+    // Nesting limits: the array counts as a level, as in a full parse.
+    for depth in [crate::json::MAX_DEPTH - 2, crate::json::MAX_DEPTH - 1, crate::json::MAX_DEPTH] {
+        let text = std::format!("[{{\"janus\":\"keepalive\",\"x\":{}{}}}]", "[".repeat(depth), "]".repeat(depth));
+        assert_eq!(ours(text.as_bytes()), full(text.as_bytes()), "depth {depth}");
+    }
+}
