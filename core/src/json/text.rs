@@ -124,7 +124,11 @@ impl<'a> JsonStr<'a> {
             };
             // SDP lines end in `\r\n`: take the pair in one step.
             if escape == b'r' && bytes.get(at.saturating_add(2)..at.saturating_add(4)) == Some(br"\n") {
-                overflow |= !put(out, &mut len, b"\r\n");
+                match out.get_mut(len..).and_then(<[u8]>::first_chunk_mut::<2>) {
+                    Some(pair) => *pair = *b"\r\n",
+                    None => overflow = true,
+                }
+                len = len.saturating_add(2);
                 i = at.saturating_add(4);
                 continue;
             }
@@ -171,14 +175,21 @@ impl<'a> JsonStr<'a> {
     }
 }
 
-/// Index of the first backslash at or after `pos`, or `bytes.len()`; a word at a time.
-fn find_backslash(bytes: &[u8], pos: usize) -> usize {
+/// The high bit of each byte of `word` that is a backslash (exact for the lowest, like the
+/// scanner's masks).
+#[inline]
+fn backslashes(word: u64) -> u64 {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
+    let v = word ^ LO.wrapping_mul(u64::from(b'\\'));
+    v.wrapping_sub(LO) & !v & HI
+}
+
+/// Index of the first backslash at or after `pos`, or `bytes.len()`; a word at a time.
+fn find_backslash(bytes: &[u8], pos: usize) -> usize {
     let mut i = pos;
     while let Some(word) = word_at(bytes, i) {
-        let v = word ^ LO.wrapping_mul(u64::from(b'\\'));
-        let mask = v.wrapping_sub(LO) & !v & HI;
+        let mask = backslashes(word);
         if mask != 0 {
             return i.saturating_add(first_flagged(mask));
         }

@@ -1112,11 +1112,16 @@ impl<'a> Message<'a> {
         let janus = Reader { kind: "?" }
             .text(f.janus, "janus")?
             .ok_or(DecodeError::MissingField { kind: "?", field: "janus" })?;
-        // One look for escapes, then the plain text's kind; an escaped kind is compared
-        // unescaped with each name.
+        // Where 64-bit words are native, the kind as sent first (no kind's name has a
+        // backslash); small targets look for escapes first (less flash). A kind sent with
+        // escapes is compared unescaped with each name.
+        let unescaped = || Self::KINDS.iter().find(|k| janus.eq_str(k)).and_then(|k| Self::tag_of(k));
+        #[cfg(target_pointer_width = "64")]
+        let tag = Self::tag_of(janus.escaped()).or_else(|| if janus.has_escapes() { unescaped() } else { None });
+        #[cfg(not(target_pointer_width = "64"))]
         let tag = match janus.as_plain() {
             Some(plain) => Self::tag_of(plain),
-            None => Self::KINDS.iter().find(|k| janus.eq_str(k)).and_then(|k| Self::tag_of(k)),
+            None => unescaped(),
         };
         match tag {
             Some(tag) => Self::read_known(tag, f, raw),
