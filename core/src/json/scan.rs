@@ -192,6 +192,18 @@ pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), Jso
     #[cfg(target_pointer_width = "64")]
     let found = loop {
         let Some(pair) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) else {
+            // Near the input's end (the last member's value): one word, then the rest.
+            if let Some(word) = word_at(bytes, i) {
+                let mask = string_special(word);
+                if mask != 0 {
+                    let at = i.saturating_add(first_flagged(mask));
+                    if bytes.get(at) == Some(&b'"') {
+                        return Ok((at.saturating_add(1), false));
+                    }
+                    break scan_string_rest(bytes, at, false);
+                }
+                i = i.saturating_add(8);
+            }
             break scan_string_rest(bytes, i, false);
         };
         let (a, b) = pair.split_at(8);

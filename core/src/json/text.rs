@@ -195,6 +195,16 @@ fn find_backslash(bytes: &[u8], pos: usize) -> usize {
         }
         i = i.saturating_add(8);
     }
+    // The last few bytes: the input's last word, when it starts at or after `pos` (its bytes
+    // before `i` were searched, so its lowest flag is the first backslash), else one at a time.
+    #[cfg(target_pointer_width = "64")]
+    if i < bytes.len()
+        && let Some(start) = bytes.len().checked_sub(8).filter(|&start| start >= pos)
+        && let Some(last) = bytes.last_chunk::<8>()
+    {
+        let mask = backslashes(u64::from_le_bytes(*last));
+        return if mask == 0 { bytes.len() } else { start.saturating_add(first_flagged(mask)) };
+    }
     while let Some(&b) = bytes.get(i) {
         if b == b'\\' {
             return i;
@@ -302,6 +312,25 @@ fn decode_unicode_escape(bytes: &[u8]) -> (char, usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn finds_the_first_backslash_from_any_start() {
+        for len in 0..40 {
+            for at in 0..len {
+                for second in [None, Some(at + 3)] {
+                    let mut bytes = std::vec![b'a'; len];
+                    bytes[at] = b'\\';
+                    if let Some(s) = second.filter(|&s| s < len) {
+                        bytes[s] = b'\\';
+                    }
+                    for pos in 0..=len {
+                        let expect = (pos..len).find(|&i| bytes[i] == b'\\').unwrap_or(len);
+                        assert_eq!(find_backslash(&bytes, pos), expect, "{len} {at} {second:?} {pos}");
+                    }
+                }
+            }
+        }
+    }
+
     use super::*;
     use std::string::String;
 

@@ -804,18 +804,21 @@ impl Top {
             let at = FIELD_NAMES.iter().position(|n| key.eq_str(n))?;
             return TOPS.get(at).copied();
         }
-        Some(match key {
-            b"janus" => Self::Janus,
-            b"transaction" => Self::Transaction,
-            b"session_id" => Self::SessionId,
-            b"sender" => Self::Sender,
-            b"data" => Self::Data,
-            b"plugindata" => Self::PluginData,
-            b"jsep" => Self::Jsep,
-            b"error" => Self::Error,
-            b"hint" => Self::Hint,
-            b"reason" => Self::Reason,
-            b"candidate" => Self::Candidate,
+        // By length, then whole words at once (a `match` on byte strings compares a byte at a
+        // time).
+        let is = |name: &[u8]| key == name;
+        Some(match key.len() {
+            4 if is(b"data") => Self::Data,
+            4 if is(b"jsep") => Self::Jsep,
+            4 if is(b"hint") => Self::Hint,
+            5 if is(b"janus") => Self::Janus,
+            5 if is(b"error") => Self::Error,
+            6 if is(b"sender") => Self::Sender,
+            6 if is(b"reason") => Self::Reason,
+            9 if is(b"candidate") => Self::Candidate,
+            10 if is(b"session_id") => Self::SessionId,
+            10 if is(b"plugindata") => Self::PluginData,
+            11 if is(b"transaction") => Self::Transaction,
             _ => return None,
         })
     }
@@ -860,18 +863,13 @@ impl<'a> Fields<'a> {
             Top::Error => key_is(key, escaped, "reason").then_some(&mut self.error_reason),
             // `plugindata` and `jsep` members are matched only when not escaped.
             _ if escaped => None,
-            Top::PluginData => match key {
-                b"plugin" => Some(&mut self.plugin),
-                b"data" => Some(&mut self.plugin_data),
-                _ => None,
-            },
-            Top::Jsep => match key {
-                b"type" => Some(&mut self.jsep_type),
-                b"sdp" => Some(&mut self.jsep_sdp),
-                b"trickle" => Some(&mut self.jsep_trickle),
-                b"e2ee" => Some(&mut self.jsep_e2ee),
-                _ => None,
-            },
+            // Whole slices compared (a `match` on byte strings compares a byte at a time).
+            Top::PluginData if key == b"plugin" => Some(&mut self.plugin),
+            Top::PluginData if key == b"data" => Some(&mut self.plugin_data),
+            Top::Jsep if key == b"type" => Some(&mut self.jsep_type),
+            Top::Jsep if key == b"sdp" => Some(&mut self.jsep_sdp),
+            Top::Jsep if key == b"trickle" => Some(&mut self.jsep_trickle),
+            Top::Jsep if key == b"e2ee" => Some(&mut self.jsep_e2ee),
             _ => None,
         }
     }
