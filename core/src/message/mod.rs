@@ -121,7 +121,7 @@ macro_rules! kinds {
                 };
                 let reader = Reader { kind };
                 let common = Common {
-                    transaction: reader.text(fields.transaction, "transaction")?,
+                    transaction: reader.text(fields.transaction(), "transaction")?,
                     session_id: reader.session(fields)?,
                     raw,
                 };
@@ -212,8 +212,8 @@ kinds! {
             transaction: c.transaction,
             session_id: c.session_id,
             sender: r.sender(f)?,
-            id: r.u64(f.data_id, "data.id")?,
-            data: f.data.filter(|d| !d.is_null()),
+            id: r.u64(f.data_id(), "data.id")?,
+            data: f.data().filter(|d| !d.is_null()),
             plugin_data: r.plugin_data(f)?,
             raw: c.raw,
         },
@@ -222,19 +222,19 @@ kinds! {
     /// [`Event`](Self::Event) with the same transaction (which may arrive *before* the ack).
     "ack" => Ack(Ack) {
         transaction: optional, session_id: optional, sender: none,
-        read(r, f, c) => Ack { transaction: c.transaction, session_id: c.session_id, hint: r.text(f.hint, "hint")?, raw: c.raw },
+        read(r, f, c) => Ack { transaction: c.transaction, session_id: c.session_id, hint: r.text(f.hint(), "hint")?, raw: c.raw },
     }
     /// `error`: the request failed in the Janus core.
     "error" => Error(ErrorReply) {
         transaction: optional, session_id: optional, sender: none,
         read(r, f, c) => {
-            r.object(f.error, "error")?.ok_or_else(|| r.missing("error"))?;
-            let code = r.u64(f.error_code, "error.code")?.ok_or_else(|| r.missing("error.code"))?;
+            r.object(f.error(), "error")?.ok_or_else(|| r.missing("error"))?;
+            let code = r.u64(f.error_code(), "error.code")?.ok_or_else(|| r.missing("error.code"))?;
             ErrorReply {
                 transaction: c.transaction,
                 session_id: c.session_id,
                 code: ErrorCode::from_code(code),
-                reason: r.text(f.error_reason, "error.reason")?,
+                reason: r.text(f.error_reason(), "error.reason")?,
                 raw: c.raw,
             }
         },
@@ -291,7 +291,7 @@ kinds! {
         read(r, f, c) => Hangup {
             session_id: c.session_id,
             sender: r.required_sender(f)?,
-            reason: r.text(f.reason, "reason")?,
+            reason: r.text(f.reason(), "reason")?,
             raw: c.raw,
         },
     }
@@ -314,7 +314,7 @@ kinds! {
         read(r, f, c) => Trickle {
             session_id: c.session_id,
             sender: r.required_sender(f)?,
-            candidate: r.trickle_candidate(f.candidate)?,
+            candidate: r.trickle_candidate(f.candidate())?,
             raw: c.raw,
         },
     }
@@ -720,8 +720,8 @@ impl<'a> Malformed<'a> {
     /// found.
     fn lenient(raw: RawJson<'a>, f: &Fields<'a>, error: &DecodeError) -> Self {
         Self {
-            kind: f.janus.and_then(|v| v.as_str()),
-            transaction: f.transaction.and_then(|v| v.as_str()),
+            kind: f.janus().and_then(|v| v.as_str()),
+            transaction: f.transaction().and_then(|v| v.as_str()),
             defect: Defect::of(error),
             raw,
         }
@@ -735,49 +735,70 @@ impl<'a> Malformed<'a> {
 
 /// The members every message kind may carry, gathered in one pass over the object, together
 /// with the members read from inside the first `plugindata`, `jsep`, `error` and `data`
-/// objects (found in the same pass, so that nothing is scanned twice).
+/// objects (found in the same pass, so that nothing is scanned twice). Slots in arrays, by
+/// [`Top`] and [`Inner`]: a slot's address is computed where it is used.
 #[derive(Default)]
 struct Fields<'a> {
-    janus: Option<RawJson<'a>>,
-    transaction: Option<RawJson<'a>>,
-    session_id: Option<RawJson<'a>>,
-    sender: Option<RawJson<'a>>,
-    data: Option<RawJson<'a>>,
-    plugindata: Option<RawJson<'a>>,
-    jsep: Option<RawJson<'a>>,
-    error: Option<RawJson<'a>>,
-    hint: Option<RawJson<'a>>,
-    reason: Option<RawJson<'a>>,
-    candidate: Option<RawJson<'a>>,
-    /// `data.id` (key compared unescaped, like [`RawJson::get`]).
-    data_id: Option<RawJson<'a>>,
-    /// `plugindata.plugin` and `plugindata.data` (unescaped keys only).
-    plugin: Option<RawJson<'a>>,
-    plugin_data: Option<RawJson<'a>>,
-    /// `jsep.type`, `jsep.sdp`, `jsep.trickle`, `jsep.e2ee` (unescaped keys only).
-    jsep_type: Option<RawJson<'a>>,
-    jsep_sdp: Option<RawJson<'a>>,
-    jsep_trickle: Option<RawJson<'a>>,
-    jsep_e2ee: Option<RawJson<'a>>,
-    /// `error.code` and `error.reason` (keys compared unescaped, like [`RawJson::get`]).
-    error_code: Option<RawJson<'a>>,
-    error_reason: Option<RawJson<'a>>,
+    tops: [Option<RawJson<'a>>; TOP_SLOTS],
+    inners: [Option<RawJson<'a>>; INNER_SLOTS],
 }
 
-/// The top-level members [`Fields`] collects.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Top {
-    Janus,
-    Transaction,
-    SessionId,
-    Sender,
-    Data,
-    PluginData,
-    Jsep,
-    Error,
-    Hint,
-    Reason,
-    Candidate,
+/// Declares the slots of [`Fields`]: an enum naming them, their number, and a reader each.
+macro_rules! slots {
+    ($(#[$doc:meta])* $enum:ident, $count:ident in $array:ident { $($(#[$vdoc:meta])* $variant:ident => $name:ident),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        enum $enum {
+            $($(#[$vdoc])* $variant),*
+        }
+
+        /// How many slots the enum names.
+        const $count: usize = [$($enum::$variant),*].len();
+
+        impl<'a> Fields<'a> {
+            $(
+                fn $name(&self) -> Option<RawJson<'a>> {
+                    self.$array.get($enum::$variant as usize).copied().flatten()
+                }
+            )*
+        }
+    };
+}
+
+slots! {
+    /// The top-level members [`Fields`] collects.
+    Top, TOP_SLOTS in tops {
+        Janus => janus,
+        Transaction => transaction,
+        SessionId => session_id,
+        Sender => sender,
+        Data => data,
+        PluginData => plugindata,
+        Jsep => jsep,
+        Error => error,
+        Hint => hint,
+        Reason => reason,
+        Candidate => candidate,
+    }
+}
+
+slots! {
+    /// The members of inner objects [`Fields`] collects.
+    Inner, INNER_SLOTS in inners {
+        /// `data.id` (key compared unescaped, like [`RawJson::get`]).
+        DataId => data_id,
+        /// `plugindata.plugin` and `plugindata.data` (unescaped keys only).
+        Plugin => plugin,
+        PluginData => plugin_data,
+        /// `jsep.type`, `jsep.sdp`, `jsep.trickle`, `jsep.e2ee` (unescaped keys only).
+        JsepType => jsep_type,
+        JsepSdp => jsep_sdp,
+        JsepTrickle => jsep_trickle,
+        JsepE2ee => jsep_e2ee,
+        /// `error.code` and `error.reason` (keys compared unescaped, like [`RawJson::get`]).
+        ErrorCode => error_code,
+        ErrorReason => error_reason,
+    }
 }
 
 /// [`Top`] by name, in the order of [`FIELD_NAMES`].
@@ -839,37 +860,21 @@ fn key_is(key: &[u8], escaped: bool, name: &str) -> bool {
 }
 
 impl<'a> Fields<'a> {
-    fn top(&mut self, top: Top) -> &mut Option<RawJson<'a>> {
-        match top {
-            Top::Janus => &mut self.janus,
-            Top::Transaction => &mut self.transaction,
-            Top::SessionId => &mut self.session_id,
-            Top::Sender => &mut self.sender,
-            Top::Data => &mut self.data,
-            Top::PluginData => &mut self.plugindata,
-            Top::Jsep => &mut self.jsep,
-            Top::Error => &mut self.error,
-            Top::Hint => &mut self.hint,
-            Top::Reason => &mut self.reason,
-            Top::Candidate => &mut self.candidate,
-        }
-    }
-
     /// The slot of a member of an inner object, if the decoder reads it.
-    fn inner_slot(&mut self, outer: Top, key: &[u8], escaped: bool) -> Option<&mut Option<RawJson<'a>>> {
+    fn inner_slot(outer: Top, key: &[u8], escaped: bool) -> Option<Inner> {
         match outer {
-            Top::Data => key_is(key, escaped, "id").then_some(&mut self.data_id),
-            Top::Error if key_is(key, escaped, "code") => Some(&mut self.error_code),
-            Top::Error => key_is(key, escaped, "reason").then_some(&mut self.error_reason),
+            Top::Data => key_is(key, escaped, "id").then_some(Inner::DataId),
+            Top::Error if key_is(key, escaped, "code") => Some(Inner::ErrorCode),
+            Top::Error => key_is(key, escaped, "reason").then_some(Inner::ErrorReason),
             // `plugindata` and `jsep` members are matched only when not escaped.
             _ if escaped => None,
             // Whole slices compared (a `match` on byte strings compares a byte at a time).
-            Top::PluginData if key == b"plugin" => Some(&mut self.plugin),
-            Top::PluginData if key == b"data" => Some(&mut self.plugin_data),
-            Top::Jsep if key == b"type" => Some(&mut self.jsep_type),
-            Top::Jsep if key == b"sdp" => Some(&mut self.jsep_sdp),
-            Top::Jsep if key == b"trickle" => Some(&mut self.jsep_trickle),
-            Top::Jsep if key == b"e2ee" => Some(&mut self.jsep_e2ee),
+            Top::PluginData if key == b"plugin" => Some(Inner::Plugin),
+            Top::PluginData if key == b"data" => Some(Inner::PluginData),
+            Top::Jsep if key == b"type" => Some(Inner::JsepType),
+            Top::Jsep if key == b"sdp" => Some(Inner::JsepSdp),
+            Top::Jsep if key == b"trickle" => Some(Inner::JsepTrickle),
+            Top::Jsep if key == b"e2ee" => Some(Inner::JsepE2ee),
             _ => None,
         }
     }
@@ -915,7 +920,9 @@ impl<'a> Fields<'a> {
         let mut walk = ObjectWalk::new(bytes, open, outer);
         while let Some(member) = walk.next_key()? {
             let from = member.value;
-            let Some(field) = Top::find(member.key, member.escaped).filter(|&t| self.top(t).is_none()) else {
+            let Some(field) = Top::find(member.key, member.escaped)
+                .filter(|&t| self.tops.get(t as usize).is_some_and(Option::is_none))
+            else {
                 walk.value()?;
                 continue;
             };
@@ -927,7 +934,9 @@ impl<'a> Fields<'a> {
             } else {
                 walk.value()?
             };
-            *self.top(field) = Some(RawJson::from_validated(text.get(from..to).unwrap_or_default()));
+            if let Some(slot) = self.tops.get_mut(field as usize) {
+                *slot = Some(RawJson::from_validated(text.get(from..to).unwrap_or_default()));
+            }
         }
         Ok(walk.end())
     }
@@ -942,7 +951,8 @@ impl<'a> Fields<'a> {
     ) -> Result<(), crate::json::JsonError> {
         while let Some(member) = walk.next_key()? {
             let to = walk.value()?;
-            if let Some(slot) = self.inner_slot(field, member.key, member.escaped)
+            if let Some(slot) =
+                Self::inner_slot(field, member.key, member.escaped).and_then(|at| self.inners.get_mut(at as usize))
                 && slot.is_none()
             {
                 *slot = Some(RawJson::from_validated(text.get(member.value..to).unwrap_or_default()));
@@ -1007,11 +1017,11 @@ impl Reader {
     }
 
     fn session(&self, f: &Fields<'_>) -> Result<Option<SessionId>, DecodeError> {
-        Ok(self.u64(f.session_id, "session_id")?.map(SessionId))
+        Ok(self.u64(f.session_id(), "session_id")?.map(SessionId))
     }
 
     fn sender(&self, f: &Fields<'_>) -> Result<Option<HandleId>, DecodeError> {
-        Ok(self.u64(f.sender, "sender")?.map(HandleId))
+        Ok(self.u64(f.sender(), "sender")?.map(HandleId))
     }
 
     fn required_sender(&self, f: &Fields<'_>) -> Result<HandleId, DecodeError> {
@@ -1029,20 +1039,20 @@ impl Reader {
 
     /// `plugindata`, from the members [`Fields`] found inside it.
     fn plugin_data<'a>(&self, f: &Fields<'a>) -> Result<Option<PluginData<'a>>, DecodeError> {
-        if self.object(f.plugindata, "plugindata")?.is_none() {
+        if self.object(f.plugindata(), "plugindata")?.is_none() {
             return Ok(None);
         }
-        let plugin = self.text(f.plugin, "plugindata.plugin")?.ok_or_else(|| self.missing("plugindata.plugin"))?;
-        let data = f.plugin_data.ok_or_else(|| self.missing("plugindata.data"))?;
+        let plugin = self.text(f.plugin(), "plugindata.plugin")?.ok_or_else(|| self.missing("plugindata.plugin"))?;
+        let data = f.plugin_data().ok_or_else(|| self.missing("plugindata.data"))?;
         Ok(Some(PluginData { plugin, data }))
     }
 
     /// `jsep`, from the members [`Fields`] found inside it.
     fn jsep<'a>(&self, f: &Fields<'a>) -> Result<Option<Jsep<'a>>, DecodeError> {
-        let Some(raw) = self.object(f.jsep, "jsep")? else {
+        let Some(raw) = self.object(f.jsep(), "jsep")? else {
             return Ok(None);
         };
-        let kind = self.text(f.jsep_type, "jsep.type")?.ok_or_else(|| self.missing("jsep.type"))?;
+        let kind = self.text(f.jsep_type(), "jsep.type")?.ok_or_else(|| self.missing("jsep.type"))?;
         let kind = if kind == "offer" {
             JsepType::Offer
         } else if kind == "answer" {
@@ -1050,9 +1060,9 @@ impl Reader {
         } else {
             JsepType::Other(kind)
         };
-        let sdp = self.text(f.jsep_sdp, "jsep.sdp")?.ok_or_else(|| self.missing("jsep.sdp"))?;
-        let trickle = self.bool(f.jsep_trickle, "jsep.trickle")?;
-        let e2ee = self.bool(f.jsep_e2ee, "jsep.e2ee")?;
+        let sdp = self.text(f.jsep_sdp(), "jsep.sdp")?.ok_or_else(|| self.missing("jsep.sdp"))?;
+        let trickle = self.bool(f.jsep_trickle(), "jsep.trickle")?;
+        let e2ee = self.bool(f.jsep_e2ee(), "jsep.e2ee")?;
         Ok(Some(Jsep { kind, sdp, trickle, e2ee, raw }))
     }
 
@@ -1108,7 +1118,7 @@ impl<'a> Message<'a> {
 
     fn from_fields(raw: RawJson<'a>, f: &Fields<'a>) -> Result<Self, DecodeError> {
         let janus = Reader { kind: "?" }
-            .text(f.janus, "janus")?
+            .text(f.janus(), "janus")?
             .ok_or(DecodeError::MissingField { kind: "?", field: "janus" })?;
         // Where 64-bit words are native, the kind as sent first (no kind's name has a
         // backslash); small targets look for escapes first (less flash). A kind sent with
@@ -1132,7 +1142,7 @@ impl<'a> Message<'a> {
         let r = Reader { kind: "?" };
         Ok(Self::Unknown(Unknown {
             kind,
-            transaction: r.text(f.transaction, "transaction")?,
+            transaction: r.text(f.transaction(), "transaction")?,
             session_id: r.session(f)?,
             sender: r.sender(f)?,
             raw,
