@@ -173,6 +173,13 @@ fn check_json_str(js: JsonStr<'_>, expected: &str) {
             "unescape_into an empty buffer"
         );
     }
+    let mut scratch = vec![0u8; expected.len()];
+    assert_eq!(js.unescaped(&mut scratch), Ok(expected), "unescaped");
+    assert_eq!(
+        js.unescaped(&mut scratch).map(|t| t.as_ptr() == js.escaped().as_ptr()),
+        Ok(!js.has_escapes()),
+        "borrowed when plain"
+    );
     assert_eq!(js.chars().collect::<String>(), expected, "chars");
     assert_eq!(js.chars().count(), expected.chars().count(), "chars().count()");
     assert!(js.eq_str(expected), "eq_str");

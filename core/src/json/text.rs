@@ -111,51 +111,53 @@ impl<'a> JsonStr<'a> {
     /// [`EncodeError::BufferTooSmall`] with the number of bytes needed when `out` is too short;
     /// `out` then holds garbage.
     pub fn unescape_into<'b>(&self, out: &'b mut [u8]) -> Result<&'b str, EncodeError> {
-        let bytes = self.escaped.as_bytes();
+        let mut rest = self.escaped.as_bytes();
         let mut len = 0usize;
         let mut overflow = false;
-        let mut i = 0usize;
         loop {
-            // Copy the run up to the next backslash in one go.
-            let at = find_backslash(bytes, i);
-            overflow |= !put(out, &mut len, bytes.get(i..at).unwrap_or_default());
-            let Some(&escape) = bytes.get(at.saturating_add(1)) else {
-                break;
-            };
-            // SDP lines end in `\r\n`: take the pair in one step.
-            if escape == b'r' && bytes.get(at.saturating_add(2)..at.saturating_add(4)) == Some(br"\n") {
-                match out.get_mut(len..).and_then(<[u8]>::first_chunk_mut::<2>) {
-                    Some(pair) => *pair = *b"\r\n",
-                    None => overflow = true,
+            // Copy the run up to the next backslash in one go; `escape` starts at it.
+            let (run, escape) = rest.split_at_checked(find_backslash(rest, 0)).unwrap_or((rest, &[]));
+            overflow |= !put(out, &mut len, run);
+            rest = match escape {
+                // The end (a lone backslash cannot end a validated string).
+                [] | [_] => break,
+                // SDP lines end in `\r\n`: take the pair in one step.
+                [_, b'r', b'\\', b'n', more @ ..] => {
+                    match out.get_mut(len..).and_then(<[u8]>::first_chunk_mut::<2>) {
+                        Some(pair) => *pair = *b"\r\n",
+                        None => overflow = true,
+                    }
+                    len = len.saturating_add(2);
+                    more
                 }
-                len = len.saturating_add(2);
-                i = at.saturating_add(4);
-                continue;
-            }
-            let simple = match escape {
-                b'n' => Some(b'\n'),
-                b'r' => Some(b'\r'),
-                b't' => Some(b'\t'),
-                b'"' => Some(b'"'),
-                b'\\' => Some(b'\\'),
-                b'/' => Some(b'/'),
-                b'b' => Some(0x08),
-                b'f' => Some(0x0c),
-                _ => None,
-            };
-            if let Some(byte) = simple {
-                match out.get_mut(len) {
-                    Some(slot) => *slot = byte,
-                    None => overflow = true,
+                [_, code, more @ ..] => {
+                    let simple = match code {
+                        b'n' => Some(b'\n'),
+                        b'r' => Some(b'\r'),
+                        b't' => Some(b'\t'),
+                        b'"' => Some(b'"'),
+                        b'\\' => Some(b'\\'),
+                        b'/' => Some(b'/'),
+                        b'b' => Some(0x08),
+                        b'f' => Some(0x0c),
+                        _ => None,
+                    };
+                    if let Some(byte) = simple {
+                        match out.get_mut(len) {
+                            Some(slot) => *slot = byte,
+                            None => overflow = true,
+                        }
+                        len = len.saturating_add(1);
+                        more
+                    } else {
+                        let after = escape.get(1..).unwrap_or_default();
+                        let (c, used) = decode_unicode_escape(after);
+                        let mut utf8 = [0u8; 4];
+                        overflow |= !put(out, &mut len, c.encode_utf8(&mut utf8).as_bytes());
+                        after.get(used.max(1)..).unwrap_or_default()
+                    }
                 }
-                len = len.saturating_add(1);
-                i = at.saturating_add(2);
-            } else {
-                let (c, used) = decode_unicode_escape(bytes.get(at.saturating_add(1)..).unwrap_or_default());
-                let mut utf8 = [0u8; 4];
-                overflow |= !put(out, &mut len, c.encode_utf8(&mut utf8).as_bytes());
-                i = at.saturating_add(1).saturating_add(used.max(1));
-            }
+            };
         }
         if overflow {
             return Err(EncodeError::BufferTooSmall { needed: len, available: out.len() });
