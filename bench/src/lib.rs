@@ -10,11 +10,22 @@ use serde_json::value::RawValue;
 mod captures;
 
 /// Every Janus message body of the captures in `tests/fixtures/captures`, with its `janus` kind
-/// (the kind of the first message for long-poll arrays).
+/// (the kind of the first message for long-poll arrays). As Janus sent them (indented), or with
+/// `JANUS_BENCH_COMPACT=1` in the environment written again as compact JSON (what Janus sends
+/// with `json = "compact"`; keys in serde_json's order).
 pub fn corpus() -> Vec<(String, Vec<u8>)> {
+    let compact = std::env::var_os("JANUS_BENCH_COMPACT").is_some_and(|v| v == "1");
     captures::all_janus_bodies()
         .into_iter()
         .map(|(_, body)| {
+            if compact {
+                let value: serde_json::Value = serde_json::from_slice(&body).expect("valid JSON");
+                serde_json::to_vec(&value).expect("writes")
+            } else {
+                body
+            }
+        })
+        .map(|body| {
             let kind = janus_signal::message::Batch::decode(&body)
                 .ok()
                 .and_then(|mut b| b.next())
