@@ -127,6 +127,23 @@ pub(crate) fn string_special(word: u64) -> u64 {
     quote | backslash | control
 }
 
+/// Where the first `"`, `\\` or control byte of sixteen bytes is: two words, one test (which
+/// LLVM compiles to SSE2 on x86-64).
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn first_special_of_16(pair: &[u8; 16]) -> Option<usize> {
+    let (a, b) = pair.split_at(8);
+    let low = string_special(u64::from_le_bytes(*a.first_chunk::<8>()?));
+    let high = string_special(u64::from_le_bytes(*b.first_chunk::<8>()?));
+    if low | high == 0 {
+        None
+    } else if low != 0 {
+        Some(first_flagged(low))
+    } else {
+        Some(first_flagged(high).saturating_add(8))
+    }
+}
+
 /// Index of the first `"`, `\\` or control byte at or after `pos`, or `bytes.len()`: sixteen
 /// bytes a step (two words, one test) where 64-bit words are native, then words, then bytes.
 #[inline]
@@ -137,16 +154,8 @@ pub(crate) fn find_string_special(bytes: &[u8], pos: usize) -> usize {
         let (pairs, _) = rest.as_chunks::<16>();
         let mut at = pos;
         for pair in pairs {
-            let (a, b) = pair.split_at(8);
-            let (Some(a), Some(b)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) else { break };
-            let low = string_special(u64::from_le_bytes(*a));
-            let high = string_special(u64::from_le_bytes(*b));
-            if low | high != 0 {
-                return if low != 0 {
-                    at.saturating_add(first_flagged(low))
-                } else {
-                    at.saturating_add(8).saturating_add(first_flagged(high))
-                };
+            if let Some(offset) = first_special_of_16(pair) {
+                return at.saturating_add(offset);
             }
             at = at.saturating_add(16);
         }
@@ -206,18 +215,8 @@ pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), Jso
             }
             break scan_string_rest(bytes, i, false);
         };
-        let (a, b) = pair.split_at(8);
-        let (Some(a), Some(b)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) else {
-            break scan_string_rest(bytes, i, false);
-        };
-        let low = string_special(u64::from_le_bytes(*a));
-        let high = string_special(u64::from_le_bytes(*b));
-        if low | high != 0 {
-            let at = if low != 0 {
-                i.saturating_add(first_flagged(low))
-            } else {
-                i.saturating_add(8).saturating_add(first_flagged(high))
-            };
+        if let Some(offset) = first_special_of_16(pair) {
+            let at = i.saturating_add(offset);
             if bytes.get(at) == Some(&b'"') {
                 return Ok((at.saturating_add(1), false));
             }
@@ -242,32 +241,16 @@ pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), Jso
     }
     // The rest answers in registers; an invalid string is scanned again for its error.
     #[cfg(target_pointer_width = "64")]
-    found.ok_or_else(|| string_error(bytes, pos))
+    found.map_err(|()| string_error(bytes, pos))
 }
 
 /// The rest of [`scan_string`] from `pos`, inside the string; `escaped` says whether an escape
-/// was seen before `pos`. `None` when the string is invalid ([`scan_string_checked`] says why):
-/// an answer that fits in registers.
+/// was seen before `pos`. `Err(())` when the string is invalid ([`scan_string_checked`] says
+/// why): an answer that fits in registers.
 #[cfg(target_pointer_width = "64")]
 #[inline(never)]
-fn scan_string_rest(bytes: &[u8], pos: usize, mut escaped: bool) -> Option<(usize, bool)> {
-    let mut i = pos;
-    loop {
-        i = find_string_special(bytes, i);
-        match bytes.get(i) {
-            Some(b'"') => return Some((i.saturating_add(1), escaped)),
-            Some(b'\\') => {
-                escaped = true;
-                // SDP lines end in `\r\n`: take the pair in one step.
-                i = if bytes.get(i..).is_some_and(|r| r.starts_with(br"\r\n")) {
-                    i.saturating_add(4)
-                } else {
-                    validate_escape(bytes, i).ok()?
-                };
-            }
-            _ => return None,
-        }
-    }
+fn scan_string_rest(bytes: &[u8], pos: usize, escaped: bool) -> Result<(usize, bool), ()> {
+    string_rest(bytes, pos, escaped, |_| ())
 }
 
 /// The error of the invalid string whose opening quote is at `pos`.
@@ -286,7 +269,19 @@ fn string_error(bytes: &[u8], pos: usize) -> JsonError {
 /// the only scan: one function is less flash than a fast one and a cold one).
 #[cfg_attr(target_pointer_width = "64", cold)]
 #[inline(never)]
-fn scan_string_checked(bytes: &[u8], pos: usize, mut escaped: bool) -> Result<(usize, bool), JsonError> {
+fn scan_string_checked(bytes: &[u8], pos: usize, escaped: bool) -> Result<(usize, bool), JsonError> {
+    string_rest(bytes, pos, escaped, |e| e)
+}
+
+/// The loop of [`scan_string_rest`] and [`scan_string_checked`]: from `pos` inside a string to
+/// the index after its closing quote and whether it had escapes; `fail` makes the error.
+#[inline(always)]
+fn string_rest<E>(
+    bytes: &[u8],
+    pos: usize,
+    mut escaped: bool,
+    fail: impl Fn(JsonError) -> E,
+) -> Result<(usize, bool), E> {
     let mut i = pos;
     loop {
         i = find_string_special(bytes, i);
@@ -298,11 +293,11 @@ fn scan_string_checked(bytes: &[u8], pos: usize, mut escaped: bool) -> Result<(u
                 i = if bytes.get(i..).is_some_and(|r| r.starts_with(br"\r\n")) {
                     i.saturating_add(4)
                 } else {
-                    validate_escape(bytes, i)?
+                    validate_escape(bytes, i).map_err(&fail)?
                 };
             }
-            Some(_) => return Err(err(JsonErrorKind::ControlCharacterInString, i)),
-            None => return Err(err(JsonErrorKind::UnexpectedEnd, i)),
+            Some(_) => return Err(fail(err(JsonErrorKind::ControlCharacterInString, i))),
+            None => return Err(fail(err(JsonErrorKind::UnexpectedEnd, i))),
         }
     }
 }
