@@ -59,6 +59,17 @@ pub fn decode(data: &[u8]) {
         if let Message::Trickle(trickle) = message {
             let _ = write!(sink, "{:?}", webrtc::RemoteCandidate::from_trickle(&trickle.candidate, &mut scratch));
         }
+        if let Message::ServerInfo(info) = message {
+            server_info_walk(&info);
+        }
+        // The Admin API's typed answers, on whatever message this is.
+        if let Some(reply) = crate::message::AdminReply::of(&message) {
+            let _ = (reply.sessions().map(Iterator::count), reply.handles().map(Iterator::count));
+            for token in reply.tokens().into_iter().flatten() {
+                let _ = (token.token.unescaped_len(), token.plugins().count());
+            }
+            let _ = write!(sink, "{:?}", reply.handle_info());
+        }
         let _ = write!(sink, "{:?}", message);
     }
     // The input as SDP text and as a candidate line.
@@ -72,6 +83,26 @@ pub fn decode(data: &[u8]) {
             let _ = message.map(|m| m.kind());
         }
     }
+}
+
+/// Every accessor of a `server_info` answer.
+fn server_info_walk(info: &crate::message::ServerInfo<'_>) {
+    let mut sink = Sink;
+    let _ = write!(
+        sink,
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        info.name(),
+        info.version(),
+        info.version_string(),
+        info.server_name(),
+        (info.session_timeout(), info.reclaim_session_timeout(), info.candidates_timeout()),
+        (info.api_secret_required(), info.auth_token_required(), info.accepting_new_sessions()),
+        (info.data_channels(), info.full_trickle()),
+    );
+    for (name, _) in info.plugins().chain(info.transports()) {
+        let _ = name.unescaped_len();
+    }
+    let _ = info.has_plugin("janus.plugin.echotest");
 }
 
 /// Every accessor of the SDP reader and the candidate glue on `text`.
