@@ -21,9 +21,9 @@ pub(crate) fn skip_ws(bytes: &[u8], pos: usize) -> usize {
             if b == b' ' && bytes.get(next).is_some_and(|&c| c > b' ') {
                 return next;
             }
-            // A newline and fewer than eight spaces of indentation before a token: how Janus
-            // formats one member per line (inlined where 64-bit words are native).
-            // Two words cover the indentation of Janus's nesting up to five levels.
+            // A newline and up to fifteen spaces of indentation before a token (two words: how
+            // Janus formats one member per line, nested up to five levels), inline where 64-bit
+            // words are native.
             #[cfg(target_pointer_width = "64")]
             if b == b'\n' {
                 let mut at = next;
@@ -188,10 +188,12 @@ pub(crate) fn validate_string(bytes: &[u8], pos: usize) -> Result<usize, JsonErr
 
 /// [`validate_string`], also saying whether the string has any escape.
 ///
-/// Inlined: the common string (plain text, closing quote within the input's last eight bytes
-/// or earlier) is a few word-at-a-time steps with the constants in registers; escapes,
-/// errors and the input's tail go to [`scan_string_rest`]. Forced only where 64-bit words are
-/// native; small targets keep one copy (flash matters more there).
+/// Inlined: the common string (plain text up to its closing quote) is a few steps with the
+/// constants in registers: sixteen bytes a step where 64-bit words are native (then a word
+/// near the input's end), a word a step on small targets. Escapes, errors and the input's
+/// last bytes go out of line: on 64-bit targets to `scan_string_rest`, which answers in
+/// registers (an invalid string is scanned again, on a cold path, for its error), on small
+/// targets to [`scan_string_checked`] (one copy: flash matters more there).
 #[cfg_attr(target_pointer_width = "64", inline(always))]
 #[cfg_attr(not(target_pointer_width = "64"), inline)]
 pub(crate) fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), JsonError> {
@@ -580,8 +582,8 @@ pub(crate) struct MemberKey<'a> {
 
 impl<'a> ObjectWalk<'a> {
     /// A walker over the object whose `{` is at `open`, itself inside `outer` levels. The
-    /// callers nest at most two levels deep, far below [`MAX_DEPTH`], so opening cannot be too
-    /// deep.
+    /// callers nest at most three levels deep (a long-poll array, its element, a member's
+    /// object), far below [`MAX_DEPTH`], so opening cannot be too deep.
     pub(crate) const fn new(bytes: &'a [u8], open: usize, outer: usize) -> Self {
         Self { bytes, pos: open.saturating_add(1), outer: outer.saturating_add(1), first: true }
     }

@@ -20,12 +20,22 @@ use crate::json::{skip_validated, skip_ws};
 /// let kinds: Vec<&str> = Batch::decode(body).unwrap().map(|m| m.unwrap().kind()).collect();
 /// assert_eq!(kinds, ["webrtcup", "keepalive"]);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Batch<'a> {
     items: Items<'a>,
 }
 
-#[derive(Debug, Clone)]
+/// The same on every target (the 64-bit array reader holds its first message already).
+impl core::fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match &self.items {
+            Items::One(item) => f.debug_struct("Batch").field("message", item).finish(),
+            Items::Many { text, .. } => f.debug_struct("Batch").field("array", text).finish(),
+        }
+    }
+}
+
+#[derive(Clone)]
 enum Items<'a> {
     /// A single object, decoded in the same pass that validated it.
     One(Option<Item<'a>>),
@@ -40,7 +50,8 @@ enum Items<'a> {
 }
 
 impl<'a> Batch<'a> {
-    /// Validates the whole body once; messages are read as the iterator advances.
+    /// Validates the whole body once; messages are read as the iterator advances (where 64-bit
+    /// words are native, the first one while the body is validated).
     ///
     /// # Errors
     ///
