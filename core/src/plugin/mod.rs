@@ -417,9 +417,10 @@ impl<T> PartialEq for List<'_, T> {
 
 impl<T> Eq for List<'_, T> {}
 
-impl<T> fmt::Debug for List<'_, T> {
+/// The elements as they decode (each a `Result`), so that a printed event shows its list.
+impl<'a, T: ListItem<'a> + fmt::Debug> fmt::Debug for List<'a, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "List({})", self.raw)
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
