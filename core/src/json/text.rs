@@ -316,7 +316,8 @@ fn decode_unicode_escape(bytes: &[u8]) -> (char, usize) {
 mod tests {
     #[test]
     fn finds_the_first_backslash_from_any_start() {
-        for len in 0..40 {
+        // Miri interprets every byte: lengths up to 17 (two words and one byte) prove the same.
+        for len in 0..if cfg!(miri) { 18 } else { 40 } {
             for at in 0..len {
                 for second in [None, Some(at + 3)] {
                     let mut bytes = std::vec![b'a'; len];
