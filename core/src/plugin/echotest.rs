@@ -16,9 +16,7 @@
 //! assert_eq!(Event::decode(data), Ok(Event::Accepted));
 //! ```
 
-use serde::Serialize;
-
-use super::{EventError, data_from, open, plugin_error_codes};
+use super::{EventError, data_from, open, plugin_error_codes, plugin_request};
 use crate::json::{JsonStr, RawJson};
 use crate::message::Message;
 
@@ -44,59 +42,27 @@ pub type PluginError<'a> = super::PluginError<'a, ErrorCode>;
 /// What [`Event::decode`] fails with.
 pub type Error<'a> = EventError<'a, ErrorCode>;
 
-/// The echotest's only request: what to echo. Every member is optional; an empty one is
-/// valid (and is what goes with a bare JSEP offer).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Configure<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    audio: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    video: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bitrate: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    record: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    filename: Option<&'a str>,
+plugin_request! {
+    /// The echotest's only request: what to echo. Every member is optional; an empty one is
+    /// valid (and is what goes with a bare JSEP offer).
+    #[derive(Default)]
+    pub struct Configure<'a> {
+        /// Nothing set: the plugin's defaults.
+        const fn new();
+        /// `audio`: echo audio.
+        audio: bool => with_audio,
+        /// `video`: echo video.
+        video: bool => with_video,
+        /// `data`: echo data channel messages.
+        data: bool => with_data,
+        /// `bitrate` cap in bit/s (REMB).
+        bitrate: u64 => with_bitrate,
+        record: bool,
+        filename: &'a str,
+    }
 }
 
 impl<'a> Configure<'a> {
-    /// Nothing set: the plugin's defaults.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { audio: None, video: None, data: None, bitrate: None, record: None, filename: None }
-    }
-
-    /// `audio`: echo audio.
-    #[must_use]
-    pub const fn with_audio(mut self, audio: bool) -> Self {
-        self.audio = Some(audio);
-        self
-    }
-
-    /// `video`: echo video.
-    #[must_use]
-    pub const fn with_video(mut self, video: bool) -> Self {
-        self.video = Some(video);
-        self
-    }
-
-    /// `data`: echo data channel messages.
-    #[must_use]
-    pub const fn with_data(mut self, data: bool) -> Self {
-        self.data = Some(data);
-        self
-    }
-
-    /// `bitrate` cap in bit/s (REMB).
-    #[must_use]
-    pub const fn with_bitrate(mut self, bitrate: u64) -> Self {
-        self.bitrate = Some(bitrate);
-        self
-    }
-
     /// `record` the echoed media to `filename` (a path on the server, without extension).
     #[must_use]
     pub const fn with_recording(mut self, filename: &'a str) -> Self {

@@ -270,6 +270,115 @@ macro_rules! plugin_error_codes {
 }
 pub(crate) use plugin_error_codes;
 
+/// Declares a plugin request, once: the [`Serialize`] struct (members written in declaration
+/// order: `fixed`, then those of `new`, then the optional ones, which are left out while
+/// unset), its constructor and one `with_…` builder per optional member.
+///
+/// ```text
+/// plugin_request! {
+///     /// `destroy`: removes a room.                    ← the struct's docs and attributes
+///     #[serde(tag = "request", rename = "destroy")]
+///     pub struct DestroyRoom<'a> {
+///         fixed { ptype: &'static str = "publisher" }   ← always written (optional section)
+///         /// Destroys `room`.                          ← docs of `new`
+///         fn new(room: Id<'a> [into]);                  ← `const fn` when no `[into]`
+///         /// `secret` of the room.                     ← docs of the builder
+///         secret: &'a str => with_secret,               ← `Option<&'a str>`, `const fn with_secret`
+///         room2: Id<'a> => with_room2 [into],           ← `fn with_room2(impl Into<Id<'a>>)`
+///         record: bool,                                 ← no builder: set by a hand-written one
+///     }
+/// }
+/// ```
+///
+/// `[into]` takes any `impl Into<T>` (ids from numbers, text or received [`PluginId`]s).
+macro_rules! plugin_request {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident $(<$lt:lifetime>)? {
+            $(fixed $fixed:tt)? $(#[$nmeta:meta])* const fn new $args:tt; $($rest:tt)*
+        }
+    ) => {
+        $crate::plugin::plugin_request! {
+            @emit [const] $(#[$meta])* pub struct $name $(<$lt>)? {
+                $(fixed $fixed)? $(#[$nmeta])* new $args; $($rest)*
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident $(<$lt:lifetime>)? {
+            $(fixed $fixed:tt)? $(#[$nmeta:meta])* fn new $args:tt; $($rest:tt)*
+        }
+    ) => {
+        $crate::plugin::plugin_request! {
+            @emit [] $(#[$meta])* pub struct $name $(<$lt>)? {
+                $(fixed $fixed)? $(#[$nmeta])* new $args; $($rest)*
+            }
+        }
+    };
+    (
+        @emit [$($const:tt)?]
+        $(#[$meta:meta])*
+        pub struct $name:ident $(<$lt:lifetime>)? {
+            $(fixed { $($(#[$fmeta:meta])* $fixed:ident: $fty:ty = $fval:expr),* $(,)? })?
+            $(#[$nmeta:meta])*
+            new($($required:ident: $rty:ty $([$rconv:ident])?),* $(,)?);
+            $($(#[$ometa:meta])* $optional:ident: $oty:ty $(=> $builder:ident $([$oconv:ident])?)?,)*
+        }
+    ) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, ::serde::Serialize)]
+        $(#[$meta])*
+        pub struct $name $(<$lt>)? {
+            $($($(#[$fmeta])* $fixed: $fty,)*)?
+            $($required: $rty,)*
+            $(
+                #[serde(skip_serializing_if = "Option::is_none")]
+                $optional: Option<$oty>,
+            )*
+        }
+
+        impl $(<$lt>)? $name $(<$lt>)? {
+            $(#[$nmeta])*
+            #[must_use]
+            pub $($const)? fn new($($required: $crate::plugin::plugin_request!(@arg $rty $([$rconv])?)),*) -> Self {
+                Self {
+                    $($($fixed: $fval,)*)?
+                    $($required: $crate::plugin::plugin_request!(@take $required $([$rconv])?),)*
+                    $($optional: None,)*
+                }
+            }
+
+            $(
+                $crate::plugin::plugin_request!(
+                    @builder $(#[$ometa])* $optional: $oty => [$($builder $([$oconv])?)?]
+                );
+            )*
+        }
+    };
+    (@arg $ty:ty [into]) => { impl Into<$ty> };
+    (@arg $ty:ty) => { $ty };
+    (@take $name:ident [into]) => { $name.into() };
+    (@take $name:ident) => { $name };
+    (@builder $(#[$meta:meta])* $field:ident: $ty:ty => []) => {};
+    (@builder $(#[$meta:meta])* $field:ident: $ty:ty => [$builder:ident [into]]) => {
+        $(#[$meta])*
+        #[must_use]
+        pub fn $builder(mut self, $field: impl Into<$ty>) -> Self {
+            self.$field = Some($field.into());
+            self
+        }
+    };
+    (@builder $(#[$meta:meta])* $field:ident: $ty:ty => [$builder:ident]) => {
+        $(#[$meta])*
+        #[must_use]
+        pub const fn $builder(mut self, $field: $ty) -> Self {
+            self.$field = Some($field);
+            self
+        }
+    };
+}
+pub(crate) use plugin_request;
+
 /// A plugin-level error: `error_code` (typed with the plugin's code enum `C`) and `error`
 /// from the plugin's data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,7 +19,7 @@
 
 use serde::Serialize;
 
-use super::{EventError, Fields, Id, List, ListItem, PluginId, data_from, open, plugin_error_codes};
+use super::{EventError, Fields, Id, List, ListItem, PluginId, data_from, open, plugin_error_codes, plugin_request};
 use crate::error::DecodeError;
 use crate::json::{JsonKind, JsonStr, RawJson};
 use crate::message::Message;
@@ -62,40 +62,24 @@ pub type Error<'a> = EventError<'a, ErrorCode>;
 
 // ----- requests -----------------------------------------------------------------------------
 
-/// `list`: the public mountpoints, answered by [`Event::Mountpoints`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "list")]
-pub struct ListMountpoints {}
-
-impl ListMountpoints {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `list`: the public mountpoints, answered by [`Event::Mountpoints`].
+    #[serde(tag = "request", rename = "list")]
+    #[derive(Default)]
+    pub struct ListMountpoints {
+        /// The request.
+        const fn new();
     }
 }
 
-/// `info`: one mountpoint's details, answered by [`Event::Info`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "info")]
-pub struct GetInfo<'a> {
-    id: Id<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-}
-
-impl<'a> GetInfo<'a> {
-    /// Asks about mountpoint `id`.
-    #[must_use]
-    pub fn new(id: impl Into<Id<'a>>) -> Self {
-        Self { id: id.into(), secret: None }
-    }
-
-    /// `secret` of the mountpoint (shows its ports and more).
-    #[must_use]
-    pub const fn with_secret(mut self, secret: &'a str) -> Self {
-        self.secret = Some(secret);
-        self
+plugin_request! {
+    /// `info`: one mountpoint's details, answered by [`Event::Info`].
+    #[serde(tag = "request", rename = "info")]
+    pub struct GetInfo<'a> {
+        /// Asks about mountpoint `id`.
+        fn new(id: Id<'a> [into]);
+        /// `secret` of the mountpoint (shows its ports and more).
+        secret: &'a str => with_secret,
     }
 }
 
@@ -117,219 +101,100 @@ pub struct RtpMedia<'a> {
     pub codec: Option<&'a str>,
 }
 
-/// `create` with `type` `rtp`: a live mountpoint fed with RTP, answered by
-/// [`Event::Created`]. Needs the plugin's `admin_key` when one is configured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "create")]
-pub struct CreateRtpMountpoint<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<Id<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pin: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    is_private: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permanent: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    admin_key: Option<&'a str>,
-    media: &'a [RtpMedia<'a>],
-}
-
-impl<'a> CreateRtpMountpoint<'a> {
-    /// A mountpoint receiving `media`, with a Janus-chosen id.
-    #[must_use]
-    pub const fn new(media: &'a [RtpMedia<'a>]) -> Self {
-        Self {
-            kind: "rtp",
-            id: None,
-            name: None,
-            description: None,
-            secret: None,
-            pin: None,
-            is_private: None,
-            permanent: None,
-            admin_key: None,
-            media,
+plugin_request! {
+    /// `create` with `type` `rtp`: a live mountpoint fed with RTP, answered by
+    /// [`Event::Created`]. Needs the plugin's `admin_key` when one is configured.
+    #[serde(tag = "request", rename = "create")]
+    pub struct CreateRtpMountpoint<'a> {
+        fixed {
+            #[serde(rename = "type")]
+            kind: &'static str = "rtp",
         }
-    }
-
-    /// `id` of the new mountpoint.
-    #[must_use]
-    pub fn with_id(mut self, id: impl Into<Id<'a>>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    /// `name`.
-    #[must_use]
-    pub const fn with_name(mut self, name: &'a str) -> Self {
-        self.name = Some(name);
-        self
-    }
-
-    /// `description`.
-    #[must_use]
-    pub const fn with_description(mut self, description: &'a str) -> Self {
-        self.description = Some(description);
-        self
-    }
-
-    /// `secret`: needed to edit or destroy it.
-    #[must_use]
-    pub const fn with_secret(mut self, secret: &'a str) -> Self {
-        self.secret = Some(secret);
-        self
-    }
-
-    /// `pin`: needed to watch it.
-    #[must_use]
-    pub const fn with_pin(mut self, pin: &'a str) -> Self {
-        self.pin = Some(pin);
-        self
-    }
-
-    /// `is_private`: hidden from `list`.
-    #[must_use]
-    pub const fn with_private(mut self, is_private: bool) -> Self {
-        self.is_private = Some(is_private);
-        self
-    }
-
-    /// `permanent`: also save it to the plugin's config file.
-    #[must_use]
-    pub const fn with_permanent(mut self, permanent: bool) -> Self {
-        self.permanent = Some(permanent);
-        self
-    }
-
-    /// `admin_key`, when the plugin is configured with one.
-    #[must_use]
-    pub const fn with_admin_key(mut self, admin_key: &'a str) -> Self {
-        self.admin_key = Some(admin_key);
-        self
+        /// A mountpoint receiving `media`, with a Janus-chosen id.
+        const fn new(media: &'a [RtpMedia<'a>]);
+        /// `id` of the new mountpoint.
+        id: Id<'a> => with_id [into],
+        /// `name`.
+        name: &'a str => with_name,
+        /// `description`.
+        description: &'a str => with_description,
+        /// `secret`: needed to edit or destroy it.
+        secret: &'a str => with_secret,
+        /// `pin`: needed to watch it.
+        pin: &'a str => with_pin,
+        /// `is_private`: hidden from `list`.
+        is_private: bool => with_private,
+        /// `permanent`: also save it to the plugin's config file.
+        permanent: bool => with_permanent,
+        /// `admin_key`, when the plugin is configured with one.
+        admin_key: &'a str => with_admin_key,
     }
 }
 
-/// `destroy`: removes a mountpoint, answered by [`Event::Destroyed`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "destroy")]
-pub struct DestroyMountpoint<'a> {
-    id: Id<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permanent: Option<bool>,
-}
-
-impl<'a> DestroyMountpoint<'a> {
-    /// Destroys mountpoint `id`.
-    #[must_use]
-    pub fn new(id: impl Into<Id<'a>>) -> Self {
-        Self { id: id.into(), secret: None, permanent: None }
-    }
-
-    /// `secret` of the mountpoint.
-    #[must_use]
-    pub const fn with_secret(mut self, secret: &'a str) -> Self {
-        self.secret = Some(secret);
-        self
-    }
-
-    /// `permanent`: also remove it from the config file.
-    #[must_use]
-    pub const fn with_permanent(mut self, permanent: bool) -> Self {
-        self.permanent = Some(permanent);
-        self
+plugin_request! {
+    /// `destroy`: removes a mountpoint, answered by [`Event::Destroyed`].
+    #[serde(tag = "request", rename = "destroy")]
+    pub struct DestroyMountpoint<'a> {
+        /// Destroys mountpoint `id`.
+        fn new(id: Id<'a> [into]);
+        /// `secret` of the mountpoint.
+        secret: &'a str => with_secret,
+        /// `permanent`: also remove it from the config file.
+        permanent: bool => with_permanent,
     }
 }
 
-/// `watch`: asks for a mountpoint's media; answered by [`Event::Status`] `preparing` with
-/// Janus's JSEP offer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "watch")]
-pub struct Watch<'a> {
-    id: Id<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pin: Option<&'a str>,
-}
-
-impl<'a> Watch<'a> {
-    /// Watches mountpoint `id`.
-    #[must_use]
-    pub fn new(id: impl Into<Id<'a>>) -> Self {
-        Self { id: id.into(), pin: None }
-    }
-
-    /// `pin` of the mountpoint.
-    #[must_use]
-    pub const fn with_pin(mut self, pin: &'a str) -> Self {
-        self.pin = Some(pin);
-        self
+plugin_request! {
+    /// `watch`: asks for a mountpoint's media; answered by [`Event::Status`] `preparing` with
+    /// Janus's JSEP offer.
+    #[serde(tag = "request", rename = "watch")]
+    pub struct Watch<'a> {
+        /// Watches mountpoint `id`.
+        fn new(id: Id<'a> [into]);
+        /// `pin` of the mountpoint.
+        pin: &'a str => with_pin,
     }
 }
 
-/// `start`: sent with the viewer's JSEP answer to the offer of [`Watch`] (or alone to resume
-/// after [`Pause`]); answered by [`Event::Status`] `starting` when the PeerConnection is not
-/// up yet, `started` when it is (a resume after [`Pause`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "start")]
-pub struct Start {}
-
-impl Start {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `start`: sent with the viewer's JSEP answer to the offer of [`Watch`] (or alone to resume
+    /// after [`Pause`]); answered by [`Event::Status`] `starting` when the PeerConnection is not
+    /// up yet, `started` when it is (a resume after [`Pause`]).
+    #[serde(tag = "request", rename = "start")]
+    #[derive(Default)]
+    pub struct Start {
+        /// The request.
+        const fn new();
     }
 }
 
-/// `pause`: answered by [`Event::Status`] `pausing`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "pause")]
-pub struct Pause {}
-
-impl Pause {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `pause`: answered by [`Event::Status`] `pausing`.
+    #[serde(tag = "request", rename = "pause")]
+    #[derive(Default)]
+    pub struct Pause {
+        /// The request.
+        const fn new();
     }
 }
 
-/// `stop`: ends watching; answered by [`Event::Status`] `stopping` when the viewer had
-/// started (Janus 1.1.2 only acks a `stop` of a viewer that never started).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "stop")]
-pub struct Stop {}
-
-impl Stop {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `stop`: ends watching; answered by [`Event::Status`] `stopping` when the viewer had
+    /// started (Janus 1.1.2 only acks a `stop` of a viewer that never started).
+    #[serde(tag = "request", rename = "stop")]
+    #[derive(Default)]
+    pub struct Stop {
+        /// The request.
+        const fn new();
     }
 }
 
-/// `switch`: moves a viewer to another mountpoint without renegotiating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "switch")]
-pub struct Switch<'a> {
-    id: Id<'a>,
-}
-
-impl<'a> Switch<'a> {
-    /// Switches to mountpoint `id`.
-    #[must_use]
-    pub fn new(id: impl Into<Id<'a>>) -> Self {
-        Self { id: id.into() }
+plugin_request! {
+    /// `switch`: moves a viewer to another mountpoint without renegotiating.
+    #[serde(tag = "request", rename = "switch")]
+    pub struct Switch<'a> {
+        /// Switches to mountpoint `id`.
+        fn new(id: Id<'a> [into]);
     }
 }
 
@@ -603,7 +468,7 @@ mod tests {
             .with_admin_key("k");
         assert_eq!(
             encode(&create),
-            r#"{"request":"create","type":"rtp","id":7,"name":"n","description":"d \"x\"","secret":"s","pin":"p","is_private":false,"permanent":false,"admin_key":"k","media":[{"type":"audio","mid":"a","port":0,"pt":111,"codec":"opus"},{"type":"video","mid":"v","port":5004}]}"#
+            r#"{"request":"create","type":"rtp","media":[{"type":"audio","mid":"a","port":0,"pt":111,"codec":"opus"},{"type":"video","mid":"v","port":5004}],"id":7,"name":"n","description":"d \"x\"","secret":"s","pin":"p","is_private":false,"permanent":false,"admin_key":"k"}"#
         );
         assert_eq!(
             encode(&DestroyMountpoint::new("m").with_secret("s").with_permanent(true)),

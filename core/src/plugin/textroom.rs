@@ -32,7 +32,7 @@
 
 use serde::Serialize;
 
-use super::plugin_error_codes;
+use super::{plugin_error_codes, plugin_request};
 use super::{EventError, Fields, Id, List, ListItem, PluginError as GenericPluginError, PluginId, data_from, open};
 use crate::error::{DecodeError, EncodeError};
 use crate::json::{JsonStr, RawJson, to_slice};
@@ -82,244 +82,114 @@ pub type Error<'a> = EventError<'a, ErrorCode>;
 
 // ----- Janus API requests -------------------------------------------------------------------
 
-/// `setup`: asks Janus for a data channel; answered by [`Event::Accepted`] with Janus's JSEP
-/// offer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "setup")]
-pub struct Setup {}
-
-impl Setup {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `setup`: asks Janus for a data channel; answered by [`Event::Accepted`] with Janus's JSEP
+    /// offer.
+    #[serde(tag = "request", rename = "setup")]
+    #[derive(Default)]
+    pub struct Setup {
+        /// The request.
+        const fn new();
     }
 }
 
-/// `ack`: sent with the client's JSEP answer to the offer of [`Setup`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "ack")]
-pub struct AckOffer {}
-
-impl AckOffer {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `ack`: sent with the client's JSEP answer to the offer of [`Setup`].
+    #[serde(tag = "request", rename = "ack")]
+    #[derive(Default)]
+    pub struct AckOffer {
+        /// The request.
+        const fn new();
     }
 }
 
-/// `create`: a new room, answered by [`Event::Created`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "create")]
-pub struct CreateRoom<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    room: Option<Id<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pin: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    is_private: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    history: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permanent: Option<bool>,
-}
-
-impl<'a> CreateRoom<'a> {
-    /// A room with a Janus-chosen id.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {
-            room: None,
-            description: None,
-            secret: None,
-            pin: None,
-            is_private: None,
-            history: None,
-            permanent: None,
-        }
-    }
-
-    /// `room`: the id to create (418 [`ErrorCode::RoomExists`] when taken).
-    #[must_use]
-    pub fn with_room(mut self, room: impl Into<Id<'a>>) -> Self {
-        self.room = Some(room.into());
-        self
-    }
-
-    /// `description`.
-    #[must_use]
-    pub const fn with_description(mut self, description: &'a str) -> Self {
-        self.description = Some(description);
-        self
-    }
-
-    /// `secret`: needed to edit or destroy the room.
-    #[must_use]
-    pub const fn with_secret(mut self, secret: &'a str) -> Self {
-        self.secret = Some(secret);
-        self
-    }
-
-    /// `pin`: needed to join.
-    #[must_use]
-    pub const fn with_pin(mut self, pin: &'a str) -> Self {
-        self.pin = Some(pin);
-        self
-    }
-
-    /// `is_private`: hidden from `list`.
-    #[must_use]
-    pub const fn with_private(mut self, is_private: bool) -> Self {
-        self.is_private = Some(is_private);
-        self
-    }
-
-    /// `history`: how many messages newcomers get.
-    #[must_use]
-    pub const fn with_history(mut self, history: u64) -> Self {
-        self.history = Some(history);
-        self
-    }
-
-    /// `permanent`: also save the room to the plugin's config file.
-    #[must_use]
-    pub const fn with_permanent(mut self, permanent: bool) -> Self {
-        self.permanent = Some(permanent);
-        self
+plugin_request! {
+    /// `create`: a new room, answered by [`Event::Created`].
+    #[serde(tag = "request", rename = "create")]
+    #[derive(Default)]
+    pub struct CreateRoom<'a> {
+        /// A room with a Janus-chosen id.
+        const fn new();
+        /// `room`: the id to create (418 [`ErrorCode::RoomExists`] when taken).
+        room: Id<'a> => with_room [into],
+        /// `description`.
+        description: &'a str => with_description,
+        /// `secret`: needed to edit or destroy the room.
+        secret: &'a str => with_secret,
+        /// `pin`: needed to join.
+        pin: &'a str => with_pin,
+        /// `is_private`: hidden from `list`.
+        is_private: bool => with_private,
+        /// `history`: how many messages newcomers get.
+        history: u64 => with_history,
+        /// `permanent`: also save the room to the plugin's config file.
+        permanent: bool => with_permanent,
     }
 }
 
-/// `destroy`: removes a room, answered by [`Event::Destroyed`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "destroy")]
-pub struct DestroyRoom<'a> {
-    room: Id<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permanent: Option<bool>,
-}
-
-impl<'a> DestroyRoom<'a> {
-    /// Destroys `room`.
-    #[must_use]
-    pub fn new(room: impl Into<Id<'a>>) -> Self {
-        Self { room: room.into(), secret: None, permanent: None }
-    }
-
-    /// `secret` of the room.
-    #[must_use]
-    pub const fn with_secret(mut self, secret: &'a str) -> Self {
-        self.secret = Some(secret);
-        self
-    }
-
-    /// `permanent`: also remove it from the config file.
-    #[must_use]
-    pub const fn with_permanent(mut self, permanent: bool) -> Self {
-        self.permanent = Some(permanent);
-        self
+plugin_request! {
+    /// `destroy`: removes a room, answered by [`Event::Destroyed`].
+    #[serde(tag = "request", rename = "destroy")]
+    pub struct DestroyRoom<'a> {
+        /// Destroys `room`.
+        fn new(room: Id<'a> [into]);
+        /// `secret` of the room.
+        secret: &'a str => with_secret,
+        /// `permanent`: also remove it from the config file.
+        permanent: bool => with_permanent,
     }
 }
 
-/// `exists`: answered by [`Event::Exists`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "exists")]
-pub struct RoomExists<'a> {
-    room: Id<'a>,
-}
-
-impl<'a> RoomExists<'a> {
-    /// Asks about `room`.
-    #[must_use]
-    pub fn new(room: impl Into<Id<'a>>) -> Self {
-        Self { room: room.into() }
+plugin_request! {
+    /// `exists`: answered by [`Event::Exists`].
+    #[serde(tag = "request", rename = "exists")]
+    pub struct RoomExists<'a> {
+        /// Asks about `room`.
+        fn new(room: Id<'a> [into]);
     }
 }
 
-/// `list`: the public rooms, answered by [`Event::Rooms`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "list")]
-pub struct ListRooms {}
-
-impl ListRooms {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `list`: the public rooms, answered by [`Event::Rooms`].
+    #[serde(tag = "request", rename = "list")]
+    #[derive(Default)]
+    pub struct ListRooms {
+        /// The request.
+        const fn new();
     }
 }
 
-/// `listparticipants`: answered by [`Event::Participants`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "listparticipants")]
-pub struct ListParticipants<'a> {
-    room: Id<'a>,
-}
-
-impl<'a> ListParticipants<'a> {
-    /// Lists the participants of `room`.
-    #[must_use]
-    pub fn new(room: impl Into<Id<'a>>) -> Self {
-        Self { room: room.into() }
+plugin_request! {
+    /// `listparticipants`: answered by [`Event::Participants`].
+    #[serde(tag = "request", rename = "listparticipants")]
+    pub struct ListParticipants<'a> {
+        /// Lists the participants of `room`.
+        fn new(room: Id<'a> [into]);
     }
 }
 
-/// `announcement` over the Janus API: a message from the room itself to everyone in it
-/// (needs the room's `secret`); answered by [`Event::Success`]. The same request exists on
-/// the data channel as [`Announcement`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "announcement")]
-pub struct Announce<'a> {
-    room: Id<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-    text: &'a str,
-}
-
-impl<'a> Announce<'a> {
-    /// Announces `text` in `room`.
-    #[must_use]
-    pub fn new(room: impl Into<Id<'a>>, text: &'a str) -> Self {
-        Self { room: room.into(), secret: None, text }
-    }
-
-    /// `secret` of the room.
-    #[must_use]
-    pub const fn with_secret(mut self, secret: &'a str) -> Self {
-        self.secret = Some(secret);
-        self
+plugin_request! {
+    /// `announcement` over the Janus API: a message from the room itself to everyone in it
+    /// (needs the room's `secret`); answered by [`Event::Success`]. The same request exists on
+    /// the data channel as [`Announcement`].
+    #[serde(tag = "request", rename = "announcement")]
+    pub struct Announce<'a> {
+        /// Announces `text` in `room`.
+        fn new(room: Id<'a> [into], text: &'a str);
+        /// `secret` of the room.
+        secret: &'a str => with_secret,
     }
 }
 
-/// `kick` over the Janus API: removes a participant (needs the room's `secret`); answered by
-/// [`Event::Success`], or 423 [`ErrorCode::NoSuchUser`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "kick")]
-pub struct Kick<'a> {
-    room: Id<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-    username: &'a str,
-}
-
-impl<'a> Kick<'a> {
-    /// Kicks `username` out of `room`.
-    #[must_use]
-    pub fn new(room: impl Into<Id<'a>>, username: &'a str) -> Self {
-        Self { room: room.into(), secret: None, username }
-    }
-
-    /// `secret` of the room.
-    #[must_use]
-    pub const fn with_secret(mut self, secret: &'a str) -> Self {
-        self.secret = Some(secret);
-        self
+plugin_request! {
+    /// `kick` over the Janus API: removes a participant (needs the room's `secret`); answered by
+    /// [`Event::Success`], or 423 [`ErrorCode::NoSuchUser`].
+    #[serde(tag = "request", rename = "kick")]
+    pub struct Kick<'a> {
+        /// Kicks `username` out of `room`.
+        fn new(room: Id<'a> [into], username: &'a str);
+        /// `secret` of the room.
+        secret: &'a str => with_secret,
     }
 }
 
@@ -480,82 +350,36 @@ fn encode_payload<T: Serialize>(payload: &T, out: &mut [u8]) -> Result<usize, En
     to_slice(payload, out)
 }
 
-/// `join` on the data channel: enters a room; answered by [`DataMessage::Success`] with the
-/// participants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "textroom", rename = "join")]
-pub struct Join<'a> {
-    transaction: &'a str,
-    room: Id<'a>,
-    username: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    display: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pin: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<&'a str>,
-}
-
-impl<'a> Join<'a> {
-    /// Joins `room` as `username`; `transaction` comes back in the answer.
-    #[must_use]
-    pub fn new(transaction: &'a str, room: impl Into<Id<'a>>, username: &'a str) -> Self {
-        Self { transaction, room: room.into(), username, display: None, pin: None, token: None }
-    }
-
-    /// `display`: the name others see.
-    #[must_use]
-    pub const fn with_display(mut self, display: &'a str) -> Self {
-        self.display = Some(display);
-        self
-    }
-
-    /// `pin` of the room.
-    #[must_use]
-    pub const fn with_pin(mut self, pin: &'a str) -> Self {
-        self.pin = Some(pin);
-        self
-    }
-
-    /// `token`, when the room has an `allowed` list.
-    #[must_use]
-    pub const fn with_token(mut self, token: &'a str) -> Self {
-        self.token = Some(token);
-        self
-    }
-
-    /// Writes the payload into `out` and returns its length.
-    ///
-    /// # Errors
-    ///
-    /// [`EncodeError::BufferTooSmall`] with the size needed.
-    pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        encode_payload(self, out)
+plugin_request! {
+    /// `join` on the data channel: enters a room; answered by [`DataMessage::Success`] with the
+    /// participants.
+    #[serde(tag = "textroom", rename = "join")]
+    pub struct Join<'a> {
+        /// Joins `room` as `username`; `transaction` comes back in the answer.
+        fn new(transaction: &'a str, room: Id<'a> [into], username: &'a str);
+        /// `display`: the name others see.
+        display: &'a str => with_display,
+        /// `pin` of the room.
+        pin: &'a str => with_pin,
+        /// `token`, when the room has an `allowed` list.
+        token: &'a str => with_token,
     }
 }
 
-/// `message` on the data channel: says something to the room, or to some participants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "textroom", rename = "message")]
-pub struct SendMessage<'a> {
-    transaction: &'a str,
-    room: Id<'a>,
-    text: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    to: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tos: Option<&'a [&'a str]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ack: Option<bool>,
+plugin_request! {
+    /// `message` on the data channel: says something to the room, or to some participants.
+    #[serde(tag = "textroom", rename = "message")]
+    pub struct SendMessage<'a> {
+        /// Sends `text` to everyone in `room`.
+        fn new(transaction: &'a str, room: Id<'a> [into], text: &'a str);
+        to: &'a str,
+        tos: &'a [&'a str],
+        /// `ack`: whether Janus answers with [`DataMessage::Success`] (it does by default).
+        ack: bool => with_ack,
+    }
 }
 
 impl<'a> SendMessage<'a> {
-    /// Sends `text` to everyone in `room`.
-    #[must_use]
-    pub fn new(transaction: &'a str, room: impl Into<Id<'a>>, text: &'a str) -> Self {
-        Self { transaction, room: room.into(), text, to: None, tos: None, ack: None }
-    }
-
     /// `to`: only to this username (a whisper).
     #[must_use]
     pub const fn to(mut self, username: &'a str) -> Self {
@@ -571,75 +395,43 @@ impl<'a> SendMessage<'a> {
         self.to = None;
         self
     }
+}
 
-    /// `ack`: whether Janus answers with [`DataMessage::Success`] (it does by default).
-    #[must_use]
-    pub const fn with_ack(mut self, ack: bool) -> Self {
-        self.ack = Some(ack);
-        self
-    }
-
-    /// Writes the payload into `out` and returns its length.
-    ///
-    /// # Errors
-    ///
-    /// [`EncodeError::BufferTooSmall`] with the size needed.
-    pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        encode_payload(self, out)
+plugin_request! {
+    /// `leave` on the data channel.
+    #[serde(tag = "textroom", rename = "leave")]
+    pub struct Leave<'a> {
+        /// Leaves `room`.
+        fn new(transaction: &'a str, room: Id<'a> [into]);
     }
 }
 
-/// `leave` on the data channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "textroom", rename = "leave")]
-pub struct Leave<'a> {
-    transaction: &'a str,
-    room: Id<'a>,
-}
-
-impl<'a> Leave<'a> {
-    /// Leaves `room`.
-    #[must_use]
-    pub fn new(transaction: &'a str, room: impl Into<Id<'a>>) -> Self {
-        Self { transaction, room: room.into() }
-    }
-
-    /// Writes the payload into `out` and returns its length.
-    ///
-    /// # Errors
-    ///
-    /// [`EncodeError::BufferTooSmall`] with the size needed.
-    pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        encode_payload(self, out)
+plugin_request! {
+    /// `announcement` on the data channel: a message from the room itself (needs its `secret`).
+    #[serde(tag = "textroom", rename = "announcement")]
+    pub struct Announcement<'a> {
+        /// Announces `text` in `room`.
+        fn new(transaction: &'a str, room: Id<'a> [into], secret: &'a str, text: &'a str);
     }
 }
 
-/// `announcement` on the data channel: a message from the room itself (needs its `secret`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "textroom", rename = "announcement")]
-pub struct Announcement<'a> {
-    transaction: &'a str,
-    room: Id<'a>,
-    secret: &'a str,
-    text: &'a str,
+/// The data channel's requests, written as the payload to send.
+macro_rules! data_channel_payloads {
+    ($($request:ident),*) => {$(
+        impl $request<'_> {
+            /// Writes the payload into `out` and returns its length.
+            ///
+            /// # Errors
+            ///
+            /// [`EncodeError::BufferTooSmall`] with the size needed.
+            pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+                encode_payload(self, out)
+            }
+        }
+    )*};
 }
 
-impl<'a> Announcement<'a> {
-    /// Announces `text` in `room`.
-    #[must_use]
-    pub fn new(transaction: &'a str, room: impl Into<Id<'a>>, secret: &'a str, text: &'a str) -> Self {
-        Self { transaction, room: room.into(), secret, text }
-    }
-
-    /// Writes the payload into `out` and returns its length.
-    ///
-    /// # Errors
-    ///
-    /// [`EncodeError::BufferTooSmall`] with the size needed.
-    pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        encode_payload(self, out)
-    }
-}
+data_channel_payloads!(Join, SendMessage, Leave, Announcement);
 
 // ----- data channel messages ----------------------------------------------------------------
 
@@ -832,11 +624,11 @@ mod tests {
         assert_eq!(encode(&ListParticipants::new(5)), r#"{"request":"listparticipants","room":5}"#);
         assert_eq!(
             encode(&Announce::new(5, "hear \"this\"").with_secret("s")),
-            r#"{"request":"announcement","room":5,"secret":"s","text":"hear \"this\""}"#
+            r#"{"request":"announcement","room":5,"text":"hear \"this\"","secret":"s"}"#
         );
         assert_eq!(
             encode(&Kick::new(5, "bob").with_secret("s")),
-            r#"{"request":"kick","room":5,"secret":"s","username":"bob"}"#
+            r#"{"request":"kick","room":5,"username":"bob","secret":"s"}"#
         );
     }
 

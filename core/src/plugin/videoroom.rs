@@ -31,7 +31,7 @@
 
 use serde::Serialize;
 
-use super::{EventError, Fields, Id, List, ListItem, PluginId, data_from, open, plugin_error_codes};
+use super::{EventError, Fields, Id, List, ListItem, PluginId, data_from, open, plugin_error_codes, plugin_request};
 use crate::error::DecodeError;
 use crate::json::{JsonStr, RawJson};
 use crate::message::Message;
@@ -99,106 +99,35 @@ pub struct DummyStream<'a> {
     pub codec: Option<&'a str>,
 }
 
-/// `create`: a new room, answered by [`Event::Created`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "create")]
-pub struct CreateRoom<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    room: Option<Id<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    is_private: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    publishers: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pin: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permanent: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notify_joining: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dummy_publisher: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dummy_streams: Option<&'a [DummyStream<'a>]>,
+plugin_request! {
+    /// `create`: a new room, answered by [`Event::Created`].
+    #[serde(tag = "request", rename = "create")]
+    #[derive(Default)]
+    pub struct CreateRoom<'a> {
+        /// A room with a Janus-chosen id and default settings.
+        const fn new();
+        /// `room`: the id to create (427 [`ErrorCode::RoomExists`] when taken).
+        room: Id<'a> => with_room [into],
+        /// `description`.
+        description: &'a str => with_description,
+        /// `is_private`: hidden from `list`.
+        is_private: bool => with_private,
+        /// `publishers`: the most publishers at once.
+        publishers: u64 => with_publishers,
+        /// `secret`: needed to edit or destroy the room.
+        secret: &'a str => with_secret,
+        /// `pin`: needed to join.
+        pin: &'a str => with_pin,
+        /// `permanent`: also save the room to the plugin's config file.
+        permanent: bool => with_permanent,
+        /// `notify_joining`: tell participants about everyone who joins ([`Event::Joining`]).
+        notify_joining: bool => with_notify_joining,
+        dummy_publisher: bool,
+        dummy_streams: &'a [DummyStream<'a>],
+    }
 }
 
 impl<'a> CreateRoom<'a> {
-    /// A room with a Janus-chosen id and default settings.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {
-            room: None,
-            description: None,
-            is_private: None,
-            publishers: None,
-            secret: None,
-            pin: None,
-            permanent: None,
-            notify_joining: None,
-            dummy_publisher: None,
-            dummy_streams: None,
-        }
-    }
-
-    /// `room`: the id to create (427 [`ErrorCode::RoomExists`] when taken).
-    #[must_use]
-    pub fn with_room(mut self, room: impl Into<Id<'a>>) -> Self {
-        self.room = Some(room.into());
-        self
-    }
-
-    /// `description`.
-    #[must_use]
-    pub const fn with_description(mut self, description: &'a str) -> Self {
-        self.description = Some(description);
-        self
-    }
-
-    /// `is_private`: hidden from `list`.
-    #[must_use]
-    pub const fn with_private(mut self, is_private: bool) -> Self {
-        self.is_private = Some(is_private);
-        self
-    }
-
-    /// `publishers`: the most publishers at once.
-    #[must_use]
-    pub const fn with_publishers(mut self, publishers: u64) -> Self {
-        self.publishers = Some(publishers);
-        self
-    }
-
-    /// `secret`: needed to edit or destroy the room.
-    #[must_use]
-    pub const fn with_secret(mut self, secret: &'a str) -> Self {
-        self.secret = Some(secret);
-        self
-    }
-
-    /// `pin`: needed to join.
-    #[must_use]
-    pub const fn with_pin(mut self, pin: &'a str) -> Self {
-        self.pin = Some(pin);
-        self
-    }
-
-    /// `permanent`: also save the room to the plugin's config file.
-    #[must_use]
-    pub const fn with_permanent(mut self, permanent: bool) -> Self {
-        self.permanent = Some(permanent);
-        self
-    }
-
-    /// `notify_joining`: tell participants about everyone who joins ([`Event::Joining`]).
-    #[must_use]
-    pub const fn with_notify_joining(mut self, notify: bool) -> Self {
-        self.notify_joining = Some(notify);
-        self
-    }
-
     /// `dummy_publisher` with `dummy_streams`: a publisher without a PeerConnection that
     /// subscribers can subscribe to (Janus ≥ 1.1; for tests and placeholders).
     #[must_use]
@@ -209,195 +138,91 @@ impl<'a> CreateRoom<'a> {
     }
 }
 
-/// `destroy`: removes a room, answered by [`Event::Destroyed`] (participants get it too).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "destroy")]
-pub struct DestroyRoom<'a> {
-    room: Id<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permanent: Option<bool>,
-}
-
-impl<'a> DestroyRoom<'a> {
-    /// Destroys `room`.
-    #[must_use]
-    pub fn new(room: impl Into<Id<'a>>) -> Self {
-        Self { room: room.into(), secret: None, permanent: None }
-    }
-
-    /// `secret` of the room.
-    #[must_use]
-    pub const fn with_secret(mut self, secret: &'a str) -> Self {
-        self.secret = Some(secret);
-        self
-    }
-
-    /// `permanent`: also remove it from the config file.
-    #[must_use]
-    pub const fn with_permanent(mut self, permanent: bool) -> Self {
-        self.permanent = Some(permanent);
-        self
+plugin_request! {
+    /// `destroy`: removes a room, answered by [`Event::Destroyed`] (participants get it too).
+    #[serde(tag = "request", rename = "destroy")]
+    pub struct DestroyRoom<'a> {
+        /// Destroys `room`.
+        fn new(room: Id<'a> [into]);
+        /// `secret` of the room.
+        secret: &'a str => with_secret,
+        /// `permanent`: also remove it from the config file.
+        permanent: bool => with_permanent,
     }
 }
 
-/// `exists`: whether a room exists, answered by [`Event::Exists`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "exists")]
-pub struct RoomExists<'a> {
-    room: Id<'a>,
-}
-
-impl<'a> RoomExists<'a> {
-    /// Asks about `room`.
-    #[must_use]
-    pub fn new(room: impl Into<Id<'a>>) -> Self {
-        Self { room: room.into() }
+plugin_request! {
+    /// `exists`: whether a room exists, answered by [`Event::Exists`].
+    #[serde(tag = "request", rename = "exists")]
+    pub struct RoomExists<'a> {
+        /// Asks about `room`.
+        fn new(room: Id<'a> [into]);
     }
 }
 
-/// `list`: the public rooms, answered by [`Event::Rooms`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "list")]
-pub struct ListRooms {}
-
-impl ListRooms {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `list`: the public rooms, answered by [`Event::Rooms`].
+    #[serde(tag = "request", rename = "list")]
+    #[derive(Default)]
+    pub struct ListRooms {
+        /// The request.
+        const fn new();
     }
 }
 
-/// `listparticipants`: the participants of a room, answered by [`Event::Participants`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "listparticipants")]
-pub struct ListParticipants<'a> {
-    room: Id<'a>,
-}
-
-impl<'a> ListParticipants<'a> {
-    /// Lists the participants of `room`.
-    #[must_use]
-    pub fn new(room: impl Into<Id<'a>>) -> Self {
-        Self { room: room.into() }
+plugin_request! {
+    /// `listparticipants`: the participants of a room, answered by [`Event::Participants`].
+    #[serde(tag = "request", rename = "listparticipants")]
+    pub struct ListParticipants<'a> {
+        /// Lists the participants of `room`.
+        fn new(room: Id<'a> [into]);
     }
 }
 
-/// `join` with `ptype` `publisher`: takes a seat in a room, answered by [`Event::Joined`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "join")]
-pub struct JoinAsPublisher<'a> {
-    ptype: &'static str,
-    room: Id<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<Id<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    display: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pin: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<&'a str>,
-}
-
-impl<'a> JoinAsPublisher<'a> {
-    /// Joins `room` as a publisher.
-    #[must_use]
-    pub fn new(room: impl Into<Id<'a>>) -> Self {
-        Self { ptype: "publisher", room: room.into(), id: None, display: None, pin: None, token: None }
-    }
-
-    /// `id`: the participant id to use (Janus picks one otherwise).
-    #[must_use]
-    pub fn with_id(mut self, id: impl Into<Id<'a>>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    /// `display`: the name others see.
-    #[must_use]
-    pub const fn with_display(mut self, display: &'a str) -> Self {
-        self.display = Some(display);
-        self
-    }
-
-    /// `pin` of the room.
-    #[must_use]
-    pub const fn with_pin(mut self, pin: &'a str) -> Self {
-        self.pin = Some(pin);
-        self
-    }
-
-    /// `token`, when the room has an `allowed` list.
-    #[must_use]
-    pub const fn with_token(mut self, token: &'a str) -> Self {
-        self.token = Some(token);
-        self
+plugin_request! {
+    /// `join` with `ptype` `publisher`: takes a seat in a room, answered by [`Event::Joined`].
+    #[serde(tag = "request", rename = "join")]
+    pub struct JoinAsPublisher<'a> {
+        fixed { ptype: &'static str = "publisher" }
+        /// Joins `room` as a publisher.
+        fn new(room: Id<'a> [into]);
+        /// `id`: the participant id to use (Janus picks one otherwise).
+        id: Id<'a> => with_id [into],
+        /// `display`: the name others see.
+        display: &'a str => with_display,
+        /// `pin` of the room.
+        pin: &'a str => with_pin,
+        /// `token`, when the room has an `allowed` list.
+        token: &'a str => with_token,
     }
 }
 
-/// `publish`: sent with a JSEP offer once joined; answered by [`Event::Configured`] with
-/// Janus's JSEP answer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "publish")]
-pub struct Publish<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    display: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bitrate: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    audiocodec: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    videocodec: Option<&'a str>,
-}
-
-impl<'a> Publish<'a> {
-    /// Publishes with the room's defaults.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { display: None, bitrate: None, audiocodec: None, videocodec: None }
-    }
-
-    /// `display`: a new display name.
-    #[must_use]
-    pub const fn with_display(mut self, display: &'a str) -> Self {
-        self.display = Some(display);
-        self
-    }
-
-    /// `bitrate` cap in bit/s (REMB).
-    #[must_use]
-    pub const fn with_bitrate(mut self, bitrate: u64) -> Self {
-        self.bitrate = Some(bitrate);
-        self
-    }
-
-    /// `audiocodec`: the codec to prefer among those the room allows.
-    #[must_use]
-    pub const fn with_audiocodec(mut self, codec: &'a str) -> Self {
-        self.audiocodec = Some(codec);
-        self
-    }
-
-    /// `videocodec`: the codec to prefer among those the room allows.
-    #[must_use]
-    pub const fn with_videocodec(mut self, codec: &'a str) -> Self {
-        self.videocodec = Some(codec);
-        self
+plugin_request! {
+    /// `publish`: sent with a JSEP offer once joined; answered by [`Event::Configured`] with
+    /// Janus's JSEP answer.
+    #[serde(tag = "request", rename = "publish")]
+    #[derive(Default)]
+    pub struct Publish<'a> {
+        /// Publishes with the room's defaults.
+        const fn new();
+        /// `display`: a new display name.
+        display: &'a str => with_display,
+        /// `bitrate` cap in bit/s (REMB).
+        bitrate: u64 => with_bitrate,
+        /// `audiocodec`: the codec to prefer among those the room allows.
+        audiocodec: &'a str => with_audiocodec,
+        /// `videocodec`: the codec to prefer among those the room allows.
+        videocodec: &'a str => with_videocodec,
     }
 }
 
-/// `unpublish`: stops publishing (stays in the room).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "unpublish")]
-pub struct Unpublish {}
-
-impl Unpublish {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `unpublish`: stops publishing (stays in the room).
+    #[serde(tag = "request", rename = "unpublish")]
+    #[derive(Default)]
+    pub struct Unpublish {
+        /// The request.
+        const fn new();
     }
 }
 
@@ -424,152 +249,77 @@ impl<'a> SubscribeStream<'a> {
     }
 }
 
-/// `join` with `ptype` `subscriber`: answered by [`Event::Attached`] with a JSEP offer, to be
-/// answered with [`Start`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "join")]
-pub struct JoinAsSubscriber<'a> {
-    ptype: &'static str,
-    room: Id<'a>,
-    streams: &'a [SubscribeStream<'a>],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    private_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pin: Option<&'a str>,
-}
-
-impl<'a> JoinAsSubscriber<'a> {
-    /// Subscribes to `streams` in `room`.
-    #[must_use]
-    pub fn new(room: impl Into<Id<'a>>, streams: &'a [SubscribeStream<'a>]) -> Self {
-        Self { ptype: "subscriber", room: room.into(), streams, private_id: None, pin: None }
-    }
-
-    /// `private_id` of this user's publisher handle (rooms with `require_pvtid`).
-    #[must_use]
-    pub const fn with_private_id(mut self, private_id: u64) -> Self {
-        self.private_id = Some(private_id);
-        self
-    }
-
-    /// `pin` of the room.
-    #[must_use]
-    pub const fn with_pin(mut self, pin: &'a str) -> Self {
-        self.pin = Some(pin);
-        self
+plugin_request! {
+    /// `join` with `ptype` `subscriber`: answered by [`Event::Attached`] with a JSEP offer, to be
+    /// answered with [`Start`].
+    #[serde(tag = "request", rename = "join")]
+    pub struct JoinAsSubscriber<'a> {
+        fixed { ptype: &'static str = "subscriber" }
+        /// Subscribes to `streams` in `room`.
+        fn new(room: Id<'a> [into], streams: &'a [SubscribeStream<'a>]);
+        /// `private_id` of this user's publisher handle (rooms with `require_pvtid`).
+        private_id: u64 => with_private_id,
+        /// `pin` of the room.
+        pin: &'a str => with_pin,
     }
 }
 
-/// `start`: a subscriber sends it with its JSEP answer; answered by [`Event::Started`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "start")]
-pub struct Start {}
-
-impl Start {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `start`: a subscriber sends it with its JSEP answer; answered by [`Event::Started`].
+    #[serde(tag = "request", rename = "start")]
+    #[derive(Default)]
+    pub struct Start {
+        /// The request.
+        const fn new();
     }
 }
 
-/// `pause`: a subscriber stops receiving media for a while.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "pause")]
-pub struct Pause {}
-
-impl Pause {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `pause`: a subscriber stops receiving media for a while.
+    #[serde(tag = "request", rename = "pause")]
+    #[derive(Default)]
+    pub struct Pause {
+        /// The request.
+        const fn new();
     }
 }
 
-/// Settings of one stream in [`Configure`], chosen by its `mid`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct StreamSettings<'a> {
-    mid: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    send: Option<bool>,
-}
-
-impl<'a> StreamSettings<'a> {
-    /// Settings for the stream `mid`.
-    #[must_use]
-    pub const fn new(mid: &'a str) -> Self {
-        Self { mid, send: None }
-    }
-
-    /// `send`: whether Janus relays this stream (subscribers) or the publisher sends it.
-    #[must_use]
-    pub const fn with_send(mut self, send: bool) -> Self {
-        self.send = Some(send);
-        self
+plugin_request! {
+    /// Settings of one stream in [`Configure`], chosen by its `mid`.
+    pub struct StreamSettings<'a> {
+        /// Settings for the stream `mid`.
+        const fn new(mid: &'a str);
+        /// `send`: whether Janus relays this stream (subscribers) or the publisher sends it.
+        send: bool => with_send,
     }
 }
 
-/// `configure`: changes a publisher's or subscriber's settings; answered by
-/// [`Event::Configured`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "configure")]
-pub struct Configure<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bitrate: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    keyframe: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    display: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    streams: Option<&'a [StreamSettings<'a>]>,
-}
-
-impl<'a> Configure<'a> {
-    /// Changes nothing yet.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { bitrate: None, keyframe: None, display: None, streams: None }
-    }
-
-    /// `bitrate` cap in bit/s (publishers).
-    #[must_use]
-    pub const fn with_bitrate(mut self, bitrate: u64) -> Self {
-        self.bitrate = Some(bitrate);
-        self
-    }
-
-    /// `keyframe`: ask the publisher for a keyframe.
-    #[must_use]
-    pub const fn with_keyframe(mut self, keyframe: bool) -> Self {
-        self.keyframe = Some(keyframe);
-        self
-    }
-
-    /// `display`: a new display name (publishers).
-    #[must_use]
-    pub const fn with_display(mut self, display: &'a str) -> Self {
-        self.display = Some(display);
-        self
-    }
-
-    /// `streams`: per-stream settings.
-    #[must_use]
-    pub const fn with_streams(mut self, streams: &'a [StreamSettings<'a>]) -> Self {
-        self.streams = Some(streams);
-        self
+plugin_request! {
+    /// `configure`: changes a publisher's or subscriber's settings; answered by
+    /// [`Event::Configured`].
+    #[serde(tag = "request", rename = "configure")]
+    #[derive(Default)]
+    pub struct Configure<'a> {
+        /// Changes nothing yet.
+        const fn new();
+        /// `bitrate` cap in bit/s (publishers).
+        bitrate: u64 => with_bitrate,
+        /// `keyframe`: ask the publisher for a keyframe.
+        keyframe: bool => with_keyframe,
+        /// `display`: a new display name (publishers).
+        display: &'a str => with_display,
+        /// `streams`: per-stream settings.
+        streams: &'a [StreamSettings<'a>] => with_streams,
     }
 }
 
-/// `leave`: leaves the room (publishers: [`Event::Leaving`]; subscribers: [`Event::Left`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "request", rename = "leave")]
-pub struct Leave {}
-
-impl Leave {
-    /// The request.
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {}
+plugin_request! {
+    /// `leave`: leaves the room (publishers: [`Event::Leaving`]; subscribers: [`Event::Left`]).
+    #[serde(tag = "request", rename = "leave")]
+    #[derive(Default)]
+    pub struct Leave {
+        /// The request.
+        const fn new();
     }
 }
 
