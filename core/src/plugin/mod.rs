@@ -379,6 +379,53 @@ macro_rules! plugin_request {
 }
 pub(crate) use plugin_request;
 
+/// Declares an object a plugin sends (a list element, a participant…), once: the struct with
+/// one public member per declared one, plus `raw` (the whole object), and its [`ListItem`]
+/// reader. Each member names the [`Fields`] reader that reads it (`text`, `u64`, `bool`, `id`,
+/// `list`, `object` and their `required_` forms) and, when it differs from the member's
+/// name, the JSON key.
+///
+/// ```text
+/// plugin_object! {
+///     /// One room of `list`.                              ← the struct's docs
+///     pub struct RoomInfo<'a> as "videoroom room" {        ← the name errors give
+///         /// `room`.                                      ← the member's docs
+///         pub room: PluginId<'a> = required_id,
+///         /// `type`.
+///         pub kind: Option<JsonStr<'a>> = text("type"),
+///     }
+/// }
+/// ```
+macro_rules! plugin_object {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident<'a> as $kind:literal {
+            $($(#[$fmeta:meta])* pub $field:ident: $ty:ty = $reader:ident $(($key:literal))?,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name<'a> {
+            $($(#[$fmeta])* pub $field: $ty,)*
+            /// The whole object.
+            pub raw: $crate::json::RawJson<'a>,
+        }
+
+        impl<'a> $crate::plugin::ListItem<'a> for $name<'a> {
+            fn from_json(element: $crate::json::RawJson<'a>) -> Result<Self, $crate::error::DecodeError> {
+                let f = $crate::plugin::Fields::of($kind, element)?;
+                Ok(Self {
+                    $($field: f.$reader($crate::plugin::plugin_object!(@key $field $($key)?))?,)*
+                    raw: element,
+                })
+            }
+        }
+    };
+    (@key $field:ident $key:literal) => { $key };
+    (@key $field:ident) => { stringify!($field) };
+}
+pub(crate) use plugin_object;
+
 /// A plugin-level error: `error_code` (typed with the plugin's code enum `C`) and `error`
 /// from the plugin's data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,7 +19,7 @@
 
 use serde::Serialize;
 
-use super::{EventError, Fields, Id, List, ListItem, PluginId, data_from, open, plugin_error_codes, plugin_request};
+use super::{EventError, Fields, Id, List, PluginId, data_from, open, plugin_error_codes, plugin_object, plugin_request};
 use crate::error::DecodeError;
 use crate::json::{JsonKind, JsonStr, RawJson};
 use crate::message::Message;
@@ -284,34 +284,19 @@ pub enum Event<'a> {
     },
 }
 
-/// One mountpoint of [`Event::Mountpoints`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MountpointSummary<'a> {
-    /// `id`.
-    pub id: PluginId<'a>,
-    /// `type`: `live` or `on demand`.
-    pub kind: Option<JsonStr<'a>>,
-    /// `description`.
-    pub description: Option<JsonStr<'a>>,
-    /// `enabled`.
-    pub enabled: Option<bool>,
-    /// `media`.
-    pub media: Option<List<'a, MountpointMedia<'a>>>,
-    /// The whole element.
-    pub raw: RawJson<'a>,
-}
-
-impl<'a> ListItem<'a> for MountpointSummary<'a> {
-    fn from_json(element: RawJson<'a>) -> Result<Self, DecodeError> {
-        let f = Fields::of("streaming mountpoint", element)?;
-        Ok(Self {
-            id: f.required_id("id")?,
-            kind: f.text("type")?,
-            description: f.text("description")?,
-            enabled: f.bool("enabled")?,
-            media: f.list("media")?,
-            raw: element,
-        })
+plugin_object! {
+    /// One mountpoint of [`Event::Mountpoints`].
+    pub struct MountpointSummary<'a> as "streaming mountpoint" {
+        /// `id`.
+        pub id: PluginId<'a> = required_id,
+        /// `type`: `live` or `on demand`.
+        pub kind: Option<JsonStr<'a>> = text("type"),
+        /// `description`.
+        pub description: Option<JsonStr<'a>> = text,
+        /// `enabled`.
+        pub enabled: Option<bool> = bool,
+        /// `media`.
+        pub media: Option<List<'a, MountpointMedia<'a>>> = list,
     }
 }
 
@@ -336,40 +321,23 @@ pub struct MountpointInfo<'a> {
     pub raw: RawJson<'a>,
 }
 
-/// One medium of a mountpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MountpointMedia<'a> {
-    /// `mid`.
-    pub mid: Option<JsonStr<'a>>,
-    /// `type`: `audio`, `video` or `data`.
-    pub kind: Option<JsonStr<'a>>,
-    /// `label`.
-    pub label: Option<JsonStr<'a>>,
-    /// `codec` (in `info`).
-    pub codec: Option<JsonStr<'a>>,
-    /// `pt`: the RTP payload type (in `info`).
-    pub pt: Option<u64>,
-    /// `port` Janus receives it on (in `info` with the secret, or for mountpoints without one).
-    pub port: Option<u64>,
-    /// `age_ms`: milliseconds since the last packet.
-    pub age_ms: Option<u64>,
-    /// The whole element.
-    pub raw: RawJson<'a>,
-}
-
-impl<'a> ListItem<'a> for MountpointMedia<'a> {
-    fn from_json(element: RawJson<'a>) -> Result<Self, DecodeError> {
-        let f = Fields::of("streaming media", element)?;
-        Ok(Self {
-            mid: f.text("mid")?,
-            kind: f.text("type")?,
-            label: f.text("label")?,
-            codec: f.text("codec")?,
-            pt: f.u64("pt")?,
-            port: f.u64("port")?,
-            age_ms: f.u64("age_ms")?,
-            raw: element,
-        })
+plugin_object! {
+    /// One medium of a mountpoint.
+    pub struct MountpointMedia<'a> as "streaming media" {
+        /// `mid`.
+        pub mid: Option<JsonStr<'a>> = text,
+        /// `type`: `audio`, `video` or `data`.
+        pub kind: Option<JsonStr<'a>> = text("type"),
+        /// `label`.
+        pub label: Option<JsonStr<'a>> = text,
+        /// `codec` (in `info`).
+        pub codec: Option<JsonStr<'a>> = text,
+        /// `pt`: the RTP payload type (in `info`).
+        pub pt: Option<u64> = u64,
+        /// `port` Janus receives it on (in `info` with the secret, or for mountpoints without one).
+        pub port: Option<u64> = u64,
+        /// `age_ms`: milliseconds since the last packet.
+        pub age_ms: Option<u64> = u64,
     }
 }
 

@@ -32,8 +32,8 @@
 
 use serde::Serialize;
 
-use super::{plugin_error_codes, plugin_request};
-use super::{EventError, Fields, Id, List, ListItem, PluginError as GenericPluginError, PluginId, data_from, open};
+use super::{plugin_error_codes, plugin_object, plugin_request};
+use super::{EventError, Fields, Id, List, PluginError as GenericPluginError, PluginId, data_from, open};
 use crate::error::{DecodeError, EncodeError};
 use crate::json::{JsonStr, RawJson, to_slice};
 use crate::message::Message;
@@ -244,51 +244,30 @@ pub enum Event<'a> {
     },
 }
 
-/// One room of [`Event::Rooms`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RoomInfo<'a> {
-    /// The room.
-    pub room: PluginId<'a>,
-    /// `description`.
-    pub description: Option<JsonStr<'a>>,
-    /// `pin_required`.
-    pub pin_required: Option<bool>,
-    /// `num_participants`.
-    pub num_participants: Option<u64>,
-    /// `history`.
-    pub history: Option<u64>,
-    /// The whole element.
-    pub raw: RawJson<'a>,
-}
-
-impl<'a> ListItem<'a> for RoomInfo<'a> {
-    fn from_json(element: RawJson<'a>) -> Result<Self, DecodeError> {
-        let f = Fields::of("textroom room", element)?;
-        Ok(Self {
-            room: f.required_id("room")?,
-            description: f.text("description")?,
-            pin_required: f.bool("pin_required")?,
-            num_participants: f.u64("num_participants")?,
-            history: f.u64("history")?,
-            raw: element,
-        })
+plugin_object! {
+    /// One room of [`Event::Rooms`].
+    pub struct RoomInfo<'a> as "textroom room" {
+        /// The room.
+        pub room: PluginId<'a> = required_id,
+        /// `description`.
+        pub description: Option<JsonStr<'a>> = text,
+        /// `pin_required`.
+        pub pin_required: Option<bool> = bool,
+        /// `num_participants`.
+        pub num_participants: Option<u64> = u64,
+        /// `history`.
+        pub history: Option<u64> = u64,
     }
 }
 
-/// A participant: in [`Event::Participants`] and in the `participants` of a join's
-/// [`DataMessage::Success`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Participant<'a> {
-    /// `username`.
-    pub username: JsonStr<'a>,
-    /// `display`.
-    pub display: Option<JsonStr<'a>>,
-}
-
-impl<'a> ListItem<'a> for Participant<'a> {
-    fn from_json(element: RawJson<'a>) -> Result<Self, DecodeError> {
-        let f = Fields::of("textroom participant", element)?;
-        Ok(Self { username: f.required_text("username")?, display: f.text("display")? })
+plugin_object! {
+    /// A participant: in [`Event::Participants`] and in the `participants` of a join's
+    /// [`DataMessage::Success`].
+    pub struct Participant<'a> as "textroom participant" {
+        /// `username`.
+        pub username: JsonStr<'a> = required_text,
+        /// `display`.
+        pub display: Option<JsonStr<'a>> = text,
     }
 }
 

@@ -31,7 +31,7 @@
 
 use serde::Serialize;
 
-use super::{EventError, Fields, Id, List, ListItem, PluginId, data_from, open, plugin_error_codes, plugin_request};
+use super::{EventError, Fields, Id, List, ListItem, PluginId, data_from, open, plugin_error_codes, plugin_object, plugin_request};
 use crate::error::DecodeError;
 use crate::json::{JsonStr, RawJson};
 use crate::message::Message;
@@ -492,144 +492,79 @@ pub struct Joined<'a> {
     pub attendees: Option<List<'a, Participant<'a>>>,
 }
 
-/// One room of [`Event::Rooms`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RoomInfo<'a> {
-    /// The room.
-    pub room: PluginId<'a>,
-    /// `description`.
-    pub description: Option<JsonStr<'a>>,
-    /// `pin_required`.
-    pub pin_required: Option<bool>,
-    /// `is_private`.
-    pub is_private: Option<bool>,
-    /// `max_publishers`.
-    pub max_publishers: Option<u64>,
-    /// `num_participants`.
-    pub num_participants: Option<u64>,
-    /// The whole element, for members not modelled here (codecs, bitrate, extensions…).
-    pub raw: RawJson<'a>,
-}
-
-impl<'a> ListItem<'a> for RoomInfo<'a> {
-    fn from_json(element: RawJson<'a>) -> Result<Self, DecodeError> {
-        let f = Fields::of("videoroom room", element)?;
-        Ok(Self {
-            room: f.required_id("room")?,
-            description: f.text("description")?,
-            pin_required: f.bool("pin_required")?,
-            is_private: f.bool("is_private")?,
-            max_publishers: f.u64("max_publishers")?,
-            num_participants: f.u64("num_participants")?,
-            raw: element,
-        })
+plugin_object! {
+    /// One room of [`Event::Rooms`].
+    pub struct RoomInfo<'a> as "videoroom room" {
+        /// The room.
+        pub room: PluginId<'a> = required_id,
+        /// `description`.
+        pub description: Option<JsonStr<'a>> = text,
+        /// `pin_required`.
+        pub pin_required: Option<bool> = bool,
+        /// `is_private`.
+        pub is_private: Option<bool> = bool,
+        /// `max_publishers`.
+        pub max_publishers: Option<u64> = u64,
+        /// `num_participants`.
+        pub num_participants: Option<u64> = u64,
     }
 }
 
-/// One participant of [`Event::Participants`], [`Joined::attendees`] or [`Event::Joining`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Participant<'a> {
-    /// The participant id.
-    pub id: PluginId<'a>,
-    /// `display`.
-    pub display: Option<JsonStr<'a>>,
-    /// `publisher`: whether it is publishing now.
-    pub publisher: Option<bool>,
-    /// `talking` (rooms with audio level events).
-    pub talking: Option<bool>,
-    /// The whole element.
-    pub raw: RawJson<'a>,
-}
-
-impl<'a> ListItem<'a> for Participant<'a> {
-    fn from_json(element: RawJson<'a>) -> Result<Self, DecodeError> {
-        let f = Fields::of("videoroom participant", element)?;
-        Ok(Self {
-            id: f.required_id("id")?,
-            display: f.text("display")?,
-            publisher: f.bool("publisher")?,
-            talking: f.bool("talking")?,
-            raw: element,
-        })
+plugin_object! {
+    /// One participant of [`Event::Participants`], [`Joined::attendees`] or [`Event::Joining`].
+    pub struct Participant<'a> as "videoroom participant" {
+        /// The participant id.
+        pub id: PluginId<'a> = required_id,
+        /// `display`.
+        pub display: Option<JsonStr<'a>> = text,
+        /// `publisher`: whether it is publishing now.
+        pub publisher: Option<bool> = bool,
+        /// `talking` (rooms with audio level events).
+        pub talking: Option<bool> = bool,
     }
 }
 
-/// One publisher of [`Joined::publishers`] or [`Event::Publishers`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Publisher<'a> {
-    /// Its feed id: subscribe with [`SubscribeStream::feed`].
-    pub id: PluginId<'a>,
-    /// `display`.
-    pub display: Option<JsonStr<'a>>,
-    /// `dummy`: a dummy publisher of the room.
-    pub dummy: Option<bool>,
-    /// `streams` it publishes.
-    pub streams: Option<List<'a, Stream<'a>>>,
-    /// The whole element.
-    pub raw: RawJson<'a>,
-}
-
-impl<'a> ListItem<'a> for Publisher<'a> {
-    fn from_json(element: RawJson<'a>) -> Result<Self, DecodeError> {
-        let f = Fields::of("videoroom publisher", element)?;
-        Ok(Self {
-            id: f.required_id("id")?,
-            display: f.text("display")?,
-            dummy: f.bool("dummy")?,
-            streams: f.list("streams")?,
-            raw: element,
-        })
+plugin_object! {
+    /// One publisher of [`Joined::publishers`] or [`Event::Publishers`].
+    pub struct Publisher<'a> as "videoroom publisher" {
+        /// Its feed id: subscribe with [`SubscribeStream::feed`].
+        pub id: PluginId<'a> = required_id,
+        /// `display`.
+        pub display: Option<JsonStr<'a>> = text,
+        /// `dummy`: a dummy publisher of the room.
+        pub dummy: Option<bool> = bool,
+        /// `streams` it publishes.
+        pub streams: Option<List<'a, Stream<'a>>> = list,
     }
 }
 
-/// One media stream: of a publisher (`type`, `mindex`, `mid`, `codec`) or of a subscription
-/// (plus `feed_id`, `feed_mid`, `feed_display`, `send`, `ready`, `active`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stream<'a> {
-    /// `type`: `audio`, `video` or `data`.
-    pub kind: Option<JsonStr<'a>>,
-    /// `mindex`: the m-line.
-    pub mindex: Option<u64>,
-    /// `mid`.
-    pub mid: Option<JsonStr<'a>>,
-    /// `codec`.
-    pub codec: Option<JsonStr<'a>>,
-    /// `disabled`.
-    pub disabled: Option<bool>,
-    /// `feed_id`: the publisher of a subscribed stream.
-    pub feed_id: Option<PluginId<'a>>,
-    /// `feed_mid`: the publisher's `mid` of a subscribed stream.
-    pub feed_mid: Option<JsonStr<'a>>,
-    /// `feed_display`: the publisher's display name.
-    pub feed_display: Option<JsonStr<'a>>,
-    /// `send`: whether Janus relays it.
-    pub send: Option<bool>,
-    /// `active` (subscriber streams): whether the stream still has a source; `false` after
-    /// its publisher unpublished (while `send` may stay `true`).
-    pub active: Option<bool>,
-    /// `ready` (subscriber streams): whether the stream is negotiated.
-    pub ready: Option<bool>,
-    /// The whole element.
-    pub raw: RawJson<'a>,
-}
-
-impl<'a> ListItem<'a> for Stream<'a> {
-    fn from_json(element: RawJson<'a>) -> Result<Self, DecodeError> {
-        let f = Fields::of("videoroom stream", element)?;
-        Ok(Self {
-            kind: f.text("type")?,
-            mindex: f.u64("mindex")?,
-            mid: f.text("mid")?,
-            codec: f.text("codec")?,
-            disabled: f.bool("disabled")?,
-            feed_id: f.id("feed_id")?,
-            feed_mid: f.text("feed_mid")?,
-            feed_display: f.text("feed_display")?,
-            send: f.bool("send")?,
-            active: f.bool("active")?,
-            ready: f.bool("ready")?,
-            raw: element,
-        })
+plugin_object! {
+    /// One media stream: of a publisher (`type`, `mindex`, `mid`, `codec`) or of a subscription
+    /// (plus `feed_id`, `feed_mid`, `feed_display`, `send`, `ready`, `active`).
+    pub struct Stream<'a> as "videoroom stream" {
+        /// `type`: `audio`, `video` or `data`.
+        pub kind: Option<JsonStr<'a>> = text("type"),
+        /// `mindex`: the m-line.
+        pub mindex: Option<u64> = u64,
+        /// `mid`.
+        pub mid: Option<JsonStr<'a>> = text,
+        /// `codec`.
+        pub codec: Option<JsonStr<'a>> = text,
+        /// `disabled`.
+        pub disabled: Option<bool> = bool,
+        /// `feed_id`: the publisher of a subscribed stream.
+        pub feed_id: Option<PluginId<'a>> = id,
+        /// `feed_mid`: the publisher's `mid` of a subscribed stream.
+        pub feed_mid: Option<JsonStr<'a>> = text,
+        /// `feed_display`: the publisher's display name.
+        pub feed_display: Option<JsonStr<'a>> = text,
+        /// `send`: whether Janus relays it.
+        pub send: Option<bool> = bool,
+        /// `active` (subscriber streams): whether the stream still has a source; `false` after
+        /// its publisher unpublished (while `send` may stay `true`).
+        pub active: Option<bool> = bool,
+        /// `ready` (subscriber streams): whether the stream is negotiated.
+        pub ready: Option<bool> = bool,
     }
 }
 
