@@ -16,7 +16,7 @@ use std::hint::black_box;
 
 use janus_signal::json::{RawJson, to_slice};
 use janus_signal::message::{Batch, Message};
-use janus_signal::plugin::{PluginId, plugin_data, streaming, textroom, videoroom};
+use janus_signal::plugin::{PluginId, audiobridge, plugin_data, streaming, textroom, videoroom};
 
 /// `System`, counting the allocations of threads that set `COUNTING`.
 struct CountingAllocator;
@@ -130,6 +130,16 @@ fn decoding_plugin_events_allocates_nothing() {
             black_box(mountpoint.expect("mountpoint").media.map(|m| m.len()));
         }
 
+        let data = RawJson::parse(
+            br#"{"audiobridge":"joined","room":5,"id":9,"participants":[{"id":8,"display":"B \"b\"","setup":true,"muted":false}]}"#,
+        )
+        .expect("json");
+        let Ok(audiobridge::Event::Joined { participants, .. }) = audiobridge::Event::decode(data) else { panic!() };
+        for participant in &participants {
+            let display = participant.expect("participant").display.expect("display");
+            black_box(display.unescape_into(&mut text).expect("unescape"));
+        }
+
         let chat = br#"{"textroom":"message","room":5,"from":"bob","date":"d","text":"hi \"you\"\n","whisper":true}"#;
         let Ok(textroom::DataMessage::Message(chat)) = textroom::DataMessage::decode(chat) else { panic!() };
         black_box(chat.text.unescape_into(&mut text).expect("unescape"));
@@ -179,6 +189,9 @@ fn encoding_plugin_requests_allocates_nothing() {
         let media = [streaming::RtpMedia { kind: "audio", mid: "a", port: 0, pt: Some(111), codec: Some("opus") }];
         black_box(to_slice(&streaming::CreateRtpMountpoint::new(&media).with_id(7), &mut out).expect("mountpoint"));
         black_box(textroom::SendMessage::new("t", 5, "hi \"all\"").to("bob").encode(&mut out).expect("message"));
+        black_box(
+            to_slice(&audiobridge::Join::new("r \"1\"").with_display("A\n").with_muted(true), &mut out).expect("join"),
+        );
         let mut small = [0u8; 8];
         assert!(textroom::Join::new("t", 5, "alice").encode(&mut small).is_err());
     });

@@ -1,5 +1,5 @@
-//! Typed requests and events of the Janus plugins this crate knows: [`echotest`],
-//! [`videoroom`], [`streaming`] and [`textroom`].
+//! Typed requests and events of the Janus plugins this crate knows: [`audiobridge`],
+//! [`echotest`], [`videoroom`], [`streaming`] and [`textroom`].
 //!
 //! Everything here is as allocation-free as the rest of the crate:
 //!
@@ -126,6 +126,7 @@ pub trait PluginEvent<'a>: Sized {
 }
 
 plugins! {
+    audiobridge,
     echotest,
     streaming,
     textroom,
@@ -647,6 +648,10 @@ impl<'a> Fields<'a> {
 
     pub(crate) fn u64(&self, field: &'static str) -> Result<Option<u64>, DecodeError> {
         self.get(field).map(|v| v.as_u64().ok_or_else(|| self.invalid(field))).transpose()
+    }
+
+    pub(crate) fn required_u64(&self, field: &'static str) -> Result<u64, DecodeError> {
+        self.u64(field)?.ok_or_else(|| self.missing(field))
     }
 
     pub(crate) fn bool(&self, field: &'static str) -> Result<Option<bool>, DecodeError> {

@@ -1,0 +1,240 @@
+//! The core's AudioBridge helpers (`janus_signal::plugin::audiobridge`) against the real Janus,
+//! over both transports: a room is created (typed 486 the second time), two participants join
+//! on two handles of one session (the first hears of the second in a `joined` without `id`),
+//! one is muted by the room's secret (both hear of it), the participants are listed, the room
+//! is muted, a participant reconfigures itself, one leaves (the other gets `leaving`), one is
+//! kicked, and the room is destroyed; with typed plugin errors for a room or participant that
+//! does not exist and a wrong secret. Without media: the participants join without an offer
+//! (the real-media walks are `tests/media_*.rs`).
+//!
+//! Janus comes from `JANUS_HTTP_URL` / `JANUS_WS_URL`. The tests are `#[ignore]`d (live):
+//! `tests/run` runs them with its Janus; run without one they fail.
+//!
+//! `JANUS_RECORD_FIXTURES=1` makes the WebSocket walk write every audiobridge message it reads
+//! to `tests/fixtures/plugins/audiobridge/` (how those files were made, from Janus 1.1.2);
+//! `recorded_messages_decode` reads them back, without a Janus.
+
+#[path = "support/live.rs"]
+mod live;
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::time::Duration;
+
+use janus_signal_socket::janus_signal::HandleId;
+use janus_signal_socket::janus_signal::message::Message;
+use janus_signal_socket::janus_signal::plugin::PluginId;
+use janus_signal_socket::janus_signal::plugin::audiobridge::{
+    self, Configure, CreateRoom, DestroyRoom, ErrorCode, Event, Join, Kick, Leave, ListParticipants, ListRooms, Mute,
+    MuteRoom, RoomExists, Unmute,
+};
+use janus_signal_socket::{Janus, Options, OwnedMessage};
+
+use live::Transport;
+
+const SECRET: &str = "janus-signal-secret";
+const WINDOW: Duration = Duration::from_secs(5);
+
+fn run(transport: Transport, scenario: fn(&str)) {
+    let janus = live::janus();
+    scenario(janus.url(transport));
+}
+
+fn random_id() -> u64 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_u64(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64),
+    );
+    (hasher.finish() & ((1 << 53) - 1)).max(1)
+}
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/plugins/audiobridge");
+
+/// Keeps `reply` in the fixtures (with `JANUS_RECORD_FIXTURES=1`, over WebSocket, whose
+/// messages are single objects as pushed), named by its order and kind.
+fn record(reply: &OwnedMessage, kind: &str) {
+    if std::env::var_os("JANUS_RECORD_FIXTURES").is_none_or(|v| v != "1") || reply.message().session_id().is_none() {
+        return;
+    }
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::fs::create_dir_all(FIXTURES).expect("fixture folder");
+    std::fs::write(format!("{FIXTURES}/{n:02}-{kind}.json"), reply.json()).expect("fixture");
+}
+
+#[track_caller]
+fn event(reply: &OwnedMessage) -> Event<'_> {
+    if RECORDING.with(std::cell::Cell::get) {
+        let data = live::plugin_data(reply);
+        let kind = data["audiobridge"].as_str().unwrap_or("none").to_owned();
+        let detail = ["exists", "list", "leaving", "kicked", "muted", "result", "participants"]
+            .into_iter()
+            .find(|key| data.get(key).is_some())
+            .map_or(String::new(), |key| format!("-{key}"));
+        record(reply, &format!("{kind}{detail}"));
+    }
+    match reply.plugin::<Event<'_>>() {
+        Some(Ok(event)) => event,
+        Some(Err(e)) => panic!("{e}: {reply}"),
+        None => panic!("no audiobridge data: {reply}"),
+    }
+}
+
+#[track_caller]
+fn expect_code<T: std::fmt::Debug>(result: Result<T, janus_signal_socket::Error>, code: ErrorCode, what: &str) {
+    let error = result.expect_err(what);
+    assert_eq!(error.janus_code().map(ErrorCode::from_code), Some(code), "{what}: {error:?}");
+}
+
+/// The next audiobridge event of `handle`, within the window.
+#[track_caller]
+fn notice(janus: &mut Janus, handle: HandleId, what: &str) -> OwnedMessage {
+    live::next_handle_event_within(janus, handle, WINDOW).unwrap_or_else(|| panic!("no event for {what}"))
+}
+
+thread_local! {
+    static RECORDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn walk(url: &str) {
+    let mut janus = live::connect(url, Options::default());
+    janus.create_session().expect("create session");
+    let alice = janus.attach(audiobridge::PLUGIN, None).expect("attach alice");
+    let bob = janus.attach(audiobridge::PLUGIN, None).expect("attach bob");
+    let n = PluginId::Number;
+
+    let room = random_id();
+    let create = CreateRoom::new().with_room(room).with_description("janus-signal \"mix\"").with_secret(SECRET);
+    let reply = janus.message(alice, &create).expect("create");
+    assert_eq!(event(&reply), Event::Created { room: n(room), permanent: Some(false) });
+    expect_code(janus.message(alice, &CreateRoom::new().with_room(room)), ErrorCode::RoomExists, "create twice");
+    let reply = janus.message(alice, &RoomExists::new(room)).expect("exists");
+    assert_eq!(event(&reply), Event::Exists { room: n(room), exists: true });
+    let reply = janus.message(alice, &ListRooms::new()).expect("list");
+    let Event::Rooms(rooms) = event(&reply) else { panic!("list: {reply}") };
+    let ours = rooms.iter().map(|r| r.expect("a room")).find(|r| r.room == n(room)).expect("our room is listed");
+    assert_eq!((ours.sampling_rate, ours.num_participants, ours.muted), (Some(16000), Some(0), Some(false)));
+    expect_code(janus.message(alice, &Join::new(room ^ 1)), ErrorCode::NoSuchRoom, "join a room that does not exist");
+
+    // Alice joins an empty room; Bob joins and Alice hears of him (no top-level id).
+    let reply = janus.message(alice, &Join::new(room).with_display("Alice")).expect("alice joins");
+    let Event::Joined { room: joined, id: Some(alice_id), participants } = event(&reply) else { panic!("{reply}") };
+    assert_eq!(joined, n(room));
+    assert!(participants.is_empty(), "{reply}");
+    let reply = janus.message(bob, &Join::new(room).with_display("Bob \"b\"")).expect("bob joins");
+    let Event::Joined { id: Some(bob_id), participants, .. } = event(&reply) else { panic!("{reply}") };
+    let others: Vec<_> = participants.iter().map(|p| p.expect("participant").id).collect();
+    assert_eq!(others, [alice_id], "{reply}");
+    let message = notice(&mut janus, alice, "bob's join");
+    let Event::Joined { id: None, participants, .. } = event(&message) else { panic!("{message}") };
+    let newcomer = participants.iter().next().expect("the newcomer").expect("participant");
+    assert_eq!((newcomer.id, newcomer.setup), (bob_id, Some(false)));
+    assert!(newcomer.display.expect("display") == "Bob \"b\"");
+    expect_code(janus.message(bob, &Join::new(room)), ErrorCode::AlreadyJoined, "join twice");
+
+    // The room's secret mutes Bob; both hear of it.
+    expect_code(
+        janus.message(alice, &Mute::new(room, bob_id).with_secret("wrong")),
+        ErrorCode::Unauthorized,
+        "wrong secret",
+    );
+    expect_code(janus.message(alice, &Mute::new(room, room).with_secret(SECRET)), ErrorCode::NoSuchUser, "mute nobody");
+    let reply = janus.message(alice, &Mute::new(room, bob_id).with_secret(SECRET)).expect("mute bob");
+    assert!(matches!(event(&reply), Event::Success(_)), "{reply}");
+    for handle in [alice, bob] {
+        let message = notice(&mut janus, handle, "bob muted");
+        let Event::ParticipantsChanged { participants, .. } = event(&message) else { panic!("{message}") };
+        let changed = participants.iter().next().expect("one").expect("participant");
+        assert_eq!((changed.id, changed.muted), (bob_id, Some(true)));
+    }
+    let reply = janus.message(alice, &ListParticipants::new(room)).expect("listparticipants");
+    let Event::Participants { participants, .. } = event(&reply) else { panic!("{reply}") };
+    let mut listed: Vec<_> = participants.iter().map(|p| p.expect("participant")).map(|p| (p.id, p.muted)).collect();
+    listed.sort_by_key(|(id, _)| *id == bob_id);
+    assert_eq!(listed, [(alice_id, Some(false)), (bob_id, Some(true))], "{reply}");
+    let reply = janus.message(alice, &Unmute::new(room, bob_id).with_secret(SECRET)).expect("unmute bob");
+    assert!(matches!(event(&reply), Event::Success(_)), "{reply}");
+    for handle in [alice, bob] {
+        let message = notice(&mut janus, handle, "bob unmuted");
+        assert!(matches!(event(&message), Event::ParticipantsChanged { .. }), "{message}");
+    }
+
+    // The whole room is muted: everyone hears of it.
+    let reply = janus.message(alice, &MuteRoom::new(room).with_secret(SECRET)).expect("mute the room");
+    assert!(matches!(event(&reply), Event::Success(_)), "{reply}");
+    for handle in [alice, bob] {
+        let message = notice(&mut janus, handle, "room muted");
+        assert_eq!(event(&message), Event::RoomMuted { room: n(room), muted: true }, "{message}");
+    }
+
+    // Alice reconfigures herself: answered `result: ok`; Bob hears of her new name.
+    let reply = janus.message(alice, &Configure::new().with_display("Alice 2").with_muted(true)).expect("configure");
+    assert_eq!(event(&reply), Event::Configured);
+    let message = notice(&mut janus, bob, "alice reconfigured");
+    let Event::ParticipantsChanged { participants, .. } = event(&message) else { panic!("{message}") };
+    let changed = participants.iter().next().expect("one").expect("participant");
+    assert_eq!((changed.id, changed.muted), (alice_id, Some(true)));
+    assert!(changed.display.expect("display") == "Alice 2");
+
+    // Bob leaves; Alice hears of it.
+    let reply = janus.message(bob, &Leave::new()).expect("bob leaves");
+    assert_eq!(event(&reply), Event::Left { room: Some(n(room)), id: Some(bob_id) });
+    let message = notice(&mut janus, alice, "bob left");
+    assert_eq!(event(&message), Event::Leaving { room: n(room), id: bob_id });
+    expect_code(janus.message(bob, &Configure::new()), ErrorCode::NotJoined, "configure after leaving");
+
+    // Alice is kicked: she hears of it herself.
+    let reply = janus.message(bob, &Kick::new(room, alice_id).with_secret(SECRET)).expect("kick alice");
+    assert!(matches!(event(&reply), Event::Success(_)), "{reply}");
+    let message = notice(&mut janus, alice, "alice kicked");
+    assert_eq!(event(&message), Event::Kicked { room: n(room), id: alice_id });
+
+    let reply = janus.message(bob, &DestroyRoom::new(room).with_secret(SECRET)).expect("destroy");
+    assert_eq!(event(&reply), Event::Destroyed { room: n(room), permanent: Some(false) });
+    expect_code(
+        janus.message(bob, &DestroyRoom::new(room).with_secret(SECRET)),
+        ErrorCode::NoSuchRoom,
+        "destroy twice",
+    );
+
+    janus.detach(alice).expect("detach alice");
+    janus.detach(bob).expect("detach bob");
+    janus.destroy_session().expect("destroy session");
+}
+
+#[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
+fn audiobridge_walk_http() {
+    run(Transport::Http, walk);
+}
+
+#[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
+fn audiobridge_walk_ws() {
+    RECORDING.with(|r| r.set(true));
+    run(Transport::Ws, walk);
+}
+
+/// Every message recorded from the real Janus decodes as a known audiobridge event, none as
+/// `Other`. (Plugin errors end the request as a typed error before a message can be kept:
+/// their shape is in the module's unit tests.)
+#[test]
+fn recorded_messages_decode() {
+    let mut files: Vec<_> =
+        std::fs::read_dir(FIXTURES).expect("recorded fixtures").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    assert!(files.len() >= 20, "{} recordings", files.len());
+    for path in files {
+        let bytes = std::fs::read(&path).expect("fixture");
+        let message = Message::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let decoded =
+            Event::from_message(&message).unwrap_or_else(|| panic!("{}: no audiobridge data", path.display()));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        match decoded {
+            Err(e) => panic!("{name}: {e}"),
+            Ok(Event::Other { .. }) => panic!("{name}: not a known event"),
+            Ok(_) => {}
+        }
+    }
+}
