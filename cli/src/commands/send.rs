@@ -18,6 +18,7 @@ use crate::{GlobalArgs, json, parse_seconds};
 #[command(after_help = "\
 Examples:
   janus-signal send --plugin janus.plugin.echotest '{\"audio\":true}'
+  janus-signal send --plugin audiobridge '{\"request\":\"list\"}'
   janus-signal --url http://127.0.0.1:8088/janus send --session 123 456 '{\"audio\":true}'
 
 With --plugin: a new session and handle, the plugin's answer (its synchronous success, or the
@@ -27,7 +28,8 @@ asynchronous plugin, whose event goes to the session's owner). The session is no
 Prefer an http:// URL there: over WebSocket a synchronous success for a handle this connection
 did not attach is not delivered by the client library (ack and error are).")]
 pub(crate) struct SendArgs {
-    /// Attach a new handle to PLUGIN (in a new session) and send to it
+    /// Attach a new handle to PLUGIN (in a new session) and send to it. A name without a dot is
+    /// short for janus.plugin.NAME (audiobridge, echotest, streaming, textroom, videoroom, …)
     #[arg(long, value_name = "PLUGIN", conflicts_with = "session", required_unless_present = "session")]
     plugin: Option<String>,
     /// Send to HANDLE of this existing session, without claiming it
@@ -44,7 +46,9 @@ pub(crate) struct SendArgs {
 /// Sends the message and prints the answer.
 pub(crate) fn run(global: &GlobalArgs, output: &Output, args: &SendArgs) -> Result<(), CliError> {
     match (&args.plugin, args.session, args.arguments.as_slice()) {
-        (Some(plugin), None, [body]) => to_new_handle(global, output, plugin, &body_of(body)?, args.wait),
+        (Some(plugin), None, [body]) => {
+            to_new_handle(global, output, &package_name(plugin), &body_of(body)?, args.wait)
+        }
         (Some(_), None, _) => Err(CliError::Usage("with --plugin, give only the JSON body (no HANDLE)".to_owned())),
         (None, Some(session), [handle, body]) => {
             let handle: u64 = handle
@@ -55,6 +59,12 @@ pub(crate) fn run(global: &GlobalArgs, output: &Output, args: &SendArgs) -> Resu
         (None, Some(_), _) => Err(CliError::Usage("with --session, give HANDLE and the JSON body".to_owned())),
         _ => Err(CliError::Usage("give --plugin PLUGIN or --session SESSION".to_owned())),
     }
+}
+
+/// The package name of a plugin: `NAME` is short for `janus.plugin.NAME`; a name with a dot is
+/// taken as it is.
+fn package_name(plugin: &str) -> String {
+    if plugin.contains('.') { plugin.to_owned() } else { format!("janus.plugin.{plugin}") }
 }
 
 /// The JSON body argument, which must be an object.
@@ -194,5 +204,22 @@ fn print_reply(output: &Output, reply: &OwnedMessage, elapsed: Duration) {
     }
     if let Some(hint) = value.get("hint").and_then(Value::as_str) {
         output.line(format!("hint: {hint}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::package_name;
+    use janus_signal_socket::janus_signal::plugin::PLUGINS;
+
+    /// Every plugin core has helpers for can be named by its short name.
+    #[test]
+    fn short_plugin_names_name_the_packages() {
+        for package in PLUGINS {
+            let short = package.strip_prefix("janus.plugin.").expect("a janus.plugin. name");
+            assert_eq!(package_name(short), *package);
+            assert_eq!(package_name(package), *package);
+        }
+        assert_eq!(package_name("janus.plugin.sip"), "janus.plugin.sip");
     }
 }
