@@ -16,9 +16,8 @@
 //! assert_eq!(Event::decode(data), Ok(Event::Accepted));
 //! ```
 
-use super::{EventError, data_from, open, plugin_error_codes, plugin_request};
+use super::{EventError, open, plugin_error_codes, plugin_request};
 use crate::json::{JsonStr, RawJson};
-use crate::message::Message;
 
 /// The plugin's package name, for `attach`.
 pub const PLUGIN: &str = "janus.plugin.echotest";
@@ -90,16 +89,6 @@ pub enum Event<'a> {
 }
 
 impl<'a> Event<'a> {
-    /// Reads the plugin's data of a whole message (a synchronous `success` or an `event`);
-    /// `None` when the message carries no data of this plugin.
-    ///
-    /// # Errors
-    ///
-    /// As [`decode`](Self::decode).
-    pub fn from_message(message: &Message<'a>) -> Option<Result<Self, Error<'a>>> {
-        data_from(message, PLUGIN).map(Self::decode)
-    }
-
     /// Reads the plugin's data (`plugindata.data`).
     ///
     /// # Errors

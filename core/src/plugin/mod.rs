@@ -43,9 +43,9 @@
 //! }
 //! ```
 
-/// Registers the plugin modules, once: each line declares the module and puts it in
-/// [`PLUGINS`], [`debug_event`] and [`debug_data`] (which the fuzz entry and the tests run on
-/// every message).
+/// Registers the plugin modules, once: each line declares the module, gives its `Event` its
+/// `from_message` and [`PluginEvent`], and puts it in [`PLUGINS`], [`debug_event`] and
+/// [`debug_data`] (which the fuzz entry and the tests run on every message).
 /// A plugin module file that is not registered here fails the test
 /// `every_plugin_module_is_registered`.
 macro_rules! plugins {
@@ -73,6 +73,18 @@ macro_rules! plugins {
         }
 
         $(
+            impl<'a> $module::Event<'a> {
+                /// Reads the plugin's data of a whole message (a synchronous `success` or an
+                /// `event`); `None` when the message carries no data of this plugin.
+                ///
+                /// # Errors
+                ///
+                /// As [`decode`](Self::decode).
+                pub fn from_message(message: &Message<'a>) -> Option<Result<Self, $module::Error<'a>>> {
+                    data_from(message, $module::PLUGIN).map(Self::decode)
+                }
+            }
+
             impl<'a> PluginEvent<'a> for $module::Event<'a> {
                 const PLUGIN: &'static str = $module::PLUGIN;
                 type Error = $module::Error<'a>;

@@ -19,10 +19,9 @@
 
 use serde::Serialize;
 
-use super::{EventError, Fields, Id, List, PluginId, data_from, open, plugin_error_codes, plugin_object, plugin_request};
+use super::{EventError, Fields, Id, List, PluginId, open, plugin_error_codes, plugin_object, plugin_request};
 use crate::error::DecodeError;
 use crate::json::{JsonKind, JsonStr, RawJson};
-use crate::message::Message;
 
 /// The plugin's package name, for `attach`.
 pub const PLUGIN: &str = "janus.plugin.streaming";
@@ -342,16 +341,6 @@ plugin_object! {
 }
 
 impl<'a> Event<'a> {
-    /// Reads the plugin's data of a whole message (a synchronous `success` or an `event`);
-    /// `None` when the message carries no data of this plugin.
-    ///
-    /// # Errors
-    ///
-    /// As [`decode`](Self::decode).
-    pub fn from_message(message: &Message<'a>) -> Option<Result<Self, Error<'a>>> {
-        data_from(message, PLUGIN).map(Self::decode)
-    }
-
     /// Reads the plugin's data (`plugindata.data` of an `event` or `success`).
     ///
     /// # Errors
