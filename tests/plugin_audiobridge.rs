@@ -49,20 +49,6 @@ fn random_id() -> u64 {
     (hasher.finish() & ((1 << 53) - 1)).max(1)
 }
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/plugins/audiobridge");
-
-/// Keeps `reply` in the fixtures (with `JANUS_RECORD_FIXTURES=1`, over WebSocket, whose
-/// messages are single objects as pushed), named by its order and kind.
-fn record(reply: &OwnedMessage, kind: &str) {
-    if std::env::var_os("JANUS_RECORD_FIXTURES").is_none_or(|v| v != "1") || reply.message().session_id().is_none() {
-        return;
-    }
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::fs::create_dir_all(FIXTURES).expect("fixture folder");
-    std::fs::write(format!("{FIXTURES}/{n:02}-{kind}.json"), reply.json()).expect("fixture");
-}
-
 #[track_caller]
 fn event(reply: &OwnedMessage) -> Event<'_> {
     if RECORDING.with(std::cell::Cell::get) {
@@ -72,7 +58,7 @@ fn event(reply: &OwnedMessage) -> Event<'_> {
             .into_iter()
             .find(|key| data.get(key).is_some())
             .map_or(String::new(), |key| format!("-{key}"));
-        record(reply, &format!("{kind}{detail}"));
+        live::record_fixture("audiobridge", reply, &format!("{kind}{detail}"));
     }
     match reply.plugin::<Event<'_>>() {
         Some(Ok(event)) => event,
@@ -221,12 +207,9 @@ fn audiobridge_walk_ws() {
 /// their shape is in the module's unit tests.)
 #[test]
 fn recorded_messages_decode() {
-    let mut files: Vec<_> =
-        std::fs::read_dir(FIXTURES).expect("recorded fixtures").map(|e| e.expect("entry").path()).collect();
-    files.sort();
+    let files = live::recorded_fixtures("audiobridge");
     assert!(files.len() >= 20, "{} recordings", files.len());
-    for path in files {
-        let bytes = std::fs::read(&path).expect("fixture");
+    for (path, bytes) in files {
         let message = Message::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let decoded =
             Event::from_message(&message).unwrap_or_else(|| panic!("{}: no audiobridge data", path.display()));

@@ -424,3 +424,30 @@ impl Instance {
         pid
     }
 }
+
+/// The folder of the messages recorded from the real Janus for `plugin` (its short name).
+pub fn fixtures_of(plugin: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugins").join(plugin)
+}
+
+/// Keeps `message` as a fixture of `plugin`, named by its order and `name`, when the run was
+/// asked to record (`JANUS_RECORD_FIXTURES=1`). Only messages of a session are kept.
+pub fn record_fixture(plugin: &str, message: &OwnedMessage, name: &str) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    if std::env::var_os("JANUS_RECORD_FIXTURES").is_none_or(|v| v != "1") || message.message().session_id().is_none() {
+        return;
+    }
+    let dir = fixtures_of(plugin);
+    std::fs::create_dir_all(&dir).expect("fixture folder");
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    std::fs::write(dir.join(format!("{n:02}-{name}.json")), message.json()).expect("fixture");
+}
+
+/// The recorded messages of `plugin`, in order (path, bytes).
+pub fn recorded_fixtures(plugin: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> =
+        std::fs::read_dir(fixtures_of(plugin)).expect("recorded fixtures").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    files.into_iter().map(|path| (path.clone(), std::fs::read(&path).expect("fixture"))).collect()
+}

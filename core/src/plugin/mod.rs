@@ -1,5 +1,5 @@
 //! Typed requests and events of the Janus plugins this crate knows: [`audiobridge`],
-//! [`echotest`], [`videoroom`], [`streaming`] and [`textroom`].
+//! [`echotest`], [`videocall`], [`videoroom`], [`streaming`] and [`textroom`].
 //!
 //! Everything here is as allocation-free as the rest of the crate:
 //!
@@ -142,6 +142,7 @@ plugins! {
     echotest,
     streaming,
     textroom,
+    videocall,
     videoroom,
 }
 
@@ -510,6 +511,13 @@ pub trait ListItem<'a>: Sized {
     /// [`DecodeError::NotAnObject`], [`DecodeError::MissingField`] or
     /// [`DecodeError::InvalidField`] when the element is not what the plugin sends.
     fn from_json(element: RawJson<'a>) -> Result<Self, DecodeError>;
+}
+
+/// A list of strings (VideoCall's usernames…): each element as sent, escaped.
+impl<'a> ListItem<'a> for JsonStr<'a> {
+    fn from_json(element: RawJson<'a>) -> Result<Self, DecodeError> {
+        element.as_str().ok_or(DecodeError::InvalidField { kind: "list", field: "element" })
+    }
 }
 
 /// A list in a plugin's data (rooms, participants, publishers, streams…), read lazily: the
