@@ -65,12 +65,6 @@ fn notice(janus: &mut Janus, handle: HandleId, what: &str) -> OwnedMessage {
     live::next_handle_event_within(janus, handle, WINDOW).unwrap_or_else(|| panic!("no event for {what}"))
 }
 
-/// `sdp` without its candidate lines: with no remote candidate Janus's ICE agent never starts
-/// its checks, so nothing is sent and no ICE failure ends the call under the test.
-fn without_candidates(sdp: &str) -> String {
-    sdp.split_inclusive("\r\n").filter(|line| !line.starts_with("a=candidate:")).collect()
-}
-
 /// The SDP of a message's JSEP, unescaped, with its type.
 #[track_caller]
 fn jsep_of(message: &OwnedMessage) -> (JsepType<'_>, String) {
@@ -130,7 +124,7 @@ fn walk(url: &str) {
     );
 
     // Alice calls Bob with an offer: she hears `calling`, he `incomingcall` with Janus's offer.
-    let offer_sdp = without_candidates(live::OFFER);
+    let offer_sdp = live::without_candidates(live::OFFER);
     let offer = SessionDescription::new(SdpType::Offer, offer_sdp.as_str());
     let reply = janus.message_with_jsep(alice, &Call::new(&bob_name), &offer).expect("call");
     assert_eq!(event(&reply), Event::Calling);

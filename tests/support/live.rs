@@ -451,3 +451,9 @@ pub fn recorded_fixtures(plugin: &str) -> Vec<(PathBuf, Vec<u8>)> {
     files.sort();
     files.into_iter().map(|path| (path.clone(), std::fs::read(&path).expect("fixture"))).collect()
 }
+
+/// `sdp` without its candidate lines: with no remote candidate Janus's ICE agent never starts
+/// its checks, so nothing is sent (and no ICE failure ends a call under a test).
+pub fn without_candidates(sdp: &str) -> String {
+    sdp.split_inclusive("\r\n").filter(|line| !line.starts_with("a=candidate:")).collect()
+}

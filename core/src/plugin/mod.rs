@@ -1,5 +1,5 @@
 //! Typed requests and events of the Janus plugins this crate knows: [`audiobridge`],
-//! [`echotest`], [`videocall`], [`videoroom`], [`streaming`] and [`textroom`].
+//! [`echotest`], [`nosip`], [`videocall`], [`videoroom`], [`streaming`] and [`textroom`].
 //!
 //! Everything here is as allocation-free as the rest of the crate:
 //!
@@ -140,6 +140,7 @@ pub trait PluginEvent<'a>: Sized {
 plugins! {
     audiobridge,
     echotest,
+    nosip,
     streaming,
     textroom,
     videocall,

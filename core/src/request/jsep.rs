@@ -56,6 +56,14 @@ impl SdpType {
     }
 }
 
+/// Its wire name, as a JSON string (what plugins that take an SDP in the body read, e.g.
+/// NoSIP's `process`).
+impl Serialize for SdpType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// A session description for a `message`'s `jsep`: `type`, `sdp`, and the optional flags
 /// Janus reads. For members not listed here (`simulcast`, `svc`, `rid_order`, …) pass your
 /// own `Serialize` type to [`PluginMessage::with_jsep`](super::PluginMessage::with_jsep)
