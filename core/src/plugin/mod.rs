@@ -1,5 +1,6 @@
 //! Typed requests and events of the Janus plugins this crate knows: [`audiobridge`],
-//! [`echotest`], [`nosip`], [`videocall`], [`videoroom`], [`streaming`] and [`textroom`].
+//! [`echotest`], [`nosip`], [`streaming`], [`textroom`], [`videocall`], [`videoroom`] and
+//! [`voicemail`].
 //!
 //! Everything here is as allocation-free as the rest of the crate:
 //!
@@ -145,6 +146,7 @@ plugins! {
     textroom,
     videocall,
     videoroom,
+    voicemail,
 }
 
 use core::fmt;
