@@ -1,6 +1,6 @@
 //! Typed requests and events of the Janus plugins this crate knows: [`audiobridge`],
-//! [`echotest`], [`nosip`], [`streaming`], [`textroom`], [`videocall`], [`videoroom`] and
-//! [`voicemail`].
+//! [`echotest`], [`nosip`], [`recordplay`], [`streaming`], [`textroom`], [`videocall`],
+//! [`videoroom`] and [`voicemail`].
 //!
 //! Everything here is as allocation-free as the rest of the crate:
 //!
@@ -142,6 +142,7 @@ plugins! {
     audiobridge,
     echotest,
     nosip,
+    recordplay,
     streaming,
     textroom,
     videocall,
@@ -303,6 +304,7 @@ pub(crate) use plugin_error_codes;
 ///         secret: &'a str => with_secret,               ← `Option<&'a str>`, `const fn with_secret`
 ///         room2: Id<'a> => with_room2 [into],           ← `fn with_room2(impl Into<Id<'a>>)`
 ///         record: bool,                                 ← no builder: set by a hand-written one
+///         max_rate as "max-rate": u64 => with_max_rate, ← a JSON name that is no Rust name
 ///     }
 /// }
 /// ```
@@ -340,7 +342,7 @@ macro_rules! plugin_request {
             $(fixed { $($(#[$fmeta:meta])* $fixed:ident: $fty:ty = $fval:expr),* $(,)? })?
             $(#[$nmeta:meta])*
             new($($required:ident: $rty:ty $([$rconv:ident])?),* $(,)?);
-            $($(#[$ometa:meta])* $optional:ident: $oty:ty $(=> $builder:ident $([$oconv:ident])?)?,)*
+            $($(#[$ometa:meta])* $optional:ident $(as $wire:literal)?: $oty:ty $(=> $builder:ident $([$oconv:ident])?)?,)*
         }
     ) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, ::serde::Serialize)]
@@ -350,6 +352,7 @@ macro_rules! plugin_request {
             $($required: $rty,)*
             $(
                 #[serde(skip_serializing_if = "Option::is_none")]
+                $(#[serde(rename = $wire)])?
                 $optional: Option<$oty>,
             )*
         }
