@@ -1,6 +1,7 @@
 //! Typed requests and events of the Janus plugins this crate knows: [`audiobridge`],
-//! [`echotest`], [`nosip`], [`recordplay`], [`streaming`], [`textroom`], [`videocall`],
-//! [`videoroom`] and [`voicemail`].
+//! [`echotest`], [`nosip`], [`recordplay`], [`sip`], [`streaming`], [`textroom`],
+//! [`videocall`], [`videoroom`] and [`voicemail`]: the ten media plugins of the Debian
+//! `janus` package.
 //!
 //! Everything here is as allocation-free as the rest of the crate:
 //!
@@ -143,6 +144,7 @@ plugins! {
     echotest,
     nosip,
     recordplay,
+    sip,
     streaming,
     textroom,
     videocall,
