@@ -149,7 +149,7 @@ fn decoding_plugin_events_allocates_nothing() {
 
 /// Every registered plugin's event decoder (`plugin::debug_event` reaches them all, so a
 /// plugin added to `plugins!` is covered here without a new line) on every message of the
-/// real captures, formatted into a sink that keeps nothing.
+/// real captures and of the plugin recordings, formatted into a sink that keeps nothing.
 #[test]
 fn every_registered_plugin_decodes_the_captures_without_allocating() {
     struct Discard(usize);
@@ -159,8 +159,18 @@ fn every_registered_plugin_decodes_the_captures_without_allocating() {
             Ok(())
         }
     }
-    let bodies: Vec<Vec<u8>> = captures::all_janus_bodies().into_iter().map(|(_, body)| body).collect();
+    let mut bodies: Vec<Vec<u8>> = captures::all_janus_bodies().into_iter().map(|(_, body)| body).collect();
     assert!(bodies.len() > 100, "the captures are there");
+    // And the plugin messages recorded from the real Janus (`tests/fixtures/plugins/NAME/`).
+    let recorded = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugins");
+    let mut plugins = 0;
+    for dir in std::fs::read_dir(&recorded).expect("recorded plugin messages") {
+        plugins += 1;
+        for file in std::fs::read_dir(dir.expect("entry").path()).expect("a plugin's recordings") {
+            bodies.push(std::fs::read(file.expect("entry").path()).expect("a recording"));
+        }
+    }
+    assert!(plugins >= 6, "{plugins} plugins with recordings");
     let mut out = Discard(0);
     let mut with_plugin_data = 0;
     let allocations = allocations_in(|| {
