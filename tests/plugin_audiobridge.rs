@@ -2,8 +2,9 @@
 //! over both transports: a room is created (typed 486 the second time), two participants join
 //! on two handles of one session (the first hears of the second in a `joined` without `id`),
 //! one is muted by the room's secret (both hear of it), the participants are listed, the room
-//! is muted, a participant reconfigures itself, one leaves (the other gets `leaving`), one is
-//! kicked, and the room is destroyed; with typed plugin errors for a room or participant that
+//! is muted, a participant reconfigures itself, the mix is forwarded as RTP to a loopback port
+//! (listed, stopped), one moves to another room (the other gets `leaving`) and leaves it, one
+//! is kicked, and the room is destroyed; with typed plugin errors for a room or participant that
 //! does not exist and a wrong secret. Without media: the participants join without an offer
 //! (the real-media walks are `tests/media_*.rs`).
 //!
@@ -25,8 +26,8 @@ use janus_signal_socket::janus_signal::HandleId;
 use janus_signal_socket::janus_signal::message::Message;
 use janus_signal_socket::janus_signal::plugin::PluginId;
 use janus_signal_socket::janus_signal::plugin::audiobridge::{
-    self, Configure, CreateRoom, DestroyRoom, ErrorCode, Event, Join, Kick, Leave, ListParticipants, ListRooms, Mute,
-    MuteRoom, RoomExists, Unmute,
+    self, ChangeRoom, Configure, CreateRoom, DestroyRoom, ErrorCode, Event, Join, Kick, Leave, ListForwarders,
+    ListParticipants, ListRooms, Mute, MuteRoom, RoomExists, RtpForward, StopRtpForward, Unmute,
 };
 use janus_signal_socket::{Janus, Options, OwnedMessage};
 
@@ -54,7 +55,7 @@ fn event(reply: &OwnedMessage) -> Event<'_> {
     if RECORDING.with(std::cell::Cell::get) {
         let data = live::plugin_data(reply);
         let kind = data["audiobridge"].as_str().unwrap_or("none").to_owned();
-        let detail = ["exists", "list", "leaving", "kicked", "muted", "result", "participants"]
+        let detail = ["exists", "list", "stream_id", "leaving", "kicked", "muted", "result", "participants"]
             .into_iter()
             .find(|key| data.get(key).is_some())
             .map_or(String::new(), |key| format!("-{key}"));
@@ -163,12 +164,34 @@ fn walk(url: &str) {
     assert_eq!((changed.id, changed.muted), (alice_id, Some(true)));
     assert!(changed.display.expect("display") == "Alice 2");
 
-    // Bob leaves; Alice hears of it.
-    let reply = janus.message(bob, &Leave::new()).expect("bob leaves");
-    assert_eq!(event(&reply), Event::Left { room: Some(n(room)), id: Some(bob_id) });
-    let message = notice(&mut janus, alice, "bob left");
+    // An RTP forwarder of the mix (to a loopback port nothing listens on): listed, stopped.
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("a loopback port").port();
+    let reply =
+        janus.message(alice, &RtpForward::new(room, "127.0.0.1", port).with_secret(SECRET)).expect("rtp_forward");
+    let Event::Forwarding { stream_id, host: Some(host), port: Some(forwarded), .. } = event(&reply) else {
+        panic!("{reply}")
+    };
+    assert!(host == "127.0.0.1" && forwarded == u64::from(port), "{reply}");
+    let reply = janus.message(alice, &ListForwarders::new(room).with_secret(SECRET)).expect("listforwarders");
+    let Event::Forwarders { forwarders, .. } = event(&reply) else { panic!("{reply}") };
+    assert!(forwarders.iter().flatten().any(|f| f.stream_id == stream_id), "{reply}");
+    let reply = janus.message(alice, &StopRtpForward::new(room, stream_id).with_secret(SECRET)).expect("stop");
+    assert!(matches!(event(&reply), Event::Forwarding { stream_id: s, .. } if s == stream_id), "{reply}");
+
+    // Bob moves to another room (Alice hears him leave), then leaves that one.
+    let other_room = random_id() ^ 2;
+    let reply = janus.message(alice, &CreateRoom::new().with_room(other_room)).expect("create another room");
+    assert!(matches!(event(&reply), Event::Created { .. }), "{reply}");
+    let reply = janus.message(bob, &ChangeRoom::new(other_room).with_display("Bob")).expect("changeroom");
+    let Event::RoomChanged { room: moved, id: bob_there, participants } = event(&reply) else { panic!("{reply}") };
+    assert!(moved == n(other_room) && participants.is_empty(), "{reply}");
+    let message = notice(&mut janus, alice, "bob moved away");
     assert_eq!(event(&message), Event::Leaving { room: n(room), id: bob_id });
+    let reply = janus.message(bob, &Leave::new()).expect("bob leaves");
+    assert_eq!(event(&reply), Event::Left { room: Some(n(other_room)), id: Some(bob_there) });
     expect_code(janus.message(bob, &Configure::new()), ErrorCode::NotJoined, "configure after leaving");
+    let reply = janus.message(alice, &DestroyRoom::new(other_room)).expect("destroy the other room");
+    assert!(matches!(event(&reply), Event::Destroyed { .. }), "{reply}");
 
     // Alice is kicked: she hears of it herself.
     let reply = janus.message(bob, &Kick::new(room, alice_id).with_secret(SECRET)).expect("kick alice");
