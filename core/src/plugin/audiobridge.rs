@@ -30,7 +30,9 @@
 //! );
 //! ```
 
-use super::{EventError, Fields, Id, List, PluginId, open, plugin_error_codes, plugin_object, plugin_request};
+use super::{
+    EventError, Fields, Id, List, PluginId, open, plugin_error_codes, plugin_events, plugin_object, plugin_request,
+};
 use crate::error::DecodeError;
 use crate::json::{JsonStr, RawJson};
 
@@ -518,169 +520,173 @@ plugin_object! {
     }
 }
 
-/// What the AudioBridge plugin says, read from `plugindata.data`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Event<'a> {
-    /// `created`: the answer to [`CreateRoom`].
-    Created {
-        /// The new room.
-        room: PluginId<'a>,
-        /// Whether it was saved to the config file.
-        permanent: Option<bool>,
-    },
-    /// `edited`: the answer to [`EditRoom`].
-    Edited {
-        /// The room.
-        room: PluginId<'a>,
-        /// Whether the change was saved to the config file.
-        permanent: Option<bool>,
-    },
-    /// `destroyed`: the answer to [`DestroyRoom`], or the room went away under a participant.
-    Destroyed {
-        /// The room.
-        room: PluginId<'a>,
-        /// Whether it was removed from the config file (absent in a participant's notice).
-        permanent: Option<bool>,
-    },
-    /// `success` with `exists`: the answer to [`RoomExists`].
-    Exists {
-        /// The room asked about.
-        room: PluginId<'a>,
-        /// Whether it exists.
-        exists: bool,
-    },
-    /// `success` with `list`: the answer to [`ListRooms`].
-    Rooms(List<'a, RoomInfo<'a>>),
-    /// `success` with `stream_id`: the answer to [`RtpForward`] (and [`StopRtpForward`]).
-    Forwarding {
-        /// The room.
-        room: Option<PluginId<'a>>,
-        /// The forwarder.
-        stream_id: u64,
-        /// `host`: where it sends (resolved), absent when stopping.
-        host: Option<JsonStr<'a>>,
-        /// `port`, absent when stopping.
-        port: Option<u64>,
-    },
-    /// `success` with `file_id`: the answer to [`PlayFile`], [`IsPlaying`] and [`StopFile`].
-    File {
-        /// The room.
-        room: Option<PluginId<'a>>,
-        /// The file.
-        file_id: JsonStr<'a>,
-        /// `playing` (the answer to [`IsPlaying`]).
-        playing: Option<bool>,
-    },
-    /// `success` of another request (`mute`, `kick`, `enable_recording`, …): the data.
-    Success(RawJson<'a>),
-    /// `participants`: the answer to [`ListParticipants`].
-    Participants {
-        /// The room.
-        room: PluginId<'a>,
-        /// Who is in it.
-        participants: List<'a, Participant<'a>>,
-    },
-    /// `forwarders`: the answer to [`ListForwarders`].
-    Forwarders {
-        /// The room.
-        room: PluginId<'a>,
-        /// The forwarders.
-        forwarders: List<'a, Forwarder<'a>>,
-    },
-    /// `joined`: the answer to [`Join`] (with `id`: this participant's, and the others in
-    /// `participants`), or someone else joined (no `id`: the newcomer is the one element of
-    /// `participants`).
-    Joined {
-        /// The room.
-        room: PluginId<'a>,
-        /// This participant's id, in the answer to its own [`Join`].
-        id: Option<PluginId<'a>>,
-        /// The others already in the room, or the newcomer.
-        participants: List<'a, Participant<'a>>,
-    },
-    /// `roomchanged`: the answer to [`ChangeRoom`].
-    RoomChanged {
-        /// The new room.
-        room: PluginId<'a>,
-        /// This participant's id there.
-        id: PluginId<'a>,
-        /// The others in it.
-        participants: List<'a, Participant<'a>>,
-    },
-    /// `left`: the answer to [`Leave`].
-    Left {
-        /// The room.
-        room: Option<PluginId<'a>>,
-        /// This participant's id.
-        id: Option<PluginId<'a>>,
-    },
-    /// `hangingup`: the answer to [`Hangup`].
-    HangingUp,
-    /// `event` with `result: "ok"`: the answer to [`Configure`] (with Janus's JSEP answer to
-    /// an offer).
-    Configured,
-    /// `event` with `participants`: others changed (their PeerConnection came up, they were
-    /// muted or renamed).
-    ParticipantsChanged {
-        /// The room.
-        room: PluginId<'a>,
-        /// Who changed, as they are now.
-        participants: List<'a, Participant<'a>>,
-    },
-    /// `event` with `leaving`: another participant left.
-    Leaving {
-        /// The room.
-        room: PluginId<'a>,
-        /// Who.
-        id: PluginId<'a>,
-    },
-    /// `event` with `kicked`: a participant (maybe this one) was kicked.
-    Kicked {
-        /// The room.
-        room: PluginId<'a>,
-        /// Who.
-        id: PluginId<'a>,
-    },
-    /// `event` with `kicked_all`: everyone was kicked out; `id` is this participant.
-    KickedAll {
-        /// The room.
-        room: PluginId<'a>,
-        /// This participant.
-        id: PluginId<'a>,
-    },
-    /// `event` with `muted`: the room was muted or unmuted ([`MuteRoom`]).
-    RoomMuted {
-        /// The room.
-        room: PluginId<'a>,
-        /// Whether it is muted now.
-        muted: bool,
-    },
-    /// `talking` / `stopped-talking` (rooms with `audiolevel_event`).
-    Talking {
-        /// The room.
-        room: PluginId<'a>,
-        /// Who.
-        id: PluginId<'a>,
-        /// `true` for `talking`, `false` for `stopped-talking`.
-        talking: bool,
-    },
-    /// `announcement-started` / `announcement-stopped`: a file ([`PlayFile`]) started or ended.
-    Announcement {
-        /// The room.
-        room: PluginId<'a>,
-        /// The file.
-        file_id: JsonStr<'a>,
-        /// `true` when it started, `false` when it stopped.
-        started: bool,
-    },
-    /// Anything else: the `audiobridge` kind and the whole data.
-    Other {
-        /// The `audiobridge` member, if it is a string.
-        kind: Option<JsonStr<'a>>,
-        /// The whole data.
-        data: RawJson<'a>,
-    },
+plugin_events! {
+    /// What the AudioBridge plugin says, read from `plugindata.data`.
+    pub enum Event<'a> {
+        /// `created`: the answer to [`CreateRoom`].
+        "created" => Created {
+            /// The new room.
+            room: PluginId<'a> = required_id,
+            /// Whether it was saved to the config file.
+            permanent: Option<bool> = bool,
+        },
+        /// `edited`: the answer to [`EditRoom`].
+        "edited" => Edited {
+            /// The room.
+            room: PluginId<'a> = required_id,
+            /// Whether the change was saved to the config file.
+            permanent: Option<bool> = bool,
+        },
+        /// `destroyed`: the answer to [`DestroyRoom`], or the room went away under a
+        /// participant.
+        "destroyed" => Destroyed {
+            /// The room.
+            room: PluginId<'a> = required_id,
+            /// Whether it was removed from the config file (absent in a participant's notice).
+            permanent: Option<bool> = bool,
+        },
+        /// `participants`: the answer to [`ListParticipants`].
+        "participants" => Participants {
+            /// The room.
+            room: PluginId<'a> = required_id,
+            /// Who is in it.
+            participants: List<'a, Participant<'a>> = required_list,
+        },
+        /// `forwarders`: the answer to [`ListForwarders`].
+        "forwarders" => Forwarders {
+            /// The room.
+            room: PluginId<'a> = required_id,
+            /// The forwarders.
+            forwarders: List<'a, Forwarder<'a>> = required_list("rtp_forwarders"),
+        },
+        /// `joined`: the answer to [`Join`] (with `id`: this participant's, and the others in
+        /// `participants`), or someone else joined (no `id`: the newcomer is the one element of
+        /// `participants`).
+        "joined" => Joined {
+            /// The room.
+            room: PluginId<'a> = required_id,
+            /// This participant's id, in the answer to its own [`Join`].
+            id: Option<PluginId<'a>> = id,
+            /// The others already in the room, or the newcomer.
+            participants: List<'a, Participant<'a>> = required_list,
+        },
+        /// `roomchanged`: the answer to [`ChangeRoom`].
+        "roomchanged" => RoomChanged {
+            /// The new room.
+            room: PluginId<'a> = required_id,
+            /// This participant's id there.
+            id: PluginId<'a> = required_id,
+            /// The others in it.
+            participants: List<'a, Participant<'a>> = required_list,
+        },
+        /// `left`: the answer to [`Leave`].
+        "left" => Left {
+            /// The room.
+            room: Option<PluginId<'a>> = id,
+            /// This participant's id.
+            id: Option<PluginId<'a>> = id,
+        },
+        /// `hangingup`: the answer to [`Hangup`].
+        "hangingup" => HangingUp,
+    }
+    others {
+        /// `success` with `exists`: the answer to [`RoomExists`].
+        Exists {
+            /// The room asked about.
+            room: PluginId<'a>,
+            /// Whether it exists.
+            exists: bool,
+        },
+        /// `success` with `list`: the answer to [`ListRooms`].
+        Rooms(List<'a, RoomInfo<'a>>),
+        /// `success` with `stream_id`: the answer to [`RtpForward`] (and [`StopRtpForward`]).
+        Forwarding {
+            /// The room.
+            room: Option<PluginId<'a>>,
+            /// The forwarder.
+            stream_id: u64,
+            /// `host`: where it sends (resolved), absent when stopping.
+            host: Option<JsonStr<'a>>,
+            /// `port`, absent when stopping.
+            port: Option<u64>,
+        },
+        /// `success` with `file_id`: the answer to [`PlayFile`], [`IsPlaying`] and [`StopFile`].
+        File {
+            /// The room.
+            room: Option<PluginId<'a>>,
+            /// The file.
+            file_id: JsonStr<'a>,
+            /// `playing` (the answer to [`IsPlaying`]).
+            playing: Option<bool>,
+        },
+        /// `success` of another request (`mute`, `kick`, `enable_recording`, …): the data.
+        Success(RawJson<'a>),
+        /// `event` with `result: "ok"`: the answer to [`Configure`] (with Janus's JSEP answer to
+        /// an offer).
+        Configured,
+        /// `event` with `participants`: others changed (their PeerConnection came up, they were
+        /// muted or renamed).
+        ParticipantsChanged {
+            /// The room.
+            room: PluginId<'a>,
+            /// Who changed, as they are now.
+            participants: List<'a, Participant<'a>>,
+        },
+        /// `event` with `leaving`: another participant left.
+        Leaving {
+            /// The room.
+            room: PluginId<'a>,
+            /// Who.
+            id: PluginId<'a>,
+        },
+        /// `event` with `kicked`: a participant (maybe this one) was kicked.
+        Kicked {
+            /// The room.
+            room: PluginId<'a>,
+            /// Who.
+            id: PluginId<'a>,
+        },
+        /// `event` with `kicked_all`: everyone was kicked out; `id` is this participant.
+        KickedAll {
+            /// The room.
+            room: PluginId<'a>,
+            /// This participant.
+            id: PluginId<'a>,
+        },
+        /// `event` with `muted`: the room was muted or unmuted ([`MuteRoom`]).
+        RoomMuted {
+            /// The room.
+            room: PluginId<'a>,
+            /// Whether it is muted now.
+            muted: bool,
+        },
+        /// `talking` / `stopped-talking` (rooms with `audiolevel_event`).
+        Talking {
+            /// The room.
+            room: PluginId<'a>,
+            /// Who.
+            id: PluginId<'a>,
+            /// `true` for `talking`, `false` for `stopped-talking`.
+            talking: bool,
+        },
+        /// `announcement-started` / `announcement-stopped`: a file ([`PlayFile`]) started or
+        /// ended.
+        Announcement {
+            /// The room.
+            room: PluginId<'a>,
+            /// The file.
+            file_id: JsonStr<'a>,
+            /// `true` when it started, `false` when it stopped.
+            started: bool,
+        },
+        /// Anything else: the `audiobridge` kind and the whole data.
+        Other {
+            /// The `audiobridge` member, if it is a string.
+            kind: Option<JsonStr<'a>>,
+            /// The whole data.
+            data: RawJson<'a>,
+        },
+    }
 }
 
 impl<'a> Event<'a> {
@@ -696,30 +702,11 @@ impl<'a> Event<'a> {
         let Some(kind) = kind else {
             return Ok(Self::Other { kind: None, data });
         };
-        let event = if kind == "created" {
-            Self::Created { room: f.required_id("room")?, permanent: f.bool("permanent")? }
-        } else if kind == "edited" {
-            Self::Edited { room: f.required_id("room")?, permanent: f.bool("permanent")? }
-        } else if kind == "destroyed" {
-            Self::Destroyed { room: f.required_id("room")?, permanent: f.bool("permanent")? }
-        } else if kind == "success" {
+        if let Some(known) = Self::from_kind(kind, &f)? {
+            return Ok(known);
+        }
+        let event = if kind == "success" {
             Self::decode_success(f)?
-        } else if kind == "participants" {
-            Self::Participants { room: f.required_id("room")?, participants: f.required_list("participants")? }
-        } else if kind == "forwarders" {
-            Self::Forwarders { room: f.required_id("room")?, forwarders: f.required_list("rtp_forwarders")? }
-        } else if kind == "joined" {
-            Self::Joined { room: f.required_id("room")?, id: f.id("id")?, participants: f.required_list("participants")? }
-        } else if kind == "roomchanged" {
-            Self::RoomChanged {
-                room: f.required_id("room")?,
-                id: f.required_id("id")?,
-                participants: f.required_list("participants")?,
-            }
-        } else if kind == "left" {
-            Self::Left { room: f.id("room")?, id: f.id("id")? }
-        } else if kind == "hangingup" {
-            Self::HangingUp
         } else if kind == "talking" || kind == "stopped-talking" {
             Self::Talking { room: f.required_id("room")?, id: f.required_id("id")?, talking: kind == "talking" }
         } else if kind == "announcement-started" || kind == "announcement-stopped" {

@@ -448,6 +448,79 @@ macro_rules! plugin_object {
 }
 pub(crate) use plugin_object;
 
+/// Declares a plugin's events, once: the `Event` enum, with one variant per row naming the
+/// value of the plugin's kind member that selects it (its `"event"`, `"status"` or own name,
+/// whichever the plugin uses) and the [`Fields`] reader of each member, and the function
+/// `from_kind(kind, fields)` that reads a row's variant (`None` for a kind no row names).
+/// Variants a row cannot express (several kinds, computed members, sub-dispatch, `Other`)
+/// follow in `others`, written as plain enum variants, and are read by the module's own
+/// `decode`, which calls `from_kind` first.
+///
+/// ```text
+/// plugin_events! {
+///     /// What the plugin says.                            ← the enum's docs
+///     pub enum Event<'a> {
+///         /// `registering`.                               ← the variant's docs
+///         "registering" => Registering,
+///         /// `registered`.
+///         "registered" => Registered {
+///             /// The user.                                ← the member's docs
+///             username: JsonStr<'a> = required_text,
+///             master_id: Option<u64> = u64("master-id"),   ← a JSON key that differs
+///         },
+///     }
+///     others {
+///         /// Anything else.
+///         Other { data: RawJson<'a> },
+///     }
+/// }
+/// ```
+macro_rules! plugin_events {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident<'a> {
+            $(
+                $(#[$vmeta:meta])*
+                $kind:literal => $variant:ident $({
+                    $($(#[$fmeta:meta])* $field:ident: $fty:ty = $reader:ident $(($key:literal))?),* $(,)?
+                })?,
+            )*
+        }
+        others { $($others:tt)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum $name<'a> {
+            $(
+                $(#[$vmeta])*
+                $variant $({ $($(#[$fmeta])* $field: $fty,)* })?,
+            )*
+            $($others)*
+        }
+
+        impl<'a> $name<'a> {
+            /// The variant of a declared kind, its members read from `f`; `None` when no row
+            /// names `kind`.
+            fn from_kind(
+                kind: $crate::json::JsonStr<'a>,
+                f: &$crate::plugin::Fields<'a>,
+            ) -> Result<Option<Self>, $crate::error::DecodeError> {
+                let _ = f;
+                $(
+                    if kind == $kind {
+                        return Ok(Some(Self::$variant $({
+                            $($field: f.$reader($crate::plugin::plugin_object!(@key $field $($key)?))?,)*
+                        })?));
+                    }
+                )*
+                Ok(None)
+            }
+        }
+    };
+}
+pub(crate) use plugin_events;
+
 /// A plugin-level error: `error_code` (typed with the plugin's code enum `C`) and `error`
 /// from the plugin's data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

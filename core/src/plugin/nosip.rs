@@ -20,8 +20,7 @@
 //! assert_eq!(Event::decode(data), Ok(Event::HangingUp));
 //! ```
 
-use super::{EventError, Fields, open, plugin_error_codes, plugin_request};
-use crate::error::DecodeError;
+use super::{EventError, Fields, open, plugin_error_codes, plugin_events, plugin_request};
 use crate::json::{JsonStr, RawJson};
 use crate::request::SdpType;
 
@@ -134,37 +133,39 @@ plugin_request! {
 
 // ----- events -------------------------------------------------------------------------------
 
-/// What the NoSIP plugin says, read from `plugindata.data`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Event<'a> {
-    /// `generated`: the answer to [`Generate`]: the plain RTP description.
-    Generated {
-        /// `type`: `offer` or `answer`.
-        kind: JsonStr<'a>,
-        /// `sdp`, escaped as sent.
-        sdp: JsonStr<'a>,
-        /// `update`: a renegotiation.
-        update: Option<bool>,
-    },
-    /// `processed`: the answer to [`Process`] (the WebRTC description is the event's JSEP).
-    Processed {
-        /// `srtp`, when the plain side offered SDES-SRTP.
-        srtp: Option<JsonStr<'a>>,
-        /// `update`: a renegotiation.
-        update: Option<bool>,
-    },
-    /// `hangingup`: the answer to [`Hangup`].
-    HangingUp,
-    /// `recordingupdated`: the answer to [`Recording`].
-    RecordingUpdated,
-    /// Anything else: the `result` object (or the whole data when it has none).
-    Other {
-        /// `result.event`, if it is a string.
-        event: Option<JsonStr<'a>>,
-        /// The `result` object, or the whole data.
-        data: RawJson<'a>,
-    },
+plugin_events! {
+    /// What the NoSIP plugin says, read from `plugindata.data` (its `result.event`).
+    pub enum Event<'a> {
+        /// `generated`: the answer to [`Generate`]: the plain RTP description.
+        "generated" => Generated {
+            /// `type`: `offer` or `answer`.
+            kind: JsonStr<'a> = required_text("type"),
+            /// `sdp`, escaped as sent.
+            sdp: JsonStr<'a> = required_text,
+            /// `update`: a renegotiation.
+            update: Option<bool> = bool,
+        },
+        /// `processed`: the answer to [`Process`] (the WebRTC description is the event's JSEP).
+        "processed" => Processed {
+            /// `srtp`, when the plain side offered SDES-SRTP.
+            srtp: Option<JsonStr<'a>> = text,
+            /// `update`: a renegotiation.
+            update: Option<bool> = bool,
+        },
+        /// `hangingup`: the answer to [`Hangup`].
+        "hangingup" => HangingUp,
+        /// `recordingupdated`: the answer to [`Recording`].
+        "recordingupdated" => RecordingUpdated,
+    }
+    others {
+        /// Anything else: the `result` object (or the whole data when it has none).
+        Other {
+            /// `result.event`, if it is a string.
+            event: Option<JsonStr<'a>>,
+            /// The `result` object, or the whole data.
+            data: RawJson<'a>,
+        },
+    }
 }
 
 impl<'a> Event<'a> {
@@ -181,30 +182,17 @@ impl<'a> Event<'a> {
             return Ok(Self::Other { event: None, data });
         };
         let r = Fields::of("nosip result", result)?;
-        match r.text("event")? {
-            Some(event) => Ok(Self::decode_result(event, r)?),
-            None => Ok(Self::Other { event: None, data: result }),
-        }
-    }
-
-    fn decode_result(event: JsonStr<'a>, r: Fields<'a>) -> Result<Self, DecodeError> {
-        Ok(if event == "generated" {
-            Self::Generated { kind: r.required_text("type")?, sdp: r.required_text("sdp")?, update: r.bool("update")? }
-        } else if event == "processed" {
-            Self::Processed { srtp: r.text("srtp")?, update: r.bool("update")? }
-        } else if event == "hangingup" {
-            Self::HangingUp
-        } else if event == "recordingupdated" {
-            Self::RecordingUpdated
-        } else {
-            Self::Other { event: Some(event), data: r.raw() }
-        })
+        let Some(event) = r.text("event")? else {
+            return Ok(Self::Other { event: None, data: result });
+        };
+        Ok(Self::from_kind(event, &r)?.unwrap_or(Self::Other { event: Some(event), data: result }))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::DecodeError;
     use crate::json::to_slice;
     use serde::Serialize;
     use std::string::String;

@@ -24,7 +24,7 @@
 //! assert_eq!(Event::decode(data), Ok(Event::Recording { id: 42 }));
 //! ```
 
-use super::{EventError, Fields, List, open, plugin_error_codes, plugin_object, plugin_request};
+use super::{EventError, Fields, List, open, plugin_error_codes, plugin_events, plugin_object, plugin_request};
 use crate::error::DecodeError;
 use crate::json::{JsonKind, JsonStr, RawJson};
 
@@ -202,71 +202,73 @@ plugin_object! {
     }
 }
 
-/// What the Record&Play plugin says, read from `plugindata.data`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Event<'a> {
-    /// `list`: the answer to [`ListRecordings`].
-    Recordings(List<'a, RecordingInfo<'a>>),
-    /// `ok`: the answer to [`Update`].
-    Updated,
-    /// `configure`: the answer to [`Configure`], with the settings now.
-    Configured {
-        /// `video-bitrate-max`.
-        video_bitrate_max: Option<u64>,
-        /// `video-keyframe-interval`, ms.
-        video_keyframe_interval: Option<u64>,
-    },
-    /// `recording`: the answer to [`Record`] (with Janus's JSEP answer).
-    Recording {
-        /// The recording's id.
-        id: u64,
-    },
-    /// `preparing` (or `restarting`): the answer to [`Play`] (with Janus's JSEP offer).
-    Preparing {
-        /// The recording played.
-        id: u64,
-        /// Whether this is an ICE restart (`restarting`).
-        restart: bool,
-        /// `warning`: a file that could not be read (the others play).
-        warning: Option<JsonStr<'a>>,
-    },
-    /// `playing`: the answer to [`Start`].
-    Playing,
-    /// `stopped`: the answer to [`Stop`].
-    Stopped {
-        /// The recording, when the handle had one.
-        id: Option<u64>,
-    },
-    /// `paused`: the answer to [`Pause`].
-    Paused {
-        /// The recording.
-        id: Option<u64>,
-    },
-    /// `resumed`: the answer to [`Resume`].
-    Resumed {
-        /// The recording.
-        id: Option<u64>,
-    },
-    /// `result: "done"`: the PeerConnection is gone (after [`Stop`], the end of a playout, a
-    /// failure or a detach); a recording is now written out.
-    Done,
-    /// `slow_link`: losses on the media.
-    SlowLink {
-        /// `media`: `audio` or `video`.
-        media: Option<JsonStr<'a>>,
-        /// `current-bitrate` (video).
-        current_bitrate: Option<u64>,
-        /// `uplink`: 1 when the losses are on the way to Janus.
-        uplink: Option<u64>,
-    },
-    /// Anything else: the `status` (if any) and the whole data.
-    Other {
-        /// `result.status`, if it is a string.
-        status: Option<JsonStr<'a>>,
-        /// The whole data.
-        data: RawJson<'a>,
-    },
+plugin_events! {
+    /// What the Record&Play plugin says, read from `plugindata.data`.
+    pub enum Event<'a> {
+        /// `recording`: the answer to [`Record`] (with Janus's JSEP answer).
+        "recording" => Recording {
+            /// The recording's id.
+            id: u64 = required_u64,
+        },
+        /// `playing`: the answer to [`Start`].
+        "playing" => Playing,
+        /// `stopped`: the answer to [`Stop`].
+        "stopped" => Stopped {
+            /// The recording, when the handle had one.
+            id: Option<u64> = u64,
+        },
+        /// `paused`: the answer to [`Pause`].
+        "paused" => Paused {
+            /// The recording.
+            id: Option<u64> = u64,
+        },
+        /// `resumed`: the answer to [`Resume`].
+        "resumed" => Resumed {
+            /// The recording.
+            id: Option<u64> = u64,
+        },
+        /// `slow_link`: losses on the media.
+        "slow_link" => SlowLink {
+            /// `media`: `audio` or `video`.
+            media: Option<JsonStr<'a>> = text,
+            /// `current-bitrate` (video).
+            current_bitrate: Option<u64> = u64("current-bitrate"),
+            /// `uplink`: 1 when the losses are on the way to Janus.
+            uplink: Option<u64> = u64,
+        },
+    }
+    others {
+        /// `list`: the answer to [`ListRecordings`].
+        Recordings(List<'a, RecordingInfo<'a>>),
+        /// `ok`: the answer to [`Update`].
+        Updated,
+        /// `configure`: the answer to [`Configure`], with the settings now.
+        Configured {
+            /// `video-bitrate-max`.
+            video_bitrate_max: Option<u64>,
+            /// `video-keyframe-interval`, ms.
+            video_keyframe_interval: Option<u64>,
+        },
+        /// `preparing` (or `restarting`): the answer to [`Play`] (with Janus's JSEP offer).
+        Preparing {
+            /// The recording played.
+            id: u64,
+            /// Whether this is an ICE restart (`restarting`).
+            restart: bool,
+            /// `warning`: a file that could not be read (the others play).
+            warning: Option<JsonStr<'a>>,
+        },
+        /// `result: "done"`: the PeerConnection is gone (after [`Stop`], the end of a playout,
+        /// a failure or a detach); a recording is now written out.
+        Done,
+        /// Anything else: the `status` (if any) and the whole data.
+        Other {
+            /// `result.status`, if it is a string.
+            status: Option<JsonStr<'a>>,
+            /// The whole data.
+            data: RawJson<'a>,
+        },
+    }
 }
 
 impl<'a> Event<'a> {
@@ -309,20 +311,11 @@ impl<'a> Event<'a> {
         let Some(status) = r.text("status")? else {
             return Ok(Self::Other { status: None, data });
         };
-        Ok(if status == "recording" {
-            Self::Recording { id: r.required_u64("id")? }
-        } else if status == "preparing" || status == "restarting" {
+        if let Some(known) = Self::from_kind(status, &r)? {
+            return Ok(known);
+        }
+        Ok(if status == "preparing" || status == "restarting" {
             Self::Preparing { id: r.required_u64("id")?, restart: status == "restarting", warning: r.text("warning")? }
-        } else if status == "playing" {
-            Self::Playing
-        } else if status == "stopped" {
-            Self::Stopped { id: r.u64("id")? }
-        } else if status == "paused" {
-            Self::Paused { id: r.u64("id")? }
-        } else if status == "resumed" {
-            Self::Resumed { id: r.u64("id")? }
-        } else if status == "slow_link" {
-            Self::SlowLink { media: r.text("media")?, current_bitrate: r.u64("current-bitrate")?, uplink: r.u64("uplink")? }
         } else {
             Self::Other { status: Some(status), data }
         })

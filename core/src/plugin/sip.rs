@@ -32,7 +32,7 @@
 
 use serde::Serialize;
 
-use super::{EventError, Fields, open, plugin_error_codes, plugin_request};
+use super::{EventError, Fields, open, plugin_error_codes, plugin_events, plugin_request};
 use crate::error::DecodeError;
 use crate::json::{JsonStr, RawJson};
 
@@ -359,182 +359,184 @@ pub struct IncomingCall<'a> {
     pub srtp: Option<JsonStr<'a>>,
 }
 
-/// What the SIP plugin says, read from `plugindata.data`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Event<'a> {
-    /// `registering`: the answer to [`Register`] (the REGISTER is on its way).
-    Registering,
-    /// `registered`: the registrar accepted, or a guest or helper took the identity at once.
-    Registered {
-        /// The URI's user part.
-        username: JsonStr<'a>,
-        /// `register_sent`: whether a REGISTER was sent (false for a guest or helper).
-        register_sent: Option<bool>,
-        /// `master_id`: what a helper names to share this registration.
-        master_id: Option<u64>,
-        /// `helper`: this handle is a helper.
-        helper: Option<bool>,
-    },
-    /// `registration_failed`: the registrar refused or could not be reached.
-    RegistrationFailed {
-        /// The SIP status (or 503 / 408 from Sofia for a closed or silent registrar).
-        code: u64,
-        /// Its phrase.
-        reason: Option<JsonStr<'a>>,
-    },
-    /// `unregistering`: the answer to [`Unregister`].
-    Unregistering,
-    /// `unregistered`: the registration is gone.
-    Unregistered {
-        /// The URI's user part.
-        username: Option<JsonStr<'a>>,
-    },
-    /// `calling`: the answer to [`Call`].
-    Calling {
-        /// The call's Call-ID.
-        call_id: Option<JsonStr<'a>>,
-    },
-    /// `proceeding`: the callee's side answered 1xx.
-    Proceeding {
-        /// The SIP status.
-        code: Option<u64>,
-    },
-    /// `ringing`: 180/183 without SDP.
-    Ringing,
-    /// `progress`: early media (183 with SDP; the event carries the answer as JSEP).
-    Progress {
-        /// The callee's URI.
-        username: Option<JsonStr<'a>>,
-    },
-    /// `accepting`: the answer to [`Accept`] with an offer (the ACK brings `accepted`).
-    Accepting,
-    /// `accepted`: the answer to [`Accept`], or the callee answered this handle's call (with
-    /// the answer as JSEP).
-    Accepted {
-        /// The callee's URI (for the caller).
-        username: Option<JsonStr<'a>>,
-    },
-    /// `incomingcall`: someone calls (with the offer as JSEP when the INVITE had SDP).
-    IncomingCall(IncomingCall<'a>),
-    /// `updatingcall`: the other side renegotiates (a re-INVITE).
-    UpdatingCall(IncomingCall<'a>),
-    /// `missed_call`: a call came while this handle was busy.
-    MissedCall {
-        /// `caller`.
-        caller: Option<JsonStr<'a>>,
-        /// `callee`.
-        callee: Option<JsonStr<'a>>,
-    },
-    /// `declining`: the answer to [`Decline`].
-    Declining {
-        /// The status sent.
-        code: Option<u64>,
-    },
-    /// `hangingup`: the answer to [`Hangup`].
-    HangingUp,
-    /// `hangup`: the call is over.
-    HangUp {
-        /// The SIP status.
-        code: Option<u64>,
-        /// Its phrase (`"Session Terminated"` for a BYE from the other side).
-        reason: Option<JsonStr<'a>>,
-        /// `reason_header`: the text of a `Reason` header.
-        reason_header: Option<JsonStr<'a>>,
-    },
-    /// `holding`: the answer to [`Hold`].
-    Holding,
-    /// `resuming`: the answer to [`Unhold`].
-    Resuming,
-    /// `updating`: the answer to [`Update`] (this side re-INVITEs).
-    Updating,
-    /// `updated`: the answer to [`Update`] answering a re-INVITE.
-    Updated,
-    /// `transferring`: the answer to [`Transfer`].
-    Transferring,
-    /// `transfer`: the other side asks this one to call someone (a REFER).
-    TransferRequested {
-        /// `refer_id`: what [`Call`] or [`Decline`] name to report back.
-        refer_id: Option<u64>,
-        /// `refer_to`: whom to call.
-        refer_to: Option<JsonStr<'a>>,
-        /// `referred_by`.
-        referred_by: Option<JsonStr<'a>>,
-    },
-    /// `recordingupdated`: the answer to [`Recording`].
-    RecordingUpdated,
-    /// `infosent`: the answer to [`Info`].
-    InfoSent,
-    /// `dtmfsent`: the answer to [`DtmfInfo`].
-    DtmfSent,
-    /// `messagesent`: the answer to [`SendMessage`].
-    MessageSent {
-        /// The MESSAGE's Call-ID.
-        call_id: Option<JsonStr<'a>>,
-    },
-    /// `messagedelivery`: the outcome of a [`SendMessage`].
-    MessageDelivery {
-        /// The SIP status.
-        code: Option<u64>,
-        /// Its phrase.
-        reason: Option<JsonStr<'a>>,
-    },
-    /// `info`: a SIP INFO from the other side.
-    InfoReceived {
-        /// `sender`.
-        sender: Option<JsonStr<'a>>,
-        /// `type`: the content type.
-        kind: Option<JsonStr<'a>>,
-        /// `content`.
-        content: Option<JsonStr<'a>>,
-    },
-    /// `message`: a SIP MESSAGE to this identity.
-    MessageReceived {
-        /// `sender`.
-        sender: Option<JsonStr<'a>>,
-        /// `displayname`.
-        displayname: Option<JsonStr<'a>>,
-        /// `content`.
-        content: Option<JsonStr<'a>>,
-        /// `content_type`.
-        content_type: Option<JsonStr<'a>>,
-    },
-    /// `notify`: a NOTIFY of a subscription.
-    Notify {
-        /// `notify`: the event package.
-        event: Option<JsonStr<'a>>,
-        /// `substate`.
-        substate: Option<JsonStr<'a>>,
-        /// `content`.
-        content: Option<JsonStr<'a>>,
-    },
-    /// `subscribing`: the answer to [`Subscribe`].
-    Subscribing,
-    /// `subscribe_succeeded`.
-    SubscribeSucceeded {
-        /// The SIP status.
-        code: Option<u64>,
-        /// `expires`.
-        expires: Option<u64>,
-    },
-    /// `subscribe_failed`.
-    SubscribeFailed {
-        /// The SIP status.
-        code: Option<u64>,
-        /// Its phrase.
-        reason: Option<JsonStr<'a>>,
-    },
-    /// `unsubscribing`: the answer to [`Unsubscribe`].
-    Unsubscribing,
-    /// `reset`: the answer to [`Reset`].
-    Reset,
-    /// Anything else: the `result` object (or the whole data when it has none).
-    Other {
-        /// `result.event`, if it is a string.
-        event: Option<JsonStr<'a>>,
-        /// The `result` object, or the whole data.
-        data: RawJson<'a>,
-    },
+plugin_events! {
+    /// What the SIP plugin says, read from `plugindata.data` (its `result.event`).
+    pub enum Event<'a> {
+        /// `registering`: the answer to [`Register`] (the REGISTER is on its way).
+        "registering" => Registering,
+        /// `registered`: the registrar accepted, or a guest or helper took the identity at once.
+        "registered" => Registered {
+            /// The URI's user part.
+            username: JsonStr<'a> = required_text,
+            /// `register_sent`: whether a REGISTER was sent (false for a guest or helper).
+            register_sent: Option<bool> = bool,
+            /// `master_id`: what a helper names to share this registration.
+            master_id: Option<u64> = u64,
+            /// `helper`: this handle is a helper.
+            helper: Option<bool> = bool,
+        },
+        /// `registration_failed`: the registrar refused or could not be reached.
+        "registration_failed" => RegistrationFailed {
+            /// The SIP status (or 503 / 408 from Sofia for a closed or silent registrar).
+            code: u64 = required_u64,
+            /// Its phrase.
+            reason: Option<JsonStr<'a>> = text,
+        },
+        /// `unregistering`: the answer to [`Unregister`].
+        "unregistering" => Unregistering,
+        /// `unregistered`: the registration is gone.
+        "unregistered" => Unregistered {
+            /// The URI's user part.
+            username: Option<JsonStr<'a>> = text,
+        },
+        /// `calling`: the answer to [`Call`].
+        "calling" => Calling {
+            /// The call's Call-ID.
+            call_id: Option<JsonStr<'a>> = text,
+        },
+        /// `proceeding`: the callee's side answered 1xx.
+        "proceeding" => Proceeding {
+            /// The SIP status.
+            code: Option<u64> = u64,
+        },
+        /// `ringing`: 180/183 without SDP.
+        "ringing" => Ringing,
+        /// `progress`: early media (183 with SDP; the event carries the answer as JSEP).
+        "progress" => Progress {
+            /// The callee's URI.
+            username: Option<JsonStr<'a>> = text,
+        },
+        /// `accepting`: the answer to [`Accept`] with an offer (the ACK brings `accepted`).
+        "accepting" => Accepting,
+        /// `accepted`: the answer to [`Accept`], or the callee answered this handle's call
+        /// (with the answer as JSEP).
+        "accepted" => Accepted {
+            /// The callee's URI (for the caller).
+            username: Option<JsonStr<'a>> = text,
+        },
+        /// `missed_call`: a call came while this handle was busy.
+        "missed_call" => MissedCall {
+            /// `caller`.
+            caller: Option<JsonStr<'a>> = text,
+            /// `callee`.
+            callee: Option<JsonStr<'a>> = text,
+        },
+        /// `declining`: the answer to [`Decline`].
+        "declining" => Declining {
+            /// The status sent.
+            code: Option<u64> = u64,
+        },
+        /// `hangingup`: the answer to [`Hangup`].
+        "hangingup" => HangingUp,
+        /// `hangup`: the call is over.
+        "hangup" => HangUp {
+            /// The SIP status.
+            code: Option<u64> = u64,
+            /// Its phrase (`"Session Terminated"` for a BYE from the other side).
+            reason: Option<JsonStr<'a>> = text,
+            /// `reason_header`: the text of a `Reason` header.
+            reason_header: Option<JsonStr<'a>> = text,
+        },
+        /// `holding`: the answer to [`Hold`].
+        "holding" => Holding,
+        /// `resuming`: the answer to [`Unhold`].
+        "resuming" => Resuming,
+        /// `updating`: the answer to [`Update`] (this side re-INVITEs).
+        "updating" => Updating,
+        /// `updated`: the answer to [`Update`] answering a re-INVITE.
+        "updated" => Updated,
+        /// `transferring`: the answer to [`Transfer`].
+        "transferring" => Transferring,
+        /// `transfer`: the other side asks this one to call someone (a REFER).
+        "transfer" => TransferRequested {
+            /// `refer_id`: what [`Call`] or [`Decline`] name to report back.
+            refer_id: Option<u64> = u64,
+            /// `refer_to`: whom to call.
+            refer_to: Option<JsonStr<'a>> = text,
+            /// `referred_by`.
+            referred_by: Option<JsonStr<'a>> = text,
+        },
+        /// `recordingupdated`: the answer to [`Recording`].
+        "recordingupdated" => RecordingUpdated,
+        /// `infosent`: the answer to [`Info`].
+        "infosent" => InfoSent,
+        /// `dtmfsent`: the answer to [`DtmfInfo`].
+        "dtmfsent" => DtmfSent,
+        /// `messagesent`: the answer to [`SendMessage`].
+        "messagesent" => MessageSent {
+            /// The MESSAGE's Call-ID.
+            call_id: Option<JsonStr<'a>> = text,
+        },
+        /// `messagedelivery`: the outcome of a [`SendMessage`].
+        "messagedelivery" => MessageDelivery {
+            /// The SIP status.
+            code: Option<u64> = u64,
+            /// Its phrase.
+            reason: Option<JsonStr<'a>> = text,
+        },
+        /// `info`: a SIP INFO from the other side.
+        "info" => InfoReceived {
+            /// `sender`.
+            sender: Option<JsonStr<'a>> = text,
+            /// `type`: the content type.
+            kind: Option<JsonStr<'a>> = text("type"),
+            /// `content`.
+            content: Option<JsonStr<'a>> = text,
+        },
+        /// `message`: a SIP MESSAGE to this identity.
+        "message" => MessageReceived {
+            /// `sender`.
+            sender: Option<JsonStr<'a>> = text,
+            /// `displayname`.
+            displayname: Option<JsonStr<'a>> = text,
+            /// `content`.
+            content: Option<JsonStr<'a>> = text,
+            /// `content_type`.
+            content_type: Option<JsonStr<'a>> = text,
+        },
+        /// `notify`: a NOTIFY of a subscription.
+        "notify" => Notify {
+            /// `notify`: the event package.
+            event: Option<JsonStr<'a>> = text("notify"),
+            /// `substate`.
+            substate: Option<JsonStr<'a>> = text,
+            /// `content`.
+            content: Option<JsonStr<'a>> = text,
+        },
+        /// `subscribing`: the answer to [`Subscribe`].
+        "subscribing" => Subscribing,
+        /// `subscribe_succeeded`.
+        "subscribe_succeeded" => SubscribeSucceeded {
+            /// The SIP status.
+            code: Option<u64> = u64,
+            /// `expires`.
+            expires: Option<u64> = u64,
+        },
+        /// `subscribe_failed`.
+        "subscribe_failed" => SubscribeFailed {
+            /// The SIP status.
+            code: Option<u64> = u64,
+            /// Its phrase.
+            reason: Option<JsonStr<'a>> = text,
+        },
+        /// `unsubscribing`: the answer to [`Unsubscribe`].
+        "unsubscribing" => Unsubscribing,
+        /// `reset`: the answer to [`Reset`].
+        "reset" => Reset,
+    }
+    others {
+        /// `incomingcall`: someone calls (with the offer as JSEP when the INVITE had SDP).
+        IncomingCall(IncomingCall<'a>),
+        /// `updatingcall`: the other side renegotiates (a re-INVITE).
+        UpdatingCall(IncomingCall<'a>),
+        /// Anything else: the `result` object (or the whole data when it has none).
+        Other {
+            /// `result.event`, if it is a string.
+            event: Option<JsonStr<'a>>,
+            /// The `result` object, or the whole data.
+            data: RawJson<'a>,
+        },
+    }
 }
 
 impl<'a> Event<'a> {
@@ -551,110 +553,28 @@ impl<'a> Event<'a> {
             return Ok(Self::Other { event: None, data });
         };
         let r = Fields::of("sip result", result)?;
-        match r.text("event")? {
-            Some(event) => Ok(Self::decode_result(event, r, f)?),
-            None => Ok(Self::Other { event: None, data: result }),
-        }
-    }
-
-    fn decode_result(event: JsonStr<'a>, r: Fields<'a>, data: Fields<'a>) -> Result<Self, DecodeError> {
-        let is = |name: &str| event == name;
-        let call_id = || -> Result<Option<JsonStr<'a>>, DecodeError> {
-            Ok(if let Some(id) = r.text("call_id")? { Some(id) } else { data.text("call_id")? })
+        let Some(event) = r.text("event")? else {
+            return Ok(Self::Other { event: None, data: result });
         };
-        Ok(if is("registering") {
-            Self::Registering
-        } else if is("registered") {
-            Self::Registered {
-                username: r.required_text("username")?,
-                register_sent: r.bool("register_sent")?,
-                master_id: r.u64("master_id")?,
-                helper: r.bool("helper")?,
-            }
-        } else if is("registration_failed") {
-            Self::RegistrationFailed { code: r.required_u64("code")?, reason: r.text("reason")? }
-        } else if is("unregistering") {
-            Self::Unregistering
-        } else if is("unregistered") {
-            Self::Unregistered { username: r.text("username")? }
-        } else if is("calling") {
-            Self::Calling { call_id: call_id()? }
-        } else if is("proceeding") {
-            Self::Proceeding { code: r.u64("code")? }
-        } else if is("ringing") {
-            Self::Ringing
-        } else if is("progress") {
-            Self::Progress { username: r.text("username")? }
-        } else if is("accepting") {
-            Self::Accepting
-        } else if is("accepted") {
-            Self::Accepted { username: r.text("username")? }
-        } else if is("incomingcall") || is("updatingcall") {
-            let call = IncomingCall {
-                username: r.required_text("username")?,
-                displayname: r.text("displayname")?,
-                callee: r.text("callee")?,
-                call_id: call_id()?,
-                srtp: r.text("srtp")?,
-            };
-            if is("incomingcall") { Self::IncomingCall(call) } else { Self::UpdatingCall(call) }
-        } else if is("missed_call") {
-            Self::MissedCall { caller: r.text("caller")?, callee: r.text("callee")? }
-        } else if is("declining") {
-            Self::Declining { code: r.u64("code")? }
-        } else if is("hangingup") {
-            Self::HangingUp
-        } else if is("hangup") {
-            Self::HangUp { code: r.u64("code")?, reason: r.text("reason")?, reason_header: r.text("reason_header")? }
-        } else if is("holding") {
-            Self::Holding
-        } else if is("resuming") {
-            Self::Resuming
-        } else if is("updating") {
-            Self::Updating
-        } else if is("updated") {
-            Self::Updated
-        } else if is("transferring") {
-            Self::Transferring
-        } else if is("transfer") {
-            Self::TransferRequested {
-                refer_id: r.u64("refer_id")?,
-                refer_to: r.text("refer_to")?,
-                referred_by: r.text("referred_by")?,
-            }
-        } else if is("recordingupdated") {
-            Self::RecordingUpdated
-        } else if is("infosent") {
-            Self::InfoSent
-        } else if is("dtmfsent") {
-            Self::DtmfSent
-        } else if is("messagesent") {
-            Self::MessageSent { call_id: call_id()? }
-        } else if is("messagedelivery") {
-            Self::MessageDelivery { code: r.u64("code")?, reason: r.text("reason")? }
-        } else if is("info") {
-            Self::InfoReceived { sender: r.text("sender")?, kind: r.text("type")?, content: r.text("content")? }
-        } else if is("message") {
-            Self::MessageReceived {
-                sender: r.text("sender")?,
-                displayname: r.text("displayname")?,
-                content: r.text("content")?,
-                content_type: r.text("content_type")?,
-            }
-        } else if is("notify") {
-            Self::Notify { event: r.text("notify")?, substate: r.text("substate")?, content: r.text("content")? }
-        } else if is("subscribing") {
-            Self::Subscribing
-        } else if is("subscribe_succeeded") {
-            Self::SubscribeSucceeded { code: r.u64("code")?, expires: r.u64("expires")? }
-        } else if is("subscribe_failed") {
-            Self::SubscribeFailed { code: r.u64("code")?, reason: r.text("reason")? }
-        } else if is("unsubscribing") {
-            Self::Unsubscribing
-        } else if is("reset") {
-            Self::Reset
-        } else {
-            Self::Other { event: Some(event), data: r.raw() }
+        if let Some(known) = Self::from_kind(event, &r)? {
+            return Ok(known);
+        }
+        if event == "incomingcall" || event == "updatingcall" {
+            let call = IncomingCall::read(&r)?;
+            return Ok(if event == "incomingcall" { Self::IncomingCall(call) } else { Self::UpdatingCall(call) });
+        }
+        Ok(Self::Other { event: Some(event), data: result })
+    }
+}
+
+impl<'a> IncomingCall<'a> {
+    fn read(r: &Fields<'a>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            username: r.required_text("username")?,
+            displayname: r.text("displayname")?,
+            callee: r.text("callee")?,
+            call_id: r.text("call_id")?,
+            srtp: r.text("srtp")?,
         })
     }
 }
@@ -763,7 +683,7 @@ mod tests {
         };
         assert!(reason == "Session Terminated" && header == "Normal call clearing");
         let Ok(Event::IncomingCall(call)) = decode(
-            r#"{"sip":"event","call_id":"x","result":{"event":"incomingcall","username":"sip:bob@h","displayname":"\"Bob\"","callee":"sip:alice@h"}}"#,
+            r#"{"sip":"event","call_id":"x","result":{"event":"incomingcall","username":"sip:bob@h","call_id":"x","displayname":"\"Bob\"","callee":"sip:alice@h"}}"#,
         ) else {
             panic!()
         };

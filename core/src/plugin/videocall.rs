@@ -25,8 +25,7 @@
 //! assert!(username == "alice");
 //! ```
 
-use super::{EventError, Fields, List, open, plugin_error_codes, plugin_request};
-use crate::error::DecodeError;
+use super::{EventError, Fields, List, open, plugin_error_codes, plugin_events, plugin_request};
 use crate::json::{JsonStr, RawJson};
 
 /// The plugin's package name, for `attach`.
@@ -158,57 +157,59 @@ plugin_request! {
 
 // ----- events -------------------------------------------------------------------------------
 
-/// What the VideoCall plugin says, read from `plugindata.data`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Event<'a> {
-    /// `registered`: the answer to [`Register`].
-    Registered {
-        /// The username taken.
-        username: JsonStr<'a>,
-    },
-    /// `list`: the answer to [`ListUsers`].
-    Users(List<'a, JsonStr<'a>>),
-    /// `calling`: the answer to [`Call`] (the callee is ringing).
-    Calling,
-    /// `incomingcall`: someone calls this handle (the event carries Janus's JSEP offer).
-    IncomingCall {
-        /// Who calls.
-        username: JsonStr<'a>,
-    },
-    /// `accepted`: the answer to [`Accept`] (no `username`), or the callee accepted this
-    /// handle's call (its username, and Janus's JSEP answer).
-    Accepted {
-        /// The callee, for the caller.
-        username: Option<JsonStr<'a>>,
-    },
-    /// `update`: the other side renegotiated (carries the JSEP to apply).
-    Update,
-    /// `set`: the answer to [`Set`].
-    Set,
-    /// `hangup`: the answer to [`Hangup`], the other side hung up, its PeerConnection went
-    /// away (`"Remote WebRTC hangup"`), or the callee was busy (`"User busy"`).
-    HangUp {
-        /// The side that caused it.
-        username: Option<JsonStr<'a>>,
-        /// Why.
-        reason: Option<JsonStr<'a>>,
-    },
-    /// `slow_link`: Janus sees losses on the media it sends this side.
-    SlowLink {
-        /// `media`: `audio` or `video`.
-        media: Option<JsonStr<'a>>,
-        /// `current-bitrate` Janus now caps at.
-        current_bitrate: Option<u64>,
-    },
-    /// Anything else (`simulcast`, newer events): the `result` object (or the whole data
-    /// when it has none).
-    Other {
-        /// `result.event`, if it is a string.
-        event: Option<JsonStr<'a>>,
-        /// The `result` object, or the whole data.
-        data: RawJson<'a>,
-    },
+plugin_events! {
+    /// What the VideoCall plugin says, read from `plugindata.data` (its `result.event`).
+    pub enum Event<'a> {
+        /// `registered`: the answer to [`Register`].
+        "registered" => Registered {
+            /// The username taken.
+            username: JsonStr<'a> = required_text,
+        },
+        /// `calling`: the answer to [`Call`] (the callee is ringing).
+        "calling" => Calling,
+        /// `incomingcall`: someone calls this handle (the event carries Janus's JSEP offer).
+        "incomingcall" => IncomingCall {
+            /// Who calls.
+            username: JsonStr<'a> = required_text,
+        },
+        /// `accepted`: the answer to [`Accept`] (no `username`), or the callee accepted this
+        /// handle's call (its username, and Janus's JSEP answer).
+        "accepted" => Accepted {
+            /// The callee, for the caller.
+            username: Option<JsonStr<'a>> = text,
+        },
+        /// `update`: the other side renegotiated (carries the JSEP to apply).
+        "update" => Update,
+        /// `set`: the answer to [`Set`].
+        "set" => Set,
+        /// `hangup`: the answer to [`Hangup`], the other side hung up, its PeerConnection went
+        /// away (`"Remote WebRTC hangup"`), or the callee was busy (`"User busy"`).
+        "hangup" => HangUp {
+            /// The side that caused it.
+            username: Option<JsonStr<'a>> = text,
+            /// Why.
+            reason: Option<JsonStr<'a>> = text,
+        },
+        /// `slow_link`: Janus sees losses on the media it sends this side.
+        "slow_link" => SlowLink {
+            /// `media`: `audio` or `video`.
+            media: Option<JsonStr<'a>> = text,
+            /// `current-bitrate` Janus now caps at.
+            current_bitrate: Option<u64> = u64("current-bitrate"),
+        },
+    }
+    others {
+        /// `list`: the answer to [`ListUsers`].
+        Users(List<'a, JsonStr<'a>>),
+        /// Anything else (`simulcast`, newer events): the `result` object (or the whole data
+        /// when it has none).
+        Other {
+            /// `result.event`, if it is a string.
+            event: Option<JsonStr<'a>>,
+            /// The `result` object, or the whole data.
+            data: RawJson<'a>,
+        },
+    }
 }
 
 impl<'a> Event<'a> {
@@ -231,29 +232,7 @@ impl<'a> Event<'a> {
         let Some(event) = r.text("event")? else {
             return Ok(Self::Other { event: None, data: result });
         };
-        Ok(Self::decode_result(event, r)?)
-    }
-
-    fn decode_result(event: JsonStr<'a>, r: Fields<'a>) -> Result<Self, DecodeError> {
-        Ok(if event == "registered" {
-            Self::Registered { username: r.required_text("username")? }
-        } else if event == "calling" {
-            Self::Calling
-        } else if event == "incomingcall" {
-            Self::IncomingCall { username: r.required_text("username")? }
-        } else if event == "accepted" {
-            Self::Accepted { username: r.text("username")? }
-        } else if event == "update" {
-            Self::Update
-        } else if event == "set" {
-            Self::Set
-        } else if event == "hangup" {
-            Self::HangUp { username: r.text("username")?, reason: r.text("reason")? }
-        } else if event == "slow_link" {
-            Self::SlowLink { media: r.text("media")?, current_bitrate: r.u64("current-bitrate")? }
-        } else {
-            Self::Other { event: Some(event), data: r.raw() }
-        })
+        Ok(Self::from_kind(event, &r)?.unwrap_or(Self::Other { event: Some(event), data: result }))
     }
 }
 
@@ -261,6 +240,7 @@ impl<'a> Event<'a> {
 mod tests {
     use super::*;
     use crate::json::to_slice;
+    use crate::error::DecodeError;
     use crate::plugin::PluginError as GenericError;
     use serde::Serialize;
     use std::string::String;

@@ -16,7 +16,7 @@
 //! assert!(url == "/voicemail/janus-voicemail-7.opus");
 //! ```
 
-use super::{EventError, open, plugin_error_codes, plugin_request};
+use super::{EventError, open, plugin_error_codes, plugin_events, plugin_request};
 use crate::json::{JsonStr, RawJson};
 
 /// The plugin's package name, for `attach`.
@@ -87,28 +87,32 @@ plugin_request! {
     }
 }
 
-/// What the VoiceMail plugin says, read from `plugindata.data`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Event<'a> {
-    /// `status: "starting"`: the answer to [`Record`] (with Janus's answer to its offer).
-    Starting,
-    /// `status: "started"`: the media is up and being recorded (it stops by itself after 10 s).
-    Started,
-    /// `status: "updating"`: the answer to [`Update`].
-    Updating,
-    /// `status: "done"`: the answer to [`Stop`] (or the 10 s are over).
-    Done {
-        /// `recording`: the recording's URL (`base` of the plugin's config and the file name).
-        recording: Option<JsonStr<'a>>,
-    },
-    /// Anything else: `status` and the whole data.
-    Other {
-        /// `status`, if it is a string.
-        status: Option<JsonStr<'a>>,
-        /// The whole data.
-        data: RawJson<'a>,
-    },
+plugin_events! {
+    /// What the VoiceMail plugin says, read from `plugindata.data` (its `status`).
+    pub enum Event<'a> {
+        /// `status: "starting"`: the answer to [`Record`] (with Janus's answer to its offer).
+        "starting" => Starting,
+        /// `status: "started"`: the media is up and being recorded (it stops by itself after
+        /// 10 s).
+        "started" => Started,
+        /// `status: "updating"`: the answer to [`Update`].
+        "updating" => Updating,
+        /// `status: "done"`: the answer to [`Stop`] (or the 10 s are over).
+        "done" => Done {
+            /// `recording`: the recording's URL (`base` of the plugin's config and the file
+            /// name).
+            recording: Option<JsonStr<'a>> = text,
+        },
+    }
+    others {
+        /// Anything else: `status` and the whole data.
+        Other {
+            /// `status`, if it is a string.
+            status: Option<JsonStr<'a>>,
+            /// The whole data.
+            data: RawJson<'a>,
+        },
+    }
 }
 
 impl<'a> Event<'a> {
@@ -121,14 +125,10 @@ impl<'a> Event<'a> {
     /// strings.
     pub fn decode(data: RawJson<'a>) -> Result<Self, Error<'a>> {
         let (_, f) = open("voicemail", data)?;
-        let status = f.text("status")?;
-        Ok(match status {
-            Some(s) if s == "starting" => Self::Starting,
-            Some(s) if s == "started" => Self::Started,
-            Some(s) if s == "updating" => Self::Updating,
-            Some(s) if s == "done" => Self::Done { recording: f.text("recording")? },
-            status => Self::Other { status, data },
-        })
+        let Some(status) = f.text("status")? else {
+            return Ok(Self::Other { status: None, data });
+        };
+        Ok(Self::from_kind(status, &f)?.unwrap_or(Self::Other { status: Some(status), data }))
     }
 }
 
