@@ -31,7 +31,7 @@
 
 use serde::Serialize;
 
-use super::{EventError, Fields, Id, List, ListItem, PluginId, open, plugin_error_codes, plugin_object, plugin_request};
+use super::{EventError, Fields, Id, List, ListItem, PluginId, open, plugin_error_codes, plugin_events, plugin_object, plugin_request};
 use crate::error::DecodeError;
 use crate::json::{JsonStr, RawJson};
 
@@ -324,135 +324,137 @@ plugin_request! {
 
 // ----- events -------------------------------------------------------------------------------
 
-/// What the VideoRoom plugin says, read from `plugindata.data`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Event<'a> {
-    /// `created`: the answer to [`CreateRoom`].
-    Created {
-        /// The new room.
-        room: PluginId<'a>,
-        /// Whether it was saved to the config file.
-        permanent: Option<bool>,
-    },
-    /// `destroyed`: the answer to [`DestroyRoom`], or the room went away under a participant.
-    Destroyed {
-        /// The room.
-        room: PluginId<'a>,
-        /// Whether it was removed from the config file.
-        permanent: Option<bool>,
-    },
-    /// `success` with `exists`: the answer to [`RoomExists`].
-    Exists {
-        /// The room asked about.
-        room: PluginId<'a>,
-        /// Whether it exists.
-        exists: bool,
-    },
-    /// `success` with `list`: the answer to [`ListRooms`].
-    Rooms(List<'a, RoomInfo<'a>>),
-    /// `success` of another request (`edit`, `allowed`, `kick`, `moderate`…).
-    Success(RawJson<'a>),
-    /// `participants`: the answer to [`ListParticipants`].
-    Participants {
-        /// The room.
-        room: PluginId<'a>,
-        /// Who is in it.
-        participants: List<'a, Participant<'a>>,
-    },
-    /// `joined`: the answer to [`JoinAsPublisher`].
-    Joined(Joined<'a>),
-    /// `attached`: the answer to [`JoinAsSubscriber`] (the event carries Janus's JSEP offer).
-    Attached {
-        /// The room.
-        room: PluginId<'a>,
-        /// The subscribed streams (`feed_id`, `feed_mid`, `mid`…).
-        streams: Option<List<'a, Stream<'a>>>,
-    },
-    /// `updated`: a subscriber's streams changed (a publisher it watches unpublished or left,
-    /// or after `subscribe`/`unsubscribe`/`update`); carries Janus's new JSEP offer, to be
-    /// answered with [`Start`]. Subscribers get this where publishers get
-    /// [`Event::Unpublished`] / [`Event::Leaving`].
-    Updated {
-        /// The room.
-        room: PluginId<'a>,
-        /// The subscription's streams now (`active: false` for those without a source).
-        streams: Option<List<'a, Stream<'a>>>,
-    },
-    /// `event` with `configured: "ok"`: the answer to [`Publish`] (with Janus's JSEP answer)
-    /// or [`Configure`].
-    Configured {
-        /// The room.
-        room: Option<PluginId<'a>>,
-        /// The audio codec in use (publishers).
-        audio_codec: Option<JsonStr<'a>>,
-        /// The video codec in use (publishers).
-        video_codec: Option<JsonStr<'a>>,
-        /// The published streams (publishers).
-        streams: Option<List<'a, Stream<'a>>>,
-    },
-    /// `event` with `started: "ok"`: the answer to [`Start`].
-    Started {
-        /// The room.
-        room: Option<PluginId<'a>>,
-    },
-    /// `event` with `paused: "ok"`: the answer to [`Pause`].
-    Paused {
-        /// The room.
-        room: Option<PluginId<'a>>,
-    },
-    /// `event` with `leaving`: this publisher left ([`Leave`]), or another one did.
-    Leaving {
-        /// The room.
-        room: Option<PluginId<'a>>,
-        /// `"ok"` (this handle) or the id of the participant that left.
-        who: SelfOrFeed<'a>,
-        /// `reason`, e.g. `kicked`.
-        reason: Option<JsonStr<'a>>,
-    },
-    /// `event` with `left: "ok"`: this subscriber left ([`Leave`]).
-    Left {
-        /// The room.
-        room: Option<PluginId<'a>>,
-    },
-    /// `event` with `unpublished`: this handle ([`Unpublish`]) or another publisher stopped
-    /// publishing. Only publisher-type handles (participants) hear of other feeds; Janus
-    /// 1.1.2 may tell them twice (again when the PeerConnection closes).
-    Unpublished {
-        /// The room.
-        room: Option<PluginId<'a>>,
-        /// `"ok"` (this handle) or the feed that stopped.
-        who: SelfOrFeed<'a>,
-    },
-    /// `event` with `publishers`: new publishers in the room.
-    Publishers {
-        /// The room.
-        room: Option<PluginId<'a>>,
-        /// The new publishers.
-        publishers: List<'a, Publisher<'a>>,
-    },
-    /// `event` with `joining`: someone joined a room with `notify_joining`.
-    Joining {
-        /// The room.
-        room: Option<PluginId<'a>>,
-        /// Who.
-        participant: Participant<'a>,
-    },
-    /// `event` with `kicked`: a participant was kicked.
-    Kicked {
-        /// The room.
-        room: Option<PluginId<'a>>,
-        /// Who.
-        participant: PluginId<'a>,
-    },
-    /// Anything else (`talking`, `slow_link`, newer kinds…): the `videoroom` kind
-    /// and the whole data.
-    Other {
-        /// The `videoroom` member, if any.
-        kind: Option<JsonStr<'a>>,
-        /// The whole data.
-        data: RawJson<'a>,
-    },
+plugin_events! {
+    /// What the VideoRoom plugin says, read from `plugindata.data`.
+    pub enum Event<'a> {
+        /// `created`: the answer to [`CreateRoom`].
+        "created" => Created {
+            /// The new room.
+            room: PluginId<'a> = required_id,
+            /// Whether it was saved to the config file.
+            permanent: Option<bool> = bool,
+        },
+        /// `destroyed`: the answer to [`DestroyRoom`], or the room went away under a participant.
+        "destroyed" => Destroyed {
+            /// The room.
+            room: PluginId<'a> = required_id,
+            /// Whether it was removed from the config file.
+            permanent: Option<bool> = bool,
+        },
+        /// `participants`: the answer to [`ListParticipants`].
+        "participants" => Participants {
+            /// The room.
+            room: PluginId<'a> = required_id,
+            /// Who is in it.
+            participants: List<'a, Participant<'a>> = required_list,
+        },
+        /// `attached`: the answer to [`JoinAsSubscriber`] (the event carries Janus's JSEP offer).
+        "attached" => Attached {
+            /// The room.
+            room: PluginId<'a> = required_id,
+            /// The subscribed streams (`feed_id`, `feed_mid`, `mid`…).
+            streams: Option<List<'a, Stream<'a>>> = list,
+        },
+        /// `updated`: a subscriber's streams changed (a publisher it watches unpublished or left,
+        /// or after `subscribe`/`unsubscribe`/`update`); carries Janus's new JSEP offer, to be
+        /// answered with [`Start`]. Subscribers get this where publishers get
+        /// [`Event::Unpublished`] / [`Event::Leaving`].
+        "updated" => Updated {
+            /// The room.
+            room: PluginId<'a> = required_id,
+            /// The subscription's streams now (`active: false` for those without a source).
+            streams: Option<List<'a, Stream<'a>>> = list,
+        },
+    }
+    others {
+        /// `success` with `exists`: the answer to [`RoomExists`].
+        Exists {
+            /// The room asked about.
+            room: PluginId<'a>,
+            /// Whether it exists.
+            exists: bool,
+        },
+        /// `success` with `list`: the answer to [`ListRooms`].
+        Rooms(List<'a, RoomInfo<'a>>),
+        /// `success` of another request (`edit`, `allowed`, `kick`, `moderate`…).
+        Success(RawJson<'a>),
+        /// `joined`: the answer to [`JoinAsPublisher`].
+        Joined(Joined<'a>),
+        /// `event` with `configured: "ok"`: the answer to [`Publish`] (with Janus's JSEP answer)
+        /// or [`Configure`].
+        Configured {
+            /// The room.
+            room: Option<PluginId<'a>>,
+            /// The audio codec in use (publishers).
+            audio_codec: Option<JsonStr<'a>>,
+            /// The video codec in use (publishers).
+            video_codec: Option<JsonStr<'a>>,
+            /// The published streams (publishers).
+            streams: Option<List<'a, Stream<'a>>>,
+        },
+        /// `event` with `started: "ok"`: the answer to [`Start`].
+        Started {
+            /// The room.
+            room: Option<PluginId<'a>>,
+        },
+        /// `event` with `paused: "ok"`: the answer to [`Pause`].
+        Paused {
+            /// The room.
+            room: Option<PluginId<'a>>,
+        },
+        /// `event` with `leaving`: this publisher left ([`Leave`]), or another one did.
+        Leaving {
+            /// The room.
+            room: Option<PluginId<'a>>,
+            /// `"ok"` (this handle) or the id of the participant that left.
+            who: SelfOrFeed<'a>,
+            /// `reason`, e.g. `kicked`.
+            reason: Option<JsonStr<'a>>,
+        },
+        /// `event` with `left: "ok"`: this subscriber left ([`Leave`]).
+        Left {
+            /// The room.
+            room: Option<PluginId<'a>>,
+        },
+        /// `event` with `unpublished`: this handle ([`Unpublish`]) or another publisher stopped
+        /// publishing. Only publisher-type handles (participants) hear of other feeds; Janus
+        /// 1.1.2 may tell them twice (again when the PeerConnection closes).
+        Unpublished {
+            /// The room.
+            room: Option<PluginId<'a>>,
+            /// `"ok"` (this handle) or the feed that stopped.
+            who: SelfOrFeed<'a>,
+        },
+        /// `event` with `publishers`: new publishers in the room.
+        Publishers {
+            /// The room.
+            room: Option<PluginId<'a>>,
+            /// The new publishers.
+            publishers: List<'a, Publisher<'a>>,
+        },
+        /// `event` with `joining`: someone joined a room with `notify_joining`.
+        Joining {
+            /// The room.
+            room: Option<PluginId<'a>>,
+            /// Who.
+            participant: Participant<'a>,
+        },
+        /// `event` with `kicked`: a participant was kicked.
+        Kicked {
+            /// The room.
+            room: Option<PluginId<'a>>,
+            /// Who.
+            participant: PluginId<'a>,
+        },
+        /// Anything else (`talking`, `slow_link`, newer kinds…): the `videoroom` kind
+        /// and the whole data.
+        Other {
+            /// The `videoroom` member, if any.
+            kind: Option<JsonStr<'a>>,
+            /// The whole data.
+            data: RawJson<'a>,
+        },
+    }
 }
 
 /// `"ok"` (the handle that asked) or another participant's id: the value of `leaving` and
@@ -581,11 +583,10 @@ impl<'a> Event<'a> {
         let Some(kind) = kind else {
             return Ok(Self::Other { kind: None, data });
         };
-        let event = if kind == "created" {
-            Self::Created { room: f.required_id("room")?, permanent: f.bool("permanent")? }
-        } else if kind == "destroyed" {
-            Self::Destroyed { room: f.required_id("room")?, permanent: f.bool("permanent")? }
-        } else if kind == "success" {
+        if let Some(known) = Self::from_kind(kind, &f)? {
+            return Ok(known);
+        }
+        let event = if kind == "success" {
             if let Some(exists) = f.bool("exists")? {
                 Self::Exists { room: f.required_id("room")?, exists }
             } else if let Some(list) = f.list("list")? {
@@ -593,8 +594,6 @@ impl<'a> Event<'a> {
             } else {
                 Self::Success(data)
             }
-        } else if kind == "participants" {
-            Self::Participants { room: f.required_id("room")?, participants: f.required_list("participants")? }
         } else if kind == "joined" {
             Self::Joined(Joined {
                 room: f.required_id("room")?,
@@ -604,10 +603,6 @@ impl<'a> Event<'a> {
                 publishers: f.required_list("publishers")?,
                 attendees: f.list("attendees")?,
             })
-        } else if kind == "attached" {
-            Self::Attached { room: f.required_id("room")?, streams: f.list("streams")? }
-        } else if kind == "updated" {
-            Self::Updated { room: f.required_id("room")?, streams: f.list("streams")? }
         } else if kind == "event" {
             Self::decode_event(f)?
         } else {
