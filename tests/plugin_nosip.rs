@@ -14,6 +14,7 @@
 mod live;
 
 use janus_signal_socket::janus_signal::message::{JsepType, Message};
+use janus_signal_socket::janus_signal::plugin::PluginEvent as _;
 use janus_signal_socket::janus_signal::plugin::nosip::{self, ErrorCode, Event, Generate, Hangup, Process, Recording};
 use janus_signal_socket::janus_signal::request::{SdpType, SessionDescription};
 use janus_signal_socket::{Options, OwnedMessage};
@@ -48,12 +49,6 @@ fn event(reply: &OwnedMessage) -> Event<'_> {
     }
 }
 
-#[track_caller]
-fn expect_code<T: std::fmt::Debug>(result: Result<T, janus_signal_socket::Error>, code: ErrorCode, what: &str) {
-    let error = result.expect_err(what);
-    assert_eq!(error.janus_code().map(ErrorCode::from_code), Some(code), "{what}: {error:?}");
-}
-
 fn walk(url: &str) {
     let mut janus = live::connect(url, Options::default());
     janus.create_session().expect("create session");
@@ -62,9 +57,17 @@ fn walk(url: &str) {
     // `hangup` is answered even without a PeerConnection.
     let reply = janus.message(handle, &Hangup::new()).expect("hangup");
     assert_eq!(event(&reply), Event::HangingUp);
-    expect_code(janus.message(handle, &Generate::new()), ErrorCode::MissingSdp, "generate without an SDP");
-    expect_code(janus.message(handle, &Recording::new("start")), ErrorCode::RecordingError, "record nothing");
-    expect_code(
+    live::expect_plugin_error(
+        janus.message(handle, &Generate::new()),
+        ErrorCode::MissingSdp,
+        "generate without an SDP",
+    );
+    live::expect_plugin_error(
+        janus.message(handle, &Recording::new("start")),
+        ErrorCode::RecordingError,
+        "record nothing",
+    );
+    live::expect_plugin_error(
         janus.message(handle, &Recording::new("pause").with_audio(true)),
         ErrorCode::InvalidElement,
         "an action NoSIP does not have",
@@ -120,15 +123,7 @@ fn nosip_walk_ws() {
 /// Every message recorded from the real Janus decodes as a known NoSIP event, none as `Other`.
 #[test]
 fn recorded_messages_decode() {
-    let files = live::recorded_fixtures("nosip");
-    assert!(files.len() >= 4, "{} recordings", files.len());
-    for (path, bytes) in files {
-        let message = Message::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        match Event::from_message(&message) {
-            Some(Ok(Event::Other { .. })) => panic!("{}: not a known event", path.display()),
-            Some(Ok(_)) => {}
-            Some(Err(e)) => panic!("{}: {e}", path.display()),
-            None => panic!("{}: no nosip data", path.display()),
-        }
-    }
+    live::assert_recordings_decode("nosip", 4, |message| {
+        Event::from_message(message).map(|read| read.map(|event| event.is_other()).map_err(|e| e.to_string()))
+    });
 }

@@ -19,6 +19,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use janus_signal_socket::janus_signal::message::{JsepType, Message};
+use janus_signal_socket::janus_signal::plugin::PluginEvent as _;
 use janus_signal_socket::janus_signal::plugin::recordplay::{
     self, Configure, ErrorCode, Event, ListRecordings, Play, Record, Start, Stop, Update,
 };
@@ -58,12 +59,6 @@ fn event(reply: &OwnedMessage) -> Event<'_> {
     }
 }
 
-#[track_caller]
-fn expect_code<T: std::fmt::Debug>(result: Result<T, janus_signal_socket::Error>, code: ErrorCode, what: &str) {
-    let error = result.expect_err(what);
-    assert_eq!(error.janus_code().map(ErrorCode::from_code), Some(code), "{what}: {error:?}");
-}
-
 fn walk(url: &str) {
     let mut janus = live::connect(url, Options::default());
     janus.create_session().expect("create session");
@@ -79,9 +74,13 @@ fn walk(url: &str) {
     assert!(matches!(event(&reply), Event::Recordings(_)), "{reply}");
 
     let id = random_id();
-    expect_code(janus.message(handle, &Record::new("no offer")), ErrorCode::MissingElement, "record without an offer");
-    expect_code(janus.message(handle, &Play::new(id)), ErrorCode::NotFound, "play of no recording");
-    expect_code(janus.message(handle, &Start::new()), ErrorCode::InvalidState, "start without a play");
+    live::expect_plugin_error(
+        janus.message(handle, &Record::new("no offer")),
+        ErrorCode::MissingElement,
+        "record without an offer",
+    );
+    live::expect_plugin_error(janus.message(handle, &Play::new(id)), ErrorCode::NotFound, "play of no recording");
+    live::expect_plugin_error(janus.message(handle, &Start::new()), ErrorCode::InvalidState, "start without a play");
 
     // Record with an offer: Janus answers.
     let name = live::unique("janus-signal \"take\"");
@@ -97,7 +96,7 @@ fn walk(url: &str) {
     let Message::Event(recording) = reply.message() else { panic!("{reply}") };
     assert_eq!(recording.jsep.expect("Janus's answer").kind, JsepType::Answer);
     let other = janus.attach(recordplay::PLUGIN, None).expect("attach another");
-    expect_code(
+    live::expect_plugin_error(
         janus.message_with_jsep(
             other,
             &Record::new("again").with_id(id),
@@ -125,7 +124,11 @@ fn walk(url: &str) {
     let ours = list.iter().map(|r| r.expect("a recording")).find(|r| r.id == id).unwrap_or_else(|| panic!("{reply}"));
     assert!(ours.name.is_some_and(|n| n == name.as_str()), "{reply}");
     assert_eq!((ours.audio, ours.video), (Some(true), Some(true)), "{reply}");
-    expect_code(janus.message(other, &Play::new(id)), ErrorCode::InvalidRecording, "play of a recording without media");
+    live::expect_plugin_error(
+        janus.message(other, &Play::new(id)),
+        ErrorCode::InvalidRecording,
+        "play of a recording without media",
+    );
 
     janus.detach(other).expect("detach");
     janus.detach(handle).expect("detach");
@@ -148,15 +151,7 @@ fn recordplay_walk_ws() {
 /// Every message recorded from the real Janus decodes as a known Record&Play event.
 #[test]
 fn recorded_messages_decode() {
-    let files = live::recorded_fixtures("recordplay");
-    assert!(files.len() >= 6, "{} recordings", files.len());
-    for (path, bytes) in files {
-        let message = Message::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        match Event::from_message(&message) {
-            Some(Ok(Event::Other { .. })) => panic!("{}: not a known event", path.display()),
-            Some(Ok(_)) => {}
-            Some(Err(e)) => panic!("{}: {e}", path.display()),
-            None => panic!("{}: no recordplay data", path.display()),
-        }
-    }
+    live::assert_recordings_decode("recordplay", 6, |message| {
+        Event::from_message(message).map(|read| read.map(|event| event.is_other()).map_err(|e| e.to_string()))
+    });
 }

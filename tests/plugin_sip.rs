@@ -19,7 +19,7 @@ mod live;
 use std::time::Duration;
 
 use janus_signal_socket::janus_signal::HandleId;
-use janus_signal_socket::janus_signal::message::Message;
+use janus_signal_socket::janus_signal::plugin::PluginEvent as _;
 use janus_signal_socket::janus_signal::plugin::sip::{
     self, Accept, Call, ErrorCode, Event, Register, RegisterType, Reset, Subscribe, Transfer, Unregister,
 };
@@ -57,12 +57,6 @@ fn event(reply: &OwnedMessage) -> Event<'_> {
     }
 }
 
-#[track_caller]
-fn expect_code<T: std::fmt::Debug>(result: Result<T, janus_signal_socket::Error>, code: ErrorCode, what: &str) {
-    let error = result.expect_err(what);
-    assert_eq!(error.janus_code().map(ErrorCode::from_code), Some(code), "{what}: {error:?}");
-}
-
 /// The next SIP event of `handle` (Janus's own `hangup` of a PeerConnection is skipped).
 #[track_caller]
 fn next_sip_event(janus: &mut Janus, handle: HandleId, what: &str) -> OwnedMessage {
@@ -82,11 +76,23 @@ fn walk(url: &str) {
     let alice = janus.attach(sip::PLUGIN, None).expect("attach");
 
     // A fresh handle: wrong state everywhere, and `transfer`'s error code 0.
-    expect_code(janus.message(alice, &Call::new("sip:bob@127.0.0.1")), ErrorCode::WrongState, "call unregistered");
-    expect_code(janus.message(alice, &Accept::new()), ErrorCode::WrongState, "accept without a call");
-    expect_code(janus.message(alice, &Unregister::new()), ErrorCode::WrongState, "unregister unregistered");
-    expect_code(janus.message(alice, &Subscribe::new("presence")), ErrorCode::WrongState, "subscribe unregistered");
-    expect_code(
+    live::expect_plugin_error(
+        janus.message(alice, &Call::new("sip:bob@127.0.0.1")),
+        ErrorCode::WrongState,
+        "call unregistered",
+    );
+    live::expect_plugin_error(janus.message(alice, &Accept::new()), ErrorCode::WrongState, "accept without a call");
+    live::expect_plugin_error(
+        janus.message(alice, &Unregister::new()),
+        ErrorCode::WrongState,
+        "unregister unregistered",
+    );
+    live::expect_plugin_error(
+        janus.message(alice, &Subscribe::new("presence")),
+        ErrorCode::WrongState,
+        "subscribe unregistered",
+    );
+    live::expect_plugin_error(
         janus.message(alice, &Transfer::new("sip:carol@127.0.0.1")),
         ErrorCode::Other(0),
         "transfer outside a call",
@@ -101,11 +107,15 @@ fn walk(url: &str) {
         .expect("register as a guest");
     let Event::Registered { username, register_sent: Some(false), .. } = event(&reply) else { panic!("{reply}") };
     assert!(username == user.as_str(), "{reply}");
-    expect_code(janus.message(alice, &Unregister::new()), ErrorCode::WrongState, "unregister a guest");
+    live::expect_plugin_error(janus.message(alice, &Unregister::new()), ErrorCode::WrongState, "unregister a guest");
 
     // Calls: without an SDP refused; with an offer to a closed port, `calling` then 503.
     let callee = format!("sip:bob@127.0.0.1:{}", closed_port());
-    expect_code(janus.message(alice, &Call::new(&callee)), ErrorCode::MissingSdp, "call without an offer");
+    live::expect_plugin_error(
+        janus.message(alice, &Call::new(&callee)),
+        ErrorCode::MissingSdp,
+        "call without an offer",
+    );
     let offer = live::without_candidates(live::OFFER);
     let reply = janus
         .message_with_jsep(alice, &Call::new(&callee), &SessionDescription::new(SdpType::Offer, offer.as_str()))
@@ -122,7 +132,11 @@ fn walk(url: &str) {
     assert_eq!(event(&reply), Event::Registering);
     let failed = next_sip_event(&mut janus, bob, "the failed registration");
     let Event::RegistrationFailed { code: 503, reason: Some(_) } = event(&failed) else { panic!("{failed}") };
-    expect_code(janus.message(bob, &Call::new(&callee)), ErrorCode::WrongState, "call after a failed registration");
+    live::expect_plugin_error(
+        janus.message(bob, &Call::new(&callee)),
+        ErrorCode::WrongState,
+        "call after a failed registration",
+    );
 
     janus.detach(alice).expect("detach");
     janus.detach(bob).expect("detach");
@@ -145,15 +159,7 @@ fn sip_walk_ws() {
 /// Every message recorded from the real Janus decodes as a known SIP event.
 #[test]
 fn recorded_messages_decode() {
-    let files = live::recorded_fixtures("sip");
-    assert!(files.len() >= 5, "{} recordings", files.len());
-    for (path, bytes) in files {
-        let message = Message::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        match Event::from_message(&message) {
-            Some(Ok(Event::Other { .. })) => panic!("{}: not a known event", path.display()),
-            Some(Ok(_)) => {}
-            Some(Err(e)) => panic!("{}: {e}", path.display()),
-            None => panic!("{}: no sip data", path.display()),
-        }
-    }
+    live::assert_recordings_decode("sip", 5, |message| {
+        Event::from_message(message).map(|read| read.map(|event| event.is_other()).map_err(|e| e.to_string()))
+    });
 }

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use janus_signal_socket::janus_signal::HandleId;
 use janus_signal_socket::janus_signal::message::{JsepType, Message};
+use janus_signal_socket::janus_signal::plugin::PluginEvent as _;
 use janus_signal_socket::janus_signal::plugin::videocall::{
     self, Accept, Call, ErrorCode, Event, Hangup, ListUsers, Register, Set,
 };
@@ -51,12 +52,6 @@ fn event(reply: &OwnedMessage) -> Event<'_> {
         Some(Err(e)) => panic!("{e}: {reply}"),
         None => panic!("no videocall data: {reply}"),
     }
-}
-
-#[track_caller]
-fn expect_code<T: std::fmt::Debug>(result: Result<T, janus_signal_socket::Error>, code: ErrorCode, what: &str) {
-    let error = result.expect_err(what);
-    assert_eq!(error.janus_code().map(ErrorCode::from_code), Some(code), "{what}: {error:?}");
 }
 
 /// The next event of `handle`, within the window.
@@ -106,18 +101,34 @@ fn walk(url: &str) {
     assert!(username == alice_name.as_str(), "{reply}");
     let reply = janus.message(bob, &Register::new(&bob_name)).expect("register bob");
     assert!(matches!(event(&reply), Event::Registered { username } if username == bob_name.as_str()), "{reply}");
-    expect_code(janus.message(carol, &Register::new(&alice_name)), ErrorCode::UsernameTaken, "a taken name");
-    expect_code(janus.message(alice, &Register::new("other")), ErrorCode::AlreadyRegistered, "a second name");
+    live::expect_plugin_error(
+        janus.message(carol, &Register::new(&alice_name)),
+        ErrorCode::UsernameTaken,
+        "a taken name",
+    );
+    live::expect_plugin_error(
+        janus.message(alice, &Register::new("other")),
+        ErrorCode::AlreadyRegistered,
+        "a second name",
+    );
     let reply = janus.message(carol, &ListUsers::new()).expect("list");
     let Event::Users(users) = event(&reply) else { panic!("{reply}") };
     let users: Vec<String> = users.iter().map(|u| u.expect("a username").to_string()).collect();
     assert!(users.contains(&alice_name) && users.contains(&bob_name), "{users:?}");
 
-    expect_code(janus.message(carol, &Call::new(&bob_name)), ErrorCode::RegisterFirst, "call unregistered");
-    expect_code(janus.message(alice, &Call::new(&alice_name)), ErrorCode::UseEchoTest, "call oneself");
-    expect_code(janus.message(alice, &Call::new("nobody-here")), ErrorCode::NoSuchUsername, "call nobody");
-    expect_code(janus.message(bob, &Accept::new()), ErrorCode::NoCall, "accept without a call");
-    expect_code(
+    live::expect_plugin_error(
+        janus.message(carol, &Call::new(&bob_name)),
+        ErrorCode::RegisterFirst,
+        "call unregistered",
+    );
+    live::expect_plugin_error(janus.message(alice, &Call::new(&alice_name)), ErrorCode::UseEchoTest, "call oneself");
+    live::expect_plugin_error(
+        janus.message(alice, &Call::new("nobody-here")),
+        ErrorCode::NoSuchUsername,
+        "call nobody",
+    );
+    live::expect_plugin_error(janus.message(bob, &Accept::new()), ErrorCode::NoCall, "accept without a call");
+    live::expect_plugin_error(
         janus.message(carol, &serde_json::json!({"request": "configure"})),
         ErrorCode::InvalidRequest,
         "configure (only set exists)",
@@ -199,15 +210,7 @@ fn videocall_walk_ws() {
 /// `Other`.
 #[test]
 fn recorded_messages_decode() {
-    let files = live::recorded_fixtures("videocall");
-    assert!(files.len() >= 8, "{} recordings", files.len());
-    for (path, bytes) in files {
-        let message = Message::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        match Event::from_message(&message) {
-            Some(Ok(Event::Other { .. })) => panic!("{}: not a known event", path.display()),
-            Some(Ok(_)) => {}
-            Some(Err(e)) => panic!("{}: {e}", path.display()),
-            None => panic!("{}: no videocall data", path.display()),
-        }
-    }
+    live::assert_recordings_decode("videocall", 8, |message| {
+        Event::from_message(message).map(|read| read.map(|event| event.is_other()).map_err(|e| e.to_string()))
+    });
 }

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use janus_signal_socket::janus_signal::HandleId;
 use janus_signal_socket::janus_signal::message::{JsepType, Message};
+use janus_signal_socket::janus_signal::plugin::PluginEvent as _;
 use janus_signal_socket::janus_signal::plugin::voicemail::{self, ErrorCode, Event, Record, Stop, Update};
 use janus_signal_socket::janus_signal::request::{SdpType, SessionDescription};
 use janus_signal_socket::{Janus, Options, OwnedMessage};
@@ -46,12 +47,6 @@ fn event(reply: &OwnedMessage) -> Event<'_> {
     }
 }
 
-#[track_caller]
-fn expect_code<T: std::fmt::Debug>(result: Result<T, janus_signal_socket::Error>, code: ErrorCode, what: &str) {
-    let error = result.expect_err(what);
-    assert_eq!(error.janus_code().map(ErrorCode::from_code), Some(code), "{what}: {error:?}");
-}
-
 /// `stop`: `done` with the recording's URL, then Janus ends the handle.
 fn stop(janus: &mut Janus, handle: HandleId) {
     let reply = janus.message(handle, &Stop::new()).expect("stop");
@@ -74,10 +69,10 @@ fn walk(url: &str) {
     janus.create_session().expect("create session");
 
     let handle = janus.attach(voicemail::PLUGIN, None).expect("attach");
-    expect_code(janus.message(handle, &Update::new()), ErrorCode::InvalidState, "update before media");
+    live::expect_plugin_error(janus.message(handle, &Update::new()), ErrorCode::InvalidState, "update before media");
     let reply = janus.message(handle, &Record::new()).expect("record");
     assert_eq!(event(&reply), Event::Starting);
-    expect_code(janus.message(handle, &Record::new()), ErrorCode::AlreadyRecording, "record twice");
+    live::expect_plugin_error(janus.message(handle, &Record::new()), ErrorCode::AlreadyRecording, "record twice");
     stop(&mut janus, handle);
 
     // With an offer: Janus answers, receive-only audio, video refused.
@@ -113,15 +108,7 @@ fn voicemail_walk_ws() {
 /// Every message recorded from the real Janus decodes as a known VoiceMail event.
 #[test]
 fn recorded_messages_decode() {
-    let files = live::recorded_fixtures("voicemail");
-    assert!(files.len() >= 4, "{} recordings", files.len());
-    for (path, bytes) in files {
-        let message = Message::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        match Event::from_message(&message) {
-            Some(Ok(Event::Other { .. })) => panic!("{}: not a known event", path.display()),
-            Some(Ok(_)) => {}
-            Some(Err(e)) => panic!("{}: {e}", path.display()),
-            None => panic!("{}: no voicemail data", path.display()),
-        }
-    }
+    live::assert_recordings_decode("voicemail", 4, |message| {
+        Event::from_message(message).map(|read| read.map(|event| event.is_other()).map_err(|e| e.to_string()))
+    });
 }

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use janus_signal_socket::janus_signal::message::{JsepType, Message};
+use janus_signal_socket::janus_signal::plugin::PluginErrorCode;
 use janus_signal_socket::janus_signal::{HandleId, SessionId};
 use janus_signal_socket::{Error, Event, Janus, Options, OwnedMessage};
 
@@ -456,4 +457,33 @@ pub fn recorded_fixtures(plugin: &str) -> Vec<(PathBuf, Vec<u8>)> {
 /// its checks, so nothing is sent (and no ICE failure ends a call under a test).
 pub fn without_candidates(sdp: &str) -> String {
     sdp.split_inclusive("\r\n").filter(|line| !line.starts_with("a=candidate:")).collect()
+}
+
+/// Asserts that `result` failed with the plugin error `code` (typed with the plugin's code
+/// enum `C`).
+#[track_caller]
+pub fn expect_plugin_error<T: std::fmt::Debug, C>(result: Result<T, Error>, code: C, what: &str)
+where
+    C: PluginErrorCode + PartialEq,
+{
+    let error = result.expect_err(what);
+    assert_eq!(error.janus_code().map(C::from_code), Some(code), "{what}: {error:?}");
+}
+
+/// Asserts that every message recorded for `plugin` (at least `min`) reads, with `read`, as
+/// a known event of the plugin: `read` gives `None` (not the plugin's data), `Some(Err)` (does
+/// not decode) or `Some(Ok(is_other))`.
+#[track_caller]
+pub fn assert_recordings_decode(plugin: &str, min: usize, read: impl Fn(&Message<'_>) -> Option<Result<bool, String>>) {
+    let files = recorded_fixtures(plugin);
+    assert!(files.len() >= min, "{} recordings of {plugin}", files.len());
+    for (path, bytes) in files {
+        let message = Message::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        match read(&message) {
+            Some(Ok(false)) => {}
+            Some(Ok(true)) => panic!("{}: not a known event", path.display()),
+            Some(Err(e)) => panic!("{}: {e}", path.display()),
+            None => panic!("{}: no {plugin} data", path.display()),
+        }
+    }
 }

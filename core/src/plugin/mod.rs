@@ -94,6 +94,10 @@ macro_rules! plugins {
                 fn from_message(message: &Message<'a>) -> Option<Result<Self, Self::Error>> {
                     $module::Event::from_message(message)
                 }
+
+                fn is_other(&self) -> bool {
+                    matches!(self, $module::Event::Other { .. })
+                }
             }
         )*
 
@@ -128,6 +132,7 @@ macro_rules! plugins {
 /// let message = Message::decode(bytes).unwrap();
 /// assert_eq!(plugin_event::<echotest::Event>(&message), Some(Ok(echotest::Event::Accepted)));
 /// assert_eq!(<echotest::Event as PluginEvent>::PLUGIN, "janus.plugin.echotest");
+/// assert!(!echotest::Event::Accepted.is_other());
 /// ```
 pub trait PluginEvent<'a>: Sized {
     /// The plugin's package name (`janus.plugin.…`).
@@ -137,6 +142,8 @@ pub trait PluginEvent<'a>: Sized {
     /// The plugin's data in `message` (a synchronous `success` or an `event`), read; `None`
     /// when the message carries no data of this plugin.
     fn from_message(message: &Message<'a>) -> Option<Result<Self, Self::Error>>;
+    /// Whether this is the plugin's catch-all `Other` (a kind this crate does not read yet).
+    fn is_other(&self) -> bool;
 }
 
 plugins! {
