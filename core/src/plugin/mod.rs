@@ -810,6 +810,29 @@ pub(crate) fn open<'a, C: PluginErrorCode>(
     Ok((kind, fields))
 }
 
+/// What [`open_result`] finds in `{"<plugin>":"event","result":{…}}`.
+pub(crate) enum Opened<'a> {
+    /// The `result` object: its members (named `result_kind` in errors) and the object.
+    Result(Fields<'a>, RawJson<'a>),
+    /// No `result` object: the whole data.
+    NoResult(RawJson<'a>),
+}
+
+/// The first step of the plugins that answer in a `result` object (VideoCall, NoSIP, SIP):
+/// [`open`], then the `result` object (a `result` of another type is
+/// [`DecodeError::InvalidField`]).
+pub(crate) fn open_result<'a, C: PluginErrorCode>(
+    plugin: &'static str,
+    result_kind: &'static str,
+    data: RawJson<'a>,
+) -> Result<Opened<'a>, EventError<'a, C>> {
+    let (_, f) = open(plugin, data)?;
+    Ok(match f.object("result")? {
+        Some(result) => Opened::Result(Fields::of(result_kind, result)?, result),
+        None => Opened::NoResult(data),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

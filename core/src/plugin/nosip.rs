@@ -20,7 +20,7 @@
 //! assert_eq!(Event::decode(data), Ok(Event::HangingUp));
 //! ```
 
-use super::{EventError, Fields, open, plugin_error_codes, plugin_events, plugin_request};
+use super::{EventError, Opened, open_result, plugin_error_codes, plugin_events, plugin_request};
 use crate::json::{JsonStr, RawJson};
 use crate::request::SdpType;
 
@@ -177,11 +177,10 @@ impl<'a> Event<'a> {
     /// [`EventError::Decode`] when it is not an object or a member the plugin always sends
     /// is missing or mistyped.
     pub fn decode(data: RawJson<'a>) -> Result<Self, Error<'a>> {
-        let (_, f) = open("nosip", data)?;
-        let Some(result) = f.object("result")? else {
-            return Ok(Self::Other { event: None, data });
+        let (r, result) = match open_result("nosip", "nosip result", data)? {
+            Opened::Result(r, result) => (r, result),
+            Opened::NoResult(data) => return Ok(Self::Other { event: None, data }),
         };
-        let r = Fields::of("nosip result", result)?;
         let Some(event) = r.text("event")? else {
             return Ok(Self::Other { event: None, data: result });
         };

@@ -32,7 +32,7 @@
 
 use serde::Serialize;
 
-use super::{EventError, Fields, open, plugin_error_codes, plugin_events, plugin_request};
+use super::{EventError, Fields, Opened, open_result, plugin_error_codes, plugin_events, plugin_request};
 use crate::error::DecodeError;
 use crate::json::{JsonStr, RawJson};
 
@@ -548,11 +548,10 @@ impl<'a> Event<'a> {
     /// [`EventError::Decode`] when it is not an object or a member the plugin always sends
     /// is missing or mistyped.
     pub fn decode(data: RawJson<'a>) -> Result<Self, Error<'a>> {
-        let (_, f) = open("sip", data)?;
-        let Some(result) = f.object("result")? else {
-            return Ok(Self::Other { event: None, data });
+        let (r, result) = match open_result("sip", "sip result", data)? {
+            Opened::Result(r, result) => (r, result),
+            Opened::NoResult(data) => return Ok(Self::Other { event: None, data }),
         };
-        let r = Fields::of("sip result", result)?;
         let Some(event) = r.text("event")? else {
             return Ok(Self::Other { event: None, data: result });
         };

@@ -25,7 +25,7 @@
 //! assert!(username == "alice");
 //! ```
 
-use super::{EventError, Fields, List, open, plugin_error_codes, plugin_events, plugin_request};
+use super::{EventError, List, Opened, open_result, plugin_error_codes, plugin_events, plugin_request};
 use crate::json::{JsonStr, RawJson};
 
 /// The plugin's package name, for `attach`.
@@ -221,11 +221,10 @@ impl<'a> Event<'a> {
     /// [`EventError::Decode`] when it is not an object or a member the plugin always sends
     /// is missing or mistyped. Events this crate does not know are [`Event::Other`].
     pub fn decode(data: RawJson<'a>) -> Result<Self, Error<'a>> {
-        let (_, f) = open("videocall", data)?;
-        let Some(result) = f.object("result")? else {
-            return Ok(Self::Other { event: None, data });
+        let (r, result) = match open_result("videocall", "videocall result", data)? {
+            Opened::Result(r, result) => (r, result),
+            Opened::NoResult(data) => return Ok(Self::Other { event: None, data }),
         };
-        let r = Fields::of("videocall result", result)?;
         if let Some(list) = r.list("list")? {
             return Ok(Self::Users(list));
         }
