@@ -1,7 +1,7 @@
 //! The core's SIP helpers (`janus_signal::plugin::sip`) against the real Janus, over both
 //! transports, with no SIP server: everything Janus answers on its own, and the failures of a
 //! SIP side that cannot be reached. Wrong-state refusals on a fresh handle (447, and the code-0
-//! error of `transfer`), `reset`; a guest registration (`registered`, nothing sent); a call
+//! error of `transfer`), `reset`, no answer at all to `hangup` and `decline` of nothing; a guest registration (`registered`, nothing sent); a call
 //! without an SDP (448); a call with an offer to a closed loopback port (`calling`, then
 //! `hangup` 503 from Sofia); a registration with a registrar on a closed loopback port
 //! (`registering`, then `registration_failed` 503). The project's Janus binds the plugin's SIP
@@ -21,7 +21,8 @@ use std::time::Duration;
 use janus_signal_socket::janus_signal::HandleId;
 use janus_signal_socket::janus_signal::plugin::PluginEvent as _;
 use janus_signal_socket::janus_signal::plugin::sip::{
-    self, Accept, Call, ErrorCode, Event, Register, RegisterType, Reset, Subscribe, Transfer, Unregister,
+    self, Accept, Call, Decline, ErrorCode, Event, Hangup, Register, RegisterType, Reset, Subscribe, Transfer,
+    Unregister,
 };
 use janus_signal_socket::janus_signal::request::{SdpType, SessionDescription};
 use janus_signal_socket::{Janus, Options, OwnedMessage};
@@ -99,6 +100,19 @@ fn walk(url: &str) {
     );
     let reply = janus.message(alice, &Reset::new()).expect("reset");
     assert_eq!(event(&reply), Event::Reset);
+
+    // `hangup` and `decline` with no call: Janus 1.1.2 acks and never answers (no plugin
+    // error): the request times out, typed, on a connection that waits 1.5 s.
+    let quick = Options { request_timeout: Duration::from_millis(1500), ..Options::default() };
+    let mut quiet = live::connect(url, quick);
+    quiet.create_session().expect("create session");
+    let idle = quiet.attach(sip::PLUGIN, None).expect("attach");
+    for (what, result) in
+        [("hangup", quiet.message(idle, &Hangup::new())), ("decline", quiet.message(idle, &Decline::new()))]
+    {
+        assert!(matches!(result, Err(janus_signal_socket::Error::Timeout)), "{what} of nothing: {result:?}");
+    }
+    quiet.destroy_session().expect("destroy session");
 
     // A guest takes the identity without sending anything.
     let user = live::unique("alice");
