@@ -4,7 +4,8 @@
 //! registering (473), calls to oneself (479) and to nobody (478) are refused; then Alice calls
 //! Bob with an offer (she gets `calling`, he gets `incomingcall` with Janus's offer), Bob accepts
 //! with an answer (he gets `accepted`, she gets `accepted` naming him with Janus's answer),
-//! Alice changes her bitrate (`set`), and hangs up (she gets `"Explicit hangup"`, Bob her reason).
+//! Alice changes her bitrate (`set`), and Bob hangs up (he gets `"Explicit hangup"`, Alice his
+//! reason).
 //! No media flows: the offer and the answer carry no candidates, so Janus never starts ICE.
 //!
 //! Janus comes from `JANUS_HTTP_URL` / `JANUS_WS_URL`. The tests are `#[ignore]`d (live):

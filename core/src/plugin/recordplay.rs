@@ -159,7 +159,8 @@ plugin_request! {
 }
 
 plugin_request! {
-    /// `pause`: pauses a recording; answered by [`Event::Paused`].
+    /// `pause`: pauses a recording; answered by [`Event::Paused`] (on a handle without a
+    /// recording by a bare event: [`Event::Other`]). Only recorders pause.
     #[serde(tag = "request", rename = "pause")]
     #[derive(Default)]
     pub struct Pause {
@@ -169,7 +170,8 @@ plugin_request! {
 }
 
 plugin_request! {
-    /// `resume`: resumes a paused recording; answered by [`Event::Resumed`].
+    /// `resume`: resumes a paused recording; answered by [`Event::Resumed`] (on a handle
+    /// without a recording: [`Event::Other`]).
     #[serde(tag = "request", rename = "resume")]
     #[derive(Default)]
     pub struct Resume {
@@ -183,7 +185,8 @@ plugin_request! {
 plugin_object! {
     /// One recording of [`Event::Recordings`].
     pub struct RecordingInfo<'a> as "recordplay recording" {
-        /// `id`: what [`Play`] takes.
+        /// `id`: what [`Play`] takes. (Janus sends ids of 2^63 and above, which only a
+        /// hand-written `.nfo` can give, as negative numbers: that element then fails to read.)
         pub id: u64 = required_u64,
         /// `name`.
         pub name: Option<JsonStr<'a>> = text,

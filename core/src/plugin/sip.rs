@@ -163,6 +163,9 @@ plugin_request! {
         secret: &'a str => with_secret,
         /// `authuser` for this call.
         authuser: &'a str => with_authuser,
+        /// `refer_id` of the [`Event::TransferRequested`] this call follows (Janus reports the
+        /// outcome to the transferor).
+        refer_id: u64 => with_refer_id,
     }
 }
 
@@ -191,6 +194,8 @@ plugin_request! {
         const fn new();
         /// `code`: the SIP status to answer (≥ 400).
         code: u16 => with_code,
+        /// `refer_id`: declines the [`Event::TransferRequested`] with this id instead of a call.
+        refer_id: u64 => with_refer_id,
     }
 }
 
@@ -625,13 +630,17 @@ mod tests {
             .with_srtp_profile("AES_CM_128_HMAC_SHA1_80")
             .with_autoaccept_reinvites(false)
             .with_secret("s")
-            .with_authuser("u");
+            .with_authuser("u")
+            .with_refer_id(3);
         assert_eq!(
             encode(&call),
-            r#"{"request":"call","uri":"sip:b@h","call_id":"c","srtp":"sdes_optional","srtp_profile":"AES_CM_128_HMAC_SHA1_80","autoaccept_reinvites":false,"secret":"s","authuser":"u"}"#
+            r#"{"request":"call","uri":"sip:b@h","call_id":"c","srtp":"sdes_optional","srtp_profile":"AES_CM_128_HMAC_SHA1_80","autoaccept_reinvites":false,"secret":"s","authuser":"u","refer_id":3}"#
         );
         assert_eq!(encode(&Accept::new().with_srtp("sdes_mandatory")), r#"{"request":"accept","srtp":"sdes_mandatory"}"#);
-        assert_eq!(encode(&Decline::new().with_code(603)), r#"{"request":"decline","code":603}"#);
+        assert_eq!(
+            encode(&Decline::new().with_code(603).with_refer_id(3)),
+            r#"{"request":"decline","code":603,"refer_id":3}"#
+        );
         assert_eq!(encode(&Hold::new().with_direction("inactive")), r#"{"request":"hold","direction":"inactive"}"#);
         assert_eq!(encode(&Unhold::new()), r#"{"request":"unhold"}"#);
         assert_eq!(encode(&Update::new()), r#"{"request":"update"}"#);

@@ -56,7 +56,8 @@ pub type Error<'a> = EventError<'a, ErrorCode>;
 
 plugin_request! {
     /// `record`: opens the recording, sent with the caller's JSEP offer (opus); answered by
-    /// [`Event::Starting`] with Janus's answer.
+    /// [`Event::Starting`] with Janus's answer. Janus 1.1.2 answers an offer without opus with
+    /// nothing at all (the request times out).
     #[serde(tag = "request", rename = "record")]
     #[derive(Default)]
     pub struct Record {
