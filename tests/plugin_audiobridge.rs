@@ -31,7 +31,7 @@ use janus_signal_socket::janus_signal::plugin::audiobridge::{
 };
 use janus_signal_socket::{Janus, Options, OwnedMessage};
 
-use live::Transport;
+use live::{InstanceConfig, SharedInstance, Transport};
 
 const SECRET: &str = "janus-signal-secret";
 const WINDOW: Duration = Duration::from_secs(5);
@@ -216,6 +216,67 @@ fn walk(url: &str) {
     janus.detach(alice).expect("detach alice");
     janus.detach(bob).expect("detach bob");
     janus.destroy_session().expect("destroy session");
+}
+
+// ----- string ids -------------------------------------------------------------------------------
+
+/// A Janus whose plugins run with `string_ids = true` (a setting of the plugin's configuration,
+/// so not the shared test server).
+static WITH_STRING_IDS: SharedInstance = SharedInstance::new(InstanceConfig {
+    name: "audiobridge-string-ids",
+    http_port: 31088,
+    ws_port: 31188,
+    admin_port: 30088,
+    env: &[("JANUS_STRING_IDS", "1")],
+});
+
+/// Text room and participant ids with characters JSON escapes go out escaped and come back as
+/// text; a numeric id is refused (484).
+fn string_ids_walk(url: &str) {
+    let mut janus = live::connect(url, Options::default());
+    janus.create_session().expect("create session");
+    let alice = janus.attach(audiobridge::PLUGIN, None).expect("attach");
+    live::expect_plugin_error(
+        janus.message(alice, &CreateRoom::new().with_room(1234)),
+        ErrorCode::InvalidElement,
+        "a numeric id",
+    );
+
+    let room = format!("mix \"{}\" é", random_id());
+    let reply = janus.message(alice, &CreateRoom::new().with_room(room.as_str()).with_secret(SECRET)).expect("create");
+    let Event::Created { room: PluginId::Text(created), .. } = event(&reply) else { panic!("{reply}") };
+    assert_eq!(created.to_string(), room);
+    let me = format!("alice \"{}\"", random_id());
+    let reply = janus.message(alice, &Join::new(room.as_str()).with_id(me.as_str())).expect("join");
+    let Event::Joined { room: PluginId::Text(joined), id: Some(PluginId::Text(id)), .. } = event(&reply) else {
+        panic!("{reply}")
+    };
+    assert_eq!((joined.to_string(), id.to_string()), (room.clone(), me.clone()));
+    // A received id is forwarded as received (escaped), without unescaping.
+    let reply = janus.message(alice, &Mute::new(room.as_str(), PluginId::Text(id)).with_secret(SECRET)).expect("mute");
+    assert!(matches!(event(&reply), Event::Success(_)), "{reply}");
+    let reply = janus.message(alice, &ListParticipants::new(room.as_str())).expect("listparticipants");
+    let Event::Participants { participants, .. } = event(&reply) else { panic!("{reply}") };
+    let listed: Vec<_> = participants.iter().map(|p| p.expect("participant")).map(|p| (p.id, p.muted)).collect();
+    assert_eq!(listed, [(PluginId::Text(id), Some(true))], "{reply}");
+    let reply = janus.message(alice, &DestroyRoom::new(room.as_str()).with_secret(SECRET)).expect("destroy");
+    assert!(matches!(event(&reply), Event::Destroyed { room: PluginId::Text(r), .. } if r.to_string() == room));
+    janus.detach(alice).expect("detach");
+    janus.destroy_session().expect("destroy session");
+}
+
+#[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
+fn string_ids_walk_http() {
+    let janus = WITH_STRING_IDS.start();
+    string_ids_walk(janus.endpoints.url(Transport::Http));
+}
+
+#[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
+fn string_ids_walk_ws() {
+    let janus = WITH_STRING_IDS.start();
+    string_ids_walk(janus.endpoints.url(Transport::Ws));
 }
 
 #[test]
