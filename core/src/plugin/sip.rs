@@ -554,7 +554,7 @@ impl<'a> Event<'a> {
     /// is missing or mistyped.
     pub fn decode(data: RawJson<'a>) -> Result<Self, Error<'a>> {
         let (r, result) = match open_result("sip", "sip result", data)? {
-            Opened::Result(r, result) => (r, result),
+            Opened::Result(r) => (r, r.raw()),
             Opened::NoResult(data) => return Ok(Self::Other { event: None, data }),
         };
         let Some(event) = r.text("event")? else {

@@ -222,7 +222,7 @@ impl<'a> Event<'a> {
     /// is missing or mistyped. Events this crate does not know are [`Event::Other`].
     pub fn decode(data: RawJson<'a>) -> Result<Self, Error<'a>> {
         let (r, result) = match open_result("videocall", "videocall result", data)? {
-            Opened::Result(r, result) => (r, result),
+            Opened::Result(r) => (r, r.raw()),
             Opened::NoResult(data) => return Ok(Self::Other { event: None, data }),
         };
         if let Some(list) = r.list("list")? {
