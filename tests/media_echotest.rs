@@ -184,11 +184,7 @@ fn echotest_walk(transport: Transport, tamper: Tamper) -> Result<Report, String>
     if log.count("hangup") == 0 {
         log.wait(&mut janus, handle, Duration::from_secs(5), "hangup", kind_is("hangup"))?;
     }
-    let done_seen =
-        |log: &EventLog| log.seen.iter().any(|(_, json)| Message::decode(json.as_bytes()).is_ok_and(|m| done(&m)));
-    if !done_seen(&log) {
-        log.wait(&mut janus, handle, Duration::from_secs(5), "the echotest's done event", done)?;
-    }
+    log.seen_or_wait(&mut janus, handle, Duration::from_secs(5), "the echotest's done event", done)?;
     let hangup = log.seen.iter().find(|(k, _)| k == "hangup").expect("logged").1.clone();
     assert!(hangup.contains("Janus API"), "hangup reason: {hangup}");
     assert_eq!(log.count("webrtcup"), 1, "{:?}", log.kinds());

@@ -65,9 +65,7 @@ fn record(janus: &mut Janus, handle: HandleId, log: &mut EventLog) -> Result<(u6
     peer.set_sending(false, false);
     let reply = janus.message(handle, &Stop::new()).map_err(|e| format!("stop: {e}"))?;
     assert_eq!(event(&reply)?, Event::Stopped { id: Some(id) });
-    if !log.seen.iter().any(|(_, json)| Message::decode(json.as_bytes()).is_ok_and(|m| is_done(&m))) {
-        log.wait(janus, handle, WAIT, "the recording's done", is_done)?;
-    }
+    log.seen_or_wait(janus, handle, WAIT, "the recording's done", is_done)?;
     peer.close();
     Ok((id, sent.sent_audio, sent.sent_video))
 }

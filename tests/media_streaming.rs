@@ -193,26 +193,6 @@ fn status_name(status: Status<'_>) -> String {
     }
 }
 
-/// Whether a message `wanted` accepts was already logged.
-fn logged(log: &EventLog, wanted: &impl Fn(&Message<'_>) -> bool) -> bool {
-    log.seen.iter().any(|(_, json)| Message::decode(json.as_bytes()).is_ok_and(|m| wanted(&m)))
-}
-
-/// A message `wanted` accepts: already logged, or the next one within `timeout`.
-fn seen_or_wait(
-    log: &mut EventLog,
-    janus: &mut Janus,
-    handle: HandleId,
-    timeout: Duration,
-    what: &str,
-    wanted: impl Fn(&Message<'_>) -> bool,
-) -> Result<(), String> {
-    if logged(log, &wanted) {
-        return Ok(());
-    }
-    log.wait(janus, handle, timeout, what, wanted).map(drop)
-}
-
 /// The logged messages, in order, as `kind` (`event:<status>` for streaming statuses,
 /// `hangup:<reason>`).
 fn described(log: &EventLog) -> Vec<String> {
@@ -366,7 +346,7 @@ fn watch(
     trickle_all(janus, handle, &peer, &answer);
     wait_webrtcup(log, janus, handle, &peer)?;
     let up = asked.elapsed();
-    seen_or_wait(log, janus, handle, Duration::from_secs(5), "the plugin's started", status_is(Status::Started))?;
+    log.seen_or_wait(janus, handle, Duration::from_secs(5), "the plugin's started", status_is(Status::Started))?;
     Ok((peer, up))
 }
 
@@ -486,7 +466,7 @@ fn walk_mountpoint(janus: &mut Janus, handle: HandleId, id: u64) -> Result<Repor
 
     // stop: `stopping`, then Janus closes the PeerConnection (`hangup`) and media ends.
     expect_status(janus, handle, replies, "stop", &Stop::new(), None, Status::Stopping)?;
-    seen_or_wait(&mut log, janus, handle, Duration::from_secs(5), "hangup after stop", is_hangup)?;
+    log.seen_or_wait(janus, handle, Duration::from_secs(5), "hangup after stop", is_hangup)?;
     report.after_stop_grew = assert_quiet(&peer, Duration::from_millis(500), "after stop")?;
     // Anything late is logged too: Janus 1.1.2 sends `stopped` only when the mountpoint goes
     // away, not after the viewer's `stop`.
@@ -506,8 +486,8 @@ fn walk_mountpoint(janus: &mut Janus, handle: HandleId, id: u64) -> Result<Repor
     }
     replies.push("destroy:destroyed".into());
     let stopped = status_is(Status::Stopped);
-    seen_or_wait(&mut log, janus, handle, Duration::from_secs(5), "stopped after destroy", stopped)?;
-    seen_or_wait(&mut log, janus, handle, Duration::from_secs(5), "hangup after destroy", is_hangup)?;
+    log.seen_or_wait(janus, handle, Duration::from_secs(5), "stopped after destroy", stopped)?;
+    log.seen_or_wait(janus, handle, Duration::from_secs(5), "hangup after destroy", is_hangup)?;
     report.after_destroy_grew = assert_quiet(&peer, Duration::from_millis(500), "after destroy")?;
     let _ = log.wait(janus, handle, Duration::from_millis(300), "nothing more", |_| false);
     report.second_viewer_events = check_viewer_events(&log, Some("stopped"))?;

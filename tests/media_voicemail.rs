@@ -46,9 +46,7 @@ fn voicemail_walk(transport: Transport) -> Result<(u64, String), String> {
     wait_webrtcup(&mut log, &mut janus, handle, &peer)?;
     // The plugin's `started` comes with the PeerConnection, before or after `webrtcup`.
     let started = |m: &Message<'_>| matches!(Event::from_message(m), Some(Ok(Event::Started)));
-    if !log.seen.iter().any(|(_, json)| Message::decode(json.as_bytes()).is_ok_and(|m| started(&m))) {
-        log.wait(&mut janus, handle, Duration::from_secs(5), "started", started)?;
-    }
+    log.seen_or_wait(&mut janus, handle, Duration::from_secs(5), "started", started)?;
     peer.set_sending(true, false);
     let sent = peer
         .wait_for(Duration::from_secs(5), |s| s.sent_audio >= 50)

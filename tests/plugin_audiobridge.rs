@@ -18,8 +18,6 @@
 #[path = "support/live.rs"]
 mod live;
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use janus_signal_socket::janus_signal::HandleId;
@@ -39,15 +37,6 @@ const WINDOW: Duration = Duration::from_secs(5);
 fn run(transport: Transport, scenario: fn(&str)) {
     let janus = live::janus();
     scenario(janus.url(transport));
-}
-
-fn random_id() -> u64 {
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    hasher.write_u64(
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64),
-    );
-    (hasher.finish() & ((1 << 53) - 1)).max(1)
 }
 
 #[track_caller]
@@ -85,7 +74,7 @@ fn walk(url: &str) {
     let bob = janus.attach(audiobridge::PLUGIN, None).expect("attach bob");
     let n = PluginId::Number;
 
-    let room = random_id();
+    let room = live::random_id();
     let create = CreateRoom::new().with_room(room).with_description("janus-signal \"mix\"").with_secret(SECRET);
     let reply = janus.message(alice, &create).expect("create");
     assert_eq!(event(&reply), Event::Created { room: n(room), permanent: Some(false) });
@@ -185,7 +174,7 @@ fn walk(url: &str) {
     assert!(matches!(event(&reply), Event::Forwarding { stream_id: s, .. } if s == stream_id), "{reply}");
 
     // Bob moves to another room (Alice hears him leave), then leaves that one.
-    let other_room = random_id() ^ 2;
+    let other_room = live::random_id() ^ 2;
     let reply = janus.message(alice, &CreateRoom::new().with_room(other_room)).expect("create another room");
     assert!(matches!(event(&reply), Event::Created { .. }), "{reply}");
     let reply = janus.message(bob, &ChangeRoom::new(other_room).with_display("Bob")).expect("changeroom");
@@ -242,11 +231,11 @@ fn string_ids_walk(url: &str) {
         "a numeric id",
     );
 
-    let room = format!("mix \"{}\" é", random_id());
+    let room = format!("mix \"{}\" é", live::random_id());
     let reply = janus.message(alice, &CreateRoom::new().with_room(room.as_str()).with_secret(SECRET)).expect("create");
     let Event::Created { room: PluginId::Text(created), .. } = event(&reply) else { panic!("{reply}") };
     assert_eq!(created.to_string(), room);
-    let me = format!("alice \"{}\"", random_id());
+    let me = format!("alice \"{}\"", live::random_id());
     let reply = janus.message(alice, &Join::new(room.as_str()).with_id(me.as_str())).expect("join");
     let Event::Joined { room: PluginId::Text(joined), id: Some(PluginId::Text(id)), .. } = event(&reply) else {
         panic!("{reply}")

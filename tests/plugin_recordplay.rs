@@ -14,8 +14,6 @@
 #[path = "support/live.rs"]
 mod live;
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use janus_signal_socket::janus_signal::message::{JsepType, Message};
@@ -35,12 +33,6 @@ thread_local! {
 fn run(transport: Transport, scenario: fn(&str)) {
     let janus = live::janus();
     scenario(janus.url(transport));
-}
-
-fn random_id() -> u64 {
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    (hasher.finish() & ((1 << 53) - 1)).max(1)
 }
 
 #[track_caller]
@@ -78,7 +70,7 @@ fn walk(url: &str) {
     let reply = janus.message(handle, &ListRecordings::new()).expect("list");
     assert!(matches!(event(&reply), Event::Recordings(_)), "{reply}");
 
-    let id = random_id();
+    let id = live::random_id();
     live::expect_plugin_error(
         janus.message(handle, &Record::new("no offer")),
         ErrorCode::MissingElement,

@@ -10,8 +10,6 @@
 #[path = "support/live.rs"]
 mod live;
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use janus_signal_socket::janus_signal::message::{JsepType, Message};
@@ -31,12 +29,6 @@ const DESCRIPTION: &str = "RTP on loopback, é\t";
 fn run(transport: Transport, scenario: fn(&str)) {
     let janus = live::janus();
     scenario(janus.url(transport));
-}
-
-fn random_id() -> u64 {
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    (hasher.finish() & ((1 << 53) - 1)).max(1)
 }
 
 #[track_caller]
@@ -93,7 +85,7 @@ fn walk(url: &str) {
         RtpMedia { kind: "audio", mid: "a", port: 0, pt: Some(111), codec: Some("opus") },
         RtpMedia { kind: "video", mid: "v", port: 0, pt: Some(96), codec: Some("vp8") },
     ];
-    let id = random_id();
+    let id = live::random_id();
     let create = CreateRtpMountpoint::new(&media).with_id(id).with_name(NAME).with_description(DESCRIPTION);
     let reply = janus.message(handle, &create).expect("create");
     let Event::Created { name, id: created, permanent, stream } = event(&reply) else { panic!("create: {reply}") };

@@ -12,9 +12,6 @@
 #[path = "support/live.rs"]
 mod live;
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-
 use janus_signal_socket::janus_signal::message::{JsepType, Message};
 use janus_signal_socket::janus_signal::plugin::textroom::{
     self, Announce, CreateRoom, DestroyRoom, ErrorCode, Event, Kick, ListParticipants, ListRooms, RoomExists, Setup,
@@ -32,12 +29,6 @@ fn run(transport: Transport, scenario: fn(&str)) {
     scenario(janus.url(transport));
 }
 
-fn random_id() -> u64 {
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    (hasher.finish() & ((1 << 53) - 1)).max(1)
-}
-
 #[track_caller]
 fn event(reply: &OwnedMessage) -> Event<'_> {
     let message = reply.message();
@@ -51,7 +42,7 @@ fn walk(url: &str) {
     janus.create_session().expect("create session");
     let handle = janus.attach(textroom::PLUGIN, None).expect("attach");
 
-    let room = random_id();
+    let room = live::random_id();
     let create = CreateRoom::new().with_room(room).with_description(DESCRIPTION).with_secret(SECRET);
     let reply = janus.message(handle, &create).expect("create");
     assert_eq!(event(&reply), Event::Created { room: PluginId::Number(room), permanent: Some(false) });

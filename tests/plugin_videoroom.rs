@@ -17,8 +17,6 @@
 #[path = "support/live.rs"]
 mod live;
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use janus_signal_socket::janus_signal::HandleId;
@@ -42,13 +40,6 @@ const DISPLAY: &str = "Al \"Bob\" é\n";
 fn run(transport: Transport, scenario: fn(&str)) {
     let janus = live::janus();
     scenario(janus.url(transport));
-}
-
-/// A random room id below 2^53.
-fn random_id() -> u64 {
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    (hasher.finish() & ((1 << 53) - 1)).max(1)
 }
 
 /// The plugin's data of an answer.
@@ -107,7 +98,7 @@ fn answer_to(offer: &str) -> String {
 /// Creates a room with a dummy publisher and a free random id.
 fn create_room(janus: &mut Janus, handle: HandleId, dummy: &[DummyStream<'_>]) -> u64 {
     for _ in 0..5 {
-        let room = random_id();
+        let room = live::random_id();
         let request = CreateRoom::new().with_room(room).with_description(DESCRIPTION).with_dummy_publisher(dummy);
         match janus.message(handle, &request) {
             Ok(reply) => {
@@ -336,14 +327,14 @@ fn string_ids_walk(url: &str) {
     let error = janus.message(publisher, &CreateRoom::new().with_room(1234)).expect_err("a numeric id");
     assert_eq!(error.janus_code().map(ErrorCode::from_code), Some(ErrorCode::InvalidElement), "{error:?}");
 
-    let room = format!("room \"{}\" é", random_id());
+    let room = format!("room \"{}\" é", live::random_id());
     let dummy = [DummyStream { kind: "audio", codec: Some("opus") }];
     let create = CreateRoom::new().with_room(room.as_str()).with_description(DESCRIPTION).with_dummy_publisher(&dummy);
     let reply = janus.message(publisher, &create).expect("create");
     let Event::Created { room: PluginId::Text(created), .. } = event(&reply) else { panic!("create: {reply}") };
     assert_eq!(created.to_string(), room);
 
-    let me = format!("user \"{}\"", random_id());
+    let me = format!("user \"{}\"", live::random_id());
     let reply =
         janus.message(publisher, &JoinAsPublisher::new(room.as_str()).with_id(me.as_str()).with_display(DISPLAY));
     let reply = reply.expect("join");

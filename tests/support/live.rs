@@ -487,3 +487,11 @@ pub fn assert_recordings_decode(plugin: &str, min: usize, read: impl Fn(&Message
         }
     }
 }
+
+/// A random room or mountpoint id below 2^53 (what Janus's own ids stay under), never 0.
+pub fn random_id() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    (hasher.finish() & ((1 << 53) - 1)).max(1)
+}

@@ -192,6 +192,27 @@ impl EventLog {
         self.seen.iter().filter(|(k, _)| k == kind).count()
     }
 
+    /// Whether a message `wanted` accepts was already logged.
+    pub fn logged(&self, wanted: &impl Fn(&Message<'_>) -> bool) -> bool {
+        self.seen.iter().any(|(_, json)| Message::decode(json.as_bytes()).is_ok_and(|m| wanted(&m)))
+    }
+
+    /// A message `wanted` accepts: already logged, or the next one of `handle` within
+    /// `timeout` (see [`wait`](Self::wait)).
+    pub fn seen_or_wait(
+        &mut self,
+        janus: &mut Janus,
+        handle: HandleId,
+        timeout: Duration,
+        what: &str,
+        wanted: impl Fn(&Message<'_>) -> bool,
+    ) -> Result<(), String> {
+        if self.logged(&wanted) {
+            return Ok(());
+        }
+        self.wait(janus, handle, timeout, what, wanted).map(drop)
+    }
+
     /// Waits up to `timeout` for a message of `handle` that `wanted` accepts (returns it);
     /// every message seen meanwhile is logged. `Err` says what was seen instead.
     pub fn wait(
