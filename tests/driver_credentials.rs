@@ -1,14 +1,15 @@
-//! Credentials as long as the client allows (`MAX_CREDENTIAL_LEN`, 128 bytes each) on both
-//! core drivers: the long poll carries them percent-encoded in its query (up to three bytes
-//! each), so its head is far larger than a POST's. The drivers give it the whole buffer and
-//! check, when the credentials are set, that it fits. Against a scripted server on in-memory
-//! streams; `tests/socket_auth.rs` runs the same against a real Janus.
+//! Credentials as long as the client allows (`MAX_CREDENTIAL_LEN`, 128 bytes each) on both of
+//! core's HTTP links (`Driver` over `HttpSingleLink` and over `HttpLink`): the long poll carries
+//! them percent-encoded in its query (up to three bytes each), so its head is far larger than a
+//! POST's. The links give it the whole buffer, and the driver checks, when the credentials are
+//! set, that it fits. Against a scripted server on in-memory streams; `tests/socket_auth.rs`
+//! runs the same against a real Janus.
 
 use std::collections::VecDeque;
 
 use janus_signal::EncodeError;
 use janus_signal::client::{Client, ClientError, Config, MAX_CREDENTIAL_LEN, Output};
-use janus_signal::driver::{Buffers, DriverError, HttpDriver, HttpEndpoint, HttpSingleDriver};
+use janus_signal::driver::{Buffers, Driver, HttpEndpoint, HttpLink, HttpSingleLink};
 use janus_signal::{Instant, SessionId};
 
 const SESSION: u64 = 4_242_424_242_424_242;
@@ -130,6 +131,9 @@ fn clock() -> Instant {
     Instant::ZERO
 }
 
+/// A sink for what the test does not look at.
+fn ignore(_: Output<'_>) {}
+
 /// The long poll's request line with both credentials.
 fn long_poll_line(session: u64) -> String {
     format!("GET /janus/{session}?maxev=10&apisecret={}&token={} HTTP/1.1", encoded(&secret()), encoded(&token()))
@@ -139,13 +143,13 @@ fn long_poll_line(session: u64) -> String {
 fn the_single_driver_long_polls_with_the_longest_credentials() {
     let mut buffer = [0u8; 2048];
     let client: Client<1, 2, 4> = Client::new(Config::http(), 1);
-    let mut driver = HttpSingleDriver::new(client, Scripted::new(janus), clock, endpoint(), &mut buffer);
+    let mut driver = Driver::new(client, HttpSingleLink::new(Scripted::new(janus), endpoint(), &mut buffer), clock);
     driver.set_credentials(Some(&secret()), Some(&token())).expect("credentials fit");
-    assert_eq!(driver.create_session().expect("create"), SessionId(SESSION));
+    assert_eq!(driver.create_session(&mut ignore).expect("create"), SessionId(SESSION));
     let mut outputs = 0;
-    driver.poll_events(|_: Output<'_>| outputs += 1).expect("the long poll");
+    driver.poll(clock(), &mut |_: Output<'_>| outputs += 1).expect("the long poll");
     assert_eq!(outputs, 1, "the keepalive");
-    let heads = std::mem::take(&mut driver.stream().heads);
+    let heads = std::mem::take(&mut driver.link_mut().stream().heads);
     let get = heads.last().expect("the long poll");
     assert_eq!(get.lines().next(), Some(long_poll_line(SESSION).as_str()));
     // More than the 256 bytes a POST's head gets, and than std-socket's former 512.
@@ -156,9 +160,9 @@ fn the_single_driver_long_polls_with_the_longest_credentials() {
 fn credentials_whose_long_poll_does_not_fit_are_refused_when_set() {
     let mut buffer = [0u8; 700];
     let client: Client<1, 2, 4> = Client::new(Config::http(), 1);
-    let mut driver = HttpSingleDriver::new(client, Scripted::new(janus), clock, endpoint(), &mut buffer);
+    let mut driver = Driver::new(client, HttpSingleLink::new(Scripted::new(janus), endpoint(), &mut buffer), clock);
     match driver.set_credentials(Some(&secret()), Some(&token())) {
-        Err(DriverError::Client(ClientError::Encode(EncodeError::BufferTooSmall { needed, available: 700 }))) => {
+        Err(ClientError::Encode(EncodeError::BufferTooSmall { needed, available: 700 })) => {
             // The longest session id is counted.
             assert_eq!(needed, long_poll_line(u64::MAX).len() + "\r\nHost: 127.0.0.1:8088\r\n\r\n".len());
         }
@@ -167,10 +171,7 @@ fn credentials_whose_long_poll_does_not_fit_are_refused_when_set() {
     assert_eq!(driver.client().auth().apisecret, None, "nothing was set");
     // Too long for the client at all.
     let long = "x".repeat(MAX_CREDENTIAL_LEN + 1);
-    assert!(matches!(
-        driver.set_credentials(Some(&long), None),
-        Err(DriverError::Client(ClientError::CredentialTooLong))
-    ));
+    assert!(matches!(driver.set_credentials(Some(&long), None), Err(ClientError::CredentialTooLong)));
     // Short ones fit.
     driver.set_credentials(Some("s3cret"), None).expect("short credentials");
     assert_eq!(driver.client().auth().apisecret, Some("s3cret"));
@@ -181,15 +182,17 @@ fn the_two_connection_driver_long_polls_with_the_longest_credentials() {
     let (mut tx, mut rx_requests, mut rx_events) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
     let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_requests, rx_events: &mut rx_events };
     let client: Client<1, 2, 4> = Client::new(Config::http(), 1);
-    let mut driver = HttpDriver::new(client, Scripted::new(janus), Scripted::new(janus), clock, endpoint(), buffers);
+    let link = HttpLink::new(Scripted::new(janus), Scripted::new(janus), endpoint(), buffers);
+    let mut driver = Driver::new(client, link, clock);
     driver.set_credentials(Some(&secret()), Some(&token())).expect("credentials fit");
-    driver.create_session().expect("create");
-    driver.poll_events(|_: Output<'_>| {}).expect("the long poll");
+    driver.create_session(&mut ignore).expect("create");
+    driver.poll(clock(), &mut ignore).expect("the long poll");
     // And through the non-blocking step.
     let mut outputs = 0;
-    nb::block!(driver.step(|_: Output<'_>| outputs += 1)).expect("step");
+    nb::block!(driver.step(&mut |_: Output<'_>| outputs += 1)).expect("step");
     assert_eq!(outputs, 1);
-    let (_, _, events) = driver.into_parts();
+    let (_, link, _) = driver.into_parts();
+    let (_, events) = link.into_streams();
     assert_eq!(events.heads.len(), 2);
     for get in &events.heads {
         assert_eq!(get.lines().next(), Some(long_poll_line(SESSION).as_str()));

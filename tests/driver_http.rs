@@ -1,6 +1,7 @@
-//! The embedded-io HTTP driver against the real Janus, over `std::net::TcpStream` adapted to
-//! embedded-io: create → attach echotest → message → long-poll event → detach → destroy,
-//! both with the blocking calls and with the non-blocking `step`.
+//! The driver over the two-connection embedded-io HTTP link (`Driver` with `HttpLink`) against
+//! the real Janus, over `std::net::TcpStream` adapted to embedded-io: create → attach echotest →
+//! message → long-poll event → detach → destroy, both with the blocking calls and with the
+//! non-blocking `step`.
 //!
 //! Janus comes from `JANUS_HTTP_URL` (default `http://127.0.0.1:8088/janus`). The tests are
 //! `#[ignore]`d (live): `tests/run` runs them with its Janus; run without one they fail.
@@ -9,9 +10,9 @@ use std::io::{ErrorKind, Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::{Duration, Instant as StdInstant};
 
-use janus_signal::client::{Client, Config, Output, RequestKind};
-use janus_signal::driver::{Buffers, DriverError, HttpDriver, HttpEndpoint};
-use janus_signal::message::{JsepType, Message};
+use janus_signal::client::{Client, ClientError, Config, Output, RequestKind};
+use janus_signal::driver::{Buffers, CallError, Driver, HttpEndpoint, HttpLink, HttpLinkError};
+use janus_signal::message::{ErrorCode, JsepType, Message};
 use janus_signal::request::{SdpType, SessionDescription};
 use janus_signal::{HandleId, Instant};
 
@@ -77,6 +78,12 @@ struct Echo {
     video: bool,
 }
 
+/// A sink for what the test does not look at.
+fn ignore(_: Output<'_>) {}
+
+/// No limit of the test's own: the client's request timeout ends every request.
+const NO_LIMIT: Instant = Instant::from_millis(u64::MAX);
+
 #[test]
 #[ignore = "live: needs a Janus (tests/run starts one)"]
 fn blocking_driver_runs_a_whole_echotest_session() {
@@ -87,58 +94,45 @@ fn blocking_driver_runs_a_whole_echotest_session() {
     let client: Client = Client::new(Config::http(), 0xC0FFEE);
     let endpoint = HttpEndpoint { host: &authority, base: "/janus" };
     let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_req, rx_events: &mut rx_ev };
-    let mut driver = HttpDriver::new(client, connect(&authority), connect(&authority), clock, endpoint, buffers);
+    let link = HttpLink::new(connect(&authority), connect(&authority), endpoint, buffers);
+    let mut driver = Driver::new(client, link, clock);
 
-    let session = driver.create_session().expect("create");
-    let handle = driver.attach("janus.plugin.echotest").expect("attach");
+    let session = driver.create_session(&mut ignore).expect("create");
+    let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
     assert_eq!(driver.client().handles().collect::<Vec<_>>(), [handle]);
 
     // A plain message: the echotest answers with an event on the long poll.
-    let mut result = String::new();
-    driver
-        .message::<_, ()>(
-            handle,
-            &Echo { audio: true, video: true },
-            None,
-            |reply| {
-                if let Message::Event(e) = reply {
-                    let data = e.plugin_data.expect("plugindata").data;
-                    result = data.get("result").and_then(|r| r.as_str()).map(|r| r.to_string()).unwrap_or_default();
-                }
-            },
-            |_| {},
-        )
+    let result = driver
+        .message::<_, (), _>(handle, &Echo { audio: true, video: true }, None, &mut ignore, |reply| {
+            let Message::Event(e) = reply else { return String::new() };
+            let data = e.plugin_data.expect("plugindata").data;
+            data.get("result").and_then(|r| r.as_str()).map(|r| r.to_string()).unwrap_or_default()
+        })
         .expect("message answered");
     assert_eq!(result, "ok");
 
     // An offer: the answering event carries Janus's SDP.
     let offer = SessionDescription::new(SdpType::Offer, OFFER);
-    let mut answer = String::new();
-    driver
-        .message(
-            handle,
-            &Echo { audio: true, video: true },
-            Some(&offer),
-            |reply| {
-                if let Message::Event(e) = reply
-                    && let Some(jsep) = e.jsep
-                {
-                    assert_eq!(jsep.kind, JsepType::Answer);
-                    answer = jsep.sdp.to_string();
-                }
-            },
-            |_| {},
-        )
+    let answer = driver
+        .message(handle, &Echo { audio: true, video: true }, Some(&offer), &mut ignore, |reply| {
+            if let Message::Event(e) = reply
+                && let Some(jsep) = e.jsep
+            {
+                assert_eq!(jsep.kind, JsepType::Answer);
+                return jsep.sdp.to_string();
+            }
+            String::new()
+        })
         .expect("offer answered");
     assert!(answer.starts_with("v=0\r\n"), "{answer}");
 
-    driver.detach(handle).expect("detach");
+    driver.detach(handle, &mut ignore).expect("detach");
     assert_eq!(driver.client().handles().count(), 0);
-    driver.destroy_session().expect("destroy");
+    driver.destroy_session(&mut ignore).expect("destroy");
     assert!(driver.client().session_id().is_none());
     // The session is really gone on the server.
-    assert!(matches!(driver.create_session(), Ok(s) if s != session));
-    driver.destroy_session().expect("destroy the second session");
+    assert!(matches!(driver.create_session(&mut ignore), Ok(s) if s != session));
+    driver.destroy_session(&mut ignore).expect("destroy the second session");
 }
 
 #[test]
@@ -151,16 +145,26 @@ fn janus_errors_reach_the_caller_typed() {
     let endpoint = HttpEndpoint { host: &authority, base: "/janus" };
     let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_req, rx_events: &mut rx_ev };
     let client: Client = Client::new(Config::http(), 7);
-    let mut driver = HttpDriver::new(client, connect(&authority), connect(&authority), clock, endpoint, buffers);
-    driver.create_session().expect("create");
-    assert!(matches!(driver.attach("janus.plugin.nope"), Err(DriverError::Janus { code: 460 })));
-    // The session is still usable after the error.
-    let handle = driver.attach("janus.plugin.echotest").expect("attach");
+    let link = HttpLink::new(connect(&authority), connect(&authority), endpoint, buffers);
+    let mut driver = Driver::new(client, link, clock);
+    driver.create_session(&mut ignore).expect("create");
     assert!(matches!(
-        driver.message::<_, ()>(HandleId(handle.0 + 1), &Echo { audio: true, video: false }, None, |_| {}, |_| {}),
-        Err(DriverError::Client(janus_signal::client::ClientError::UnknownHandle(_)))
+        driver.attach("janus.plugin.nope", &mut ignore),
+        Err(CallError::Janus(code)) if code == ErrorCode::PluginNotFound && code.code() == 460
     ));
-    driver.destroy_session().expect("destroy");
+    // The session is still usable after the error.
+    let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
+    assert!(matches!(
+        driver.message::<_, (), _>(
+            HandleId(handle.0 + 1),
+            &Echo { audio: true, video: false },
+            None,
+            &mut ignore,
+            |_| {}
+        ),
+        Err(CallError::Client(ClientError::UnknownHandle(_)))
+    ));
+    driver.destroy_session(&mut ignore).expect("destroy");
 }
 
 #[test]
@@ -173,9 +177,14 @@ fn a_reply_larger_than_the_buffer_is_a_typed_error() {
     let endpoint = HttpEndpoint { host: &authority, base: "/janus" };
     let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_req, rx_events: &mut rx_ev };
     let client: Client = Client::new(Config::http(), 9);
-    let mut driver = HttpDriver::new(client, connect(&authority), connect(&authority), clock, endpoint, buffers);
-    let err = driver.call(|c, now, out| c.server_info(now, out), |_| {}).expect_err("too large");
-    assert!(matches!(err, DriverError::ResponseTooLarge { buffer: "rx_requests", capacity: 512 }), "{err:?}");
+    let link = HttpLink::new(connect(&authority), connect(&authority), endpoint, buffers);
+    let mut driver = Driver::new(client, link, clock);
+    let err =
+        driver.call(&mut |c, now, out| c.server_info(now, out), NO_LIMIT, &mut ignore, |_| ()).expect_err("too large");
+    assert!(
+        matches!(err, CallError::Link(HttpLinkError::ResponseTooLarge { buffer: "rx_requests", capacity: 512 })),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -188,18 +197,31 @@ fn nonblocking_step_delivers_the_event() {
     let endpoint = HttpEndpoint { host: &authority, base: "/janus" };
     let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_req, rx_events: &mut rx_ev };
     let client: Client = Client::new(Config::http(), 11);
-    let mut driver = HttpDriver::new(client, connect(&authority), connect(&authority), clock, endpoint, buffers);
-    driver.create_session().expect("create");
-    let handle = driver.attach("janus.plugin.echotest").expect("attach");
+    let link = HttpLink::new(connect(&authority), connect(&authority), endpoint, buffers);
+    let mut driver = Driver::new(client, link, clock);
+    driver.create_session(&mut ignore).expect("create");
+    let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
+    // `Driver::start` sends without waiting: the POST's response (the ack) is handled at once,
+    // the answer is left to `step`.
+    let mut acked = None;
     let request = driver
-        .call(|c, now, out| c.message::<_, ()>(now, out, handle, &Echo { audio: true, video: true }, None), |_| {})
+        .start(
+            &mut |c, now, out| c.message::<_, ()>(now, out, handle, &Echo { audio: true, video: true }, None),
+            Instant::from_millis(u64::MAX),
+            &mut |output: Output<'_>| {
+                if let Output::Acked { request } = output {
+                    acked = Some(request);
+                }
+            },
+        )
         .expect("sent");
+    assert_eq!(acked, Some(request), "the POST's response is the ack");
     let mut answered = false;
     let mut would_block = 0u32;
     let deadline = StdInstant::now() + Duration::from_secs(10);
     while !answered {
         assert!(StdInstant::now() < deadline, "no answer within 10 s");
-        match driver.step(|output| {
+        match driver.step(&mut |output: Output<'_>| {
             if let Output::Reply { request: r, kind: RequestKind::Message, message: Message::Event(_) } = output {
                 answered = r == request;
             }
@@ -213,5 +235,5 @@ fn nonblocking_step_delivers_the_event() {
         }
     }
     eprintln!("answered after {would_block} WouldBlock steps");
-    driver.destroy_session().expect("destroy");
+    driver.destroy_session(&mut ignore).expect("destroy");
 }

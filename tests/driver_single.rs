@@ -1,5 +1,6 @@
-//! The single-connection HTTP driver (`HttpSingleDriver`): one byte stream, one buffer, POSTs
-//! and the long poll strictly taking turns, as a firmware whose UART is its only link uses it.
+//! The driver over the single-connection HTTP link (`Driver` with `HttpSingleLink`): one byte
+//! stream, one buffer, POSTs and the long poll strictly taking turns, as a firmware whose UART
+//! is its only link uses it.
 //!
 //! Against the real Janus over one `TcpStream` (create → attach echotest → message → event →
 //! keepalive → detach → destroy → a request for the destroyed session answered with 458), with
@@ -16,8 +17,8 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant as StdInstant};
 
 use janus_signal::client::{Client, ClientError, Config, Event, Output, SessionEnd, SessionState, Transport};
-use janus_signal::driver::{DriverError, HttpEndpoint, HttpSingleDriver};
-use janus_signal::message::Message;
+use janus_signal::driver::{CallError, Driver, HttpEndpoint, HttpLinkError, HttpSingleLink, Sink};
+use janus_signal::message::{ErrorCode, Message};
 use janus_signal::{Instant, SessionId};
 use serde_json::{Value, json};
 
@@ -26,6 +27,9 @@ struct Echo {
     audio: bool,
     video: bool,
 }
+
+/// A sink for what the test does not look at.
+fn ignore(_: Output<'_>) {}
 
 /// The firmware's capacities.
 type SmallClient = Client<1, 2, 4>;
@@ -97,41 +101,42 @@ fn one_connection_runs_the_firmware_flow_against_janus() {
     let mut buffer = vec![0u8; 2048];
     let endpoint = HttpEndpoint { host: &authority, base: "/janus" };
     let client = SmallClient::new(config(1), 0xF1F1);
-    let mut driver = HttpSingleDriver::new(client, stream, clock, endpoint, &mut buffer);
+    let mut driver = Driver::new(client, HttpSingleLink::new(stream, endpoint, &mut buffer), clock);
 
-    let session = driver.create_session().expect("create");
-    let handle = driver.attach("janus.plugin.echotest").expect("attach");
+    let session = driver.create_session(&mut ignore).expect("create");
+    let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
     let (mut acked, mut result) = (false, String::new());
     driver
-        .message::<_, ()>(
+        .message::<_, (), _>(
             handle,
             &Echo { audio: true, video: true },
             None,
+            &mut |output: Output<'_>| acked |= matches!(output, Output::Acked { .. }),
             |reply| {
                 if let Message::Event(e) = reply {
                     let data = e.plugin_data.expect("plugindata").data;
                     result = data.get("result").and_then(|r| r.as_str()).map(|r| r.to_string()).unwrap_or_default();
                 }
             },
-            |output| acked |= matches!(output, Output::Acked { .. }),
         )
         .expect("message answered");
     assert!(acked);
     assert_eq!(result, "ok");
-    driver.keepalive().expect("keepalive");
-    driver.detach(handle).expect("detach");
-    driver.destroy_session().expect("destroy");
+    driver.keepalive(&mut ignore).expect("keepalive");
+    driver.detach(handle, &mut ignore).expect("detach");
+    driver.destroy_session(&mut ignore).expect("destroy");
     assert!(matches!(driver.client().session(), SessionState::Ended(s, SessionEnd::Destroyed) if s == session));
 
     // A request for the session that is gone: Janus's typed error, at once.
-    let err = driver.claim_session(session).expect_err("the session is gone");
-    assert!(matches!(err, DriverError::Janus { code: 458 }), "{err:?}");
+    let err = driver.claim_session(session, &mut ignore).expect_err("the session is gone");
+    assert!(matches!(err, CallError::Janus(ErrorCode::SessionNotFound)), "{err:?}");
     // The connection is still good for a new session.
-    let second = driver.create_session().expect("a new session on the same connection");
+    let second = driver.create_session(&mut ignore).expect("a new session on the same connection");
     assert_ne!(second, session);
-    driver.destroy_session().expect("destroy the new session");
+    driver.destroy_session(&mut ignore).expect("destroy the new session");
 
-    let (_, stream) = driver.into_parts();
+    let (_, link, _) = driver.into_parts();
+    let stream = link.into_stream();
     let (s, h) = (session.0, handle.0);
     let expected = [
         "POST /janus HTTP/1.1".to_owned(),
@@ -282,38 +287,52 @@ fn echotest_janus(idle_polls: usize) -> impl FnMut(&Received) -> Vec<u8> {
     }
 }
 
+type ScriptedDriver<'b> = Driver<HttpSingleLink<'b, Scripted>, fn() -> Instant, 1, 2, 4>;
+
 fn scripted_driver<'b>(
     buffer: &'b mut [u8],
     responder: impl FnMut(&Received) -> Vec<u8> + 'static,
-) -> HttpSingleDriver<'b, Scripted, fn() -> Instant, 1, 2, 4> {
+) -> ScriptedDriver<'b> {
     let clock: fn() -> Instant = || Instant::ZERO;
     let endpoint = HttpEndpoint { host: "127.0.0.1:8088", base: "/janus" };
-    HttpSingleDriver::new(SmallClient::new(config(1), 3), Scripted::new(responder), clock, endpoint, buffer)
+    Driver::new(SmallClient::new(config(1), 3), HttpSingleLink::new(Scripted::new(responder), endpoint, buffer), clock)
+}
+
+/// A sink that keeps the client's events (the driver drains them from the client into it).
+#[derive(Default)]
+struct Events(Vec<Event>);
+
+impl Sink for Events {
+    fn output(&mut self, _: Output<'_>) {}
+
+    fn event(&mut self, event: Event) {
+        self.0.push(event);
+    }
 }
 
 #[test]
 fn the_message_waits_through_idle_long_polls_and_nothing_overlaps() {
     let mut buffer = vec![0u8; 1024];
     let mut driver = scripted_driver(&mut buffer, echotest_janus(2));
-    driver.create_session().expect("create");
-    let handle = driver.attach("janus.plugin.echotest").expect("attach");
-    let mut answered = false;
+    driver.create_session(&mut ignore).expect("create");
+    let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
     let mut keepalives = 0;
-    driver
-        .message::<_, ()>(
+    let answered = driver
+        .message::<_, (), _>(
             handle,
             &Echo { audio: true, video: false },
             None,
-            |reply| answered = matches!(reply, Message::Event(_)),
-            |output| keepalives += usize::from(matches!(output, Output::Ignored { .. })),
+            &mut |output: Output<'_>| keepalives += usize::from(matches!(output, Output::Ignored { .. })),
+            |reply| matches!(reply, Message::Event(_)),
         )
         .expect("answered");
     assert!(answered);
     assert_eq!(keepalives, 2, "two idle long polls came back with keepalives");
-    driver.keepalive().expect("keepalive");
-    driver.detach(handle).expect("detach");
-    driver.destroy_session().expect("destroy");
-    let (_, stream) = driver.into_parts();
+    driver.keepalive(&mut ignore).expect("keepalive");
+    driver.detach(handle, &mut ignore).expect("detach");
+    driver.destroy_session(&mut ignore).expect("destroy");
+    let (_, link, _) = driver.into_parts();
+    let stream = link.into_stream();
     let polls = stream.requests.iter().filter(|l| l.starts_with("GET ")).count();
     assert_eq!(polls, 3);
     assert_eq!(stream.requests.len(), 3 + 6);
@@ -325,10 +344,12 @@ fn no_long_poll_without_a_session_or_outside_a_wait() {
     let mut driver = scripted_driver(&mut buffer, echotest_janus(0));
     // Nothing to poll before the session exists: no bytes at all (the scripted stream would
     // fail a read).
-    driver.poll_events(|_| panic!("no output")).expect("nothing to do");
-    driver.create_session().expect("create");
-    driver.attach("janus.plugin.echotest").expect("attach");
-    let (_, stream) = driver.into_parts();
+    let received = driver.poll(Instant::ZERO, &mut |_: Output<'_>| panic!("no output")).expect("nothing to do");
+    assert!(!received);
+    driver.create_session(&mut ignore).expect("create");
+    driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
+    let (_, link, _) = driver.into_parts();
+    let stream = link.into_stream();
     assert!(stream.requests.iter().all(|l| l.starts_with("POST ")), "{:?}", stream.requests);
 }
 
@@ -342,21 +363,21 @@ fn a_long_poll_404_ends_the_session_and_the_waiting_message() {
         }
         inner(request)
     });
-    driver.create_session().expect("create");
-    let handle = driver.attach("janus.plugin.echotest").expect("attach");
+    driver.create_session(&mut ignore).expect("create");
+    let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
+    // The client's events come to the sink now (the driver drains them from the client).
+    let mut events = Events::default();
     let err = driver
-        .message::<_, ()>(handle, &Echo { audio: true, video: true }, None, |_| {}, |_| {})
+        .message::<_, (), _>(handle, &Echo { audio: true, video: true }, None, &mut events, |_| {})
         .expect_err("the session is gone");
-    assert!(matches!(err, DriverError::NoReply), "{err:?}");
+    assert!(matches!(err, CallError::Abandoned(_)), "{err:?}");
     assert!(matches!(
         driver.client().session(),
         SessionState::Ended(SessionId(SESSION), SessionEnd::LongPollStatus(404))
     ));
-    let mut abandoned = 0;
-    while let Some(event) = driver.client().poll_event() {
-        abandoned += usize::from(matches!(event, Event::RequestAbandoned { .. }));
-    }
-    assert_eq!(abandoned, 1);
+    let abandoned = events.0.iter().filter(|event| matches!(event, Event::RequestAbandoned { .. })).count();
+    assert_eq!(abandoned, 1, "{:?}", events.0);
+    assert!(driver.client_mut().poll_event().is_none(), "every event went to the sink");
 }
 
 #[test]
@@ -371,11 +392,17 @@ fn janus_errors_are_typed_and_the_session_goes_on() {
         }
         inner(request)
     });
-    driver.create_session().expect("create");
-    assert!(matches!(driver.attach("janus.plugin.nope"), Err(DriverError::Janus { code: 460 })));
-    assert_eq!(driver.attach("janus.plugin.echotest").expect("attach").0, HANDLE);
+    driver.create_session(&mut ignore).expect("create");
+    assert!(matches!(
+        driver.attach("janus.plugin.nope", &mut ignore),
+        Err(CallError::Janus(code)) if code == ErrorCode::PluginNotFound && code.code() == 460
+    ));
+    assert_eq!(driver.attach("janus.plugin.echotest", &mut ignore).expect("attach").0, HANDLE);
     // The client still refuses what it knows to be wrong without any traffic.
-    assert!(matches!(driver.attach("janus.plugin.echotest"), Err(DriverError::Client(ClientError::TooManyHandles))));
+    assert!(matches!(
+        driver.attach("janus.plugin.echotest", &mut ignore),
+        Err(CallError::Client(ClientError::TooManyHandles))
+    ));
 }
 
 #[test]
@@ -391,19 +418,28 @@ fn connection_close_and_oversized_responses_are_typed_errors() {
         }
         inner(request)
     });
-    driver.create_session().expect("create");
-    // The answer is handled, then the caller learns that the connection is finished.
-    assert!(matches!(driver.keepalive(), Err(DriverError::Closed)));
+    driver.create_session(&mut ignore).expect("create");
+    // The answer is delivered: the keepalive succeeds.
+    driver.keepalive(&mut ignore).expect("the ack came before the close");
+    // The next request learns that the connection is finished, before anything is sent.
+    let err = driver.keepalive(&mut ignore).expect_err("the connection is closed");
+    assert!(matches!(err, CallError::Link(HttpLinkError::Closed)), "{err:?}");
     let mut inner = echotest_janus(0);
-    driver.replace_stream(Scripted::new(move |request| {
-        if request.body["janus"] == "attach" {
-            let tx = request.body["transaction"].clone();
-            let padding = "x".repeat(600);
-            return chunked(&json!({"janus": "success", "session_id": SESSION, "transaction": tx,
+    let old = driver.reconnect_link(|link| {
+        link.replace_stream(Scripted::new(move |request| {
+            if request.body["janus"] == "attach" {
+                let tx = request.body["transaction"].clone();
+                let padding = "x".repeat(600);
+                return chunked(&json!({"janus": "success", "session_id": SESSION, "transaction": tx,
                 "data": {"id": HANDLE}, "padding": padding}));
-        }
-        inner(request)
-    }));
-    let err = driver.attach("janus.plugin.echotest").expect_err("too large for 512 bytes");
-    assert!(matches!(err, DriverError::ResponseTooLarge { buffer: "buffer", capacity: 512 }), "{err:?}");
+            }
+            inner(request)
+        }))
+    });
+    assert_eq!(old.requests.len(), 2, "nothing was sent on the closed connection: {:?}", old.requests);
+    let err = driver.attach("janus.plugin.echotest", &mut ignore).expect_err("too large for 512 bytes");
+    assert!(
+        matches!(err, CallError::Link(HttpLinkError::ResponseTooLarge { buffer: "buffer", capacity: 512 })),
+        "{err:?}"
+    );
 }

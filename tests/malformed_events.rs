@@ -1,9 +1,9 @@
-//! Messages that cannot be read as their kind (issue 18, item 1) through core's HTTP drivers:
-//! the firmware's single-connection `HttpSingleDriver` and the two-connection `HttpDriver`,
-//! against a scripted Janus on in-memory streams. Unreadable unsolicited messages come before
-//! every event on the long poll and never fail a call (they are handed on as
-//! `Output::Malformed`); an unreadable answer to the driver's own request fails that request
-//! with `DriverError::MalformedReply`, and the session goes on.
+//! Messages that cannot be read as their kind (issue 18, item 1) through core's `Driver` over
+//! its HTTP links: the firmware's single-connection `HttpSingleLink` and the two-connection
+//! `HttpLink`, against a scripted Janus on in-memory streams. Unreadable unsolicited messages
+//! come before every event on the long poll and never fail a call (they are handed to the sink
+//! as `Output::Malformed`); an unreadable answer to the driver's own request fails that request
+//! with `CallError::MalformedReply`, and the session goes on.
 //!
 //! The sans-IO client itself is covered in `core/tests/sim.rs` (both transports, with the
 //! invariant oracle), std-socket's `Janus` in its unit tests (scripted WebSocket and HTTP servers
@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use janus_signal::client::{Client, Config, Output, RequestKind, Transport};
-use janus_signal::driver::{Buffers, DriverError, HttpDriver, HttpEndpoint, HttpSingleDriver};
+use janus_signal::driver::{Buffers, CallError, Driver, HttpEndpoint, HttpLink, HttpSingleLink};
 use janus_signal::message::{Defect, Message};
 use janus_signal::{HandleId, Instant};
 use serde_json::{Value, json};
@@ -147,6 +147,12 @@ fn clock() -> Instant {
 
 const ENDPOINT: HttpEndpoint<'static> = HttpEndpoint { host: "127.0.0.1:8088", base: "/janus" };
 
+/// No limit of the test's own for a poll (the scripted Janus answers every long poll at once).
+const NO_LIMIT: Instant = Instant::from_millis(u64::MAX);
+
+/// A sink for what the test does not look at.
+fn ignore(_: Output<'_>) {}
+
 /// What the drivers hand on besides the answers.
 #[derive(Default)]
 struct Seen {
@@ -180,29 +186,28 @@ fn the_single_connection_driver_goes_on_through_malformed_events() {
     let janus = Rc::new(RefCell::new(Janus::default()));
     let mut buffer = vec![0u8; 2048];
     let client: Client<1, 2, 4> = Client::new(config(), 3);
-    let mut driver =
-        HttpSingleDriver::new(client, Stream::new(&janus), clock as fn() -> Instant, ENDPOINT, &mut buffer);
+    let link = HttpSingleLink::new(Stream::new(&janus), ENDPOINT, &mut buffer);
+    let mut driver = Driver::new(client, link, clock as fn() -> Instant);
     let mut seen = Seen::default();
-    driver.create_session().expect("create");
-    let handle = driver.attach("janus.plugin.echotest").expect("attach");
+    driver.create_session(&mut ignore).expect("create");
+    let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
     for _ in 0..3 {
-        let mut answered = false;
-        driver
-            .message::<_, ()>(
+        let answered = driver
+            .message::<_, (), _>(
                 handle,
                 &json!({"audio": true}),
                 None,
-                |reply| answered = matches!(reply, Message::Event(_)),
-                |output| seen.note(output),
+                &mut |output: Output<'_>| seen.note(output),
+                |reply| matches!(reply, Message::Event(_)),
             )
             .expect("a message answered despite malformed events before its event");
         assert!(answered);
     }
-    driver.poll_events(|output| seen.note(output)).expect("events");
-    driver.keepalive().expect("keepalive");
-    driver.poll_events(|output| seen.note(output)).expect("events");
-    driver.detach(handle).expect("detach");
-    driver.destroy_session().expect("destroy");
+    driver.poll(NO_LIMIT, &mut |output: Output<'_>| seen.note(output)).expect("events");
+    driver.keepalive(&mut ignore).expect("keepalive");
+    driver.poll(NO_LIMIT, &mut |output: Output<'_>| seen.note(output)).expect("events");
+    driver.detach(handle, &mut ignore).expect("detach");
+    driver.destroy_session(&mut ignore).expect("destroy");
     seen.check(4 * 6);
     assert!(seen.malformed_replies.is_empty());
 }
@@ -213,30 +218,34 @@ fn the_single_connection_driver_fails_only_a_request_whose_answer_is_malformed()
         let janus = Rc::new(RefCell::new(Janus { garble: Some(garbled), ..Janus::default() }));
         let mut buffer = vec![0u8; 2048];
         let client: Client<1, 2, 4> = Client::new(config(), 3);
-        let mut driver =
-            HttpSingleDriver::new(client, Stream::new(&janus), clock as fn() -> Instant, ENDPOINT, &mut buffer);
+        let link = HttpSingleLink::new(Stream::new(&janus), ENDPOINT, &mut buffer);
+        let mut driver = Driver::new(client, link, clock as fn() -> Instant);
         let mut seen = Seen::default();
-        driver.create_session().expect("create");
+        driver.create_session(&mut ignore).expect("create");
         if garbled == "attach" {
-            assert!(matches!(driver.attach("janus.plugin.echotest"), Err(DriverError::MalformedReply)));
+            assert!(matches!(driver.attach("janus.plugin.echotest", &mut ignore), Err(CallError::MalformedReply)));
             assert_eq!(driver.client().handles().count(), 0);
         }
-        let handle = driver.attach("janus.plugin.echotest").expect("attach");
+        let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
         if garbled == "message" {
-            let result = driver.message::<_, ()>(handle, &json!({}), None, |_| panic!("no answer"), |o| seen.note(o));
-            assert!(matches!(result, Err(DriverError::MalformedReply)), "{result:?}");
+            let result =
+                driver.message::<_, (), ()>(handle, &json!({}), None, &mut |o: Output<'_>| seen.note(o), |_| {
+                    panic!("no answer")
+                });
+            assert!(matches!(result, Err(CallError::MalformedReply)), "{result:?}");
             assert_eq!(seen.malformed_replies, [RequestKind::Message]);
         }
         if garbled == "keepalive" {
-            assert!(matches!(driver.keepalive(), Err(DriverError::MalformedReply)));
+            assert!(matches!(driver.keepalive(&mut ignore), Err(CallError::MalformedReply)));
         }
         assert_eq!(driver.client().pending_requests(), 0, "{garbled}: the request ended");
-        let mut answered = false;
-        driver
-            .message::<_, ()>(handle, &json!({}), None, |r| answered = matches!(r, Message::Event(_)), |o| seen.note(o))
+        let answered = driver
+            .message::<_, (), _>(handle, &json!({}), None, &mut |o: Output<'_>| seen.note(o), |r| {
+                matches!(r, Message::Event(_))
+            })
             .expect("the session goes on");
         assert!(answered);
-        driver.destroy_session().expect("destroy");
+        driver.destroy_session(&mut ignore).expect("destroy");
     }
 }
 
@@ -247,26 +256,27 @@ fn the_two_connection_driver_goes_on_through_malformed_events() {
     let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_requests, rx_events: &mut rx_events };
     let client: Client = Client::new(config(), 5);
     let (requests, events) = (Stream::new(&janus), Stream::new(&janus));
-    let mut driver = HttpDriver::new(client, requests, events, clock as fn() -> Instant, ENDPOINT, buffers);
+    let link = HttpLink::new(requests, events, ENDPOINT, buffers);
+    let mut driver = Driver::new(client, link, clock as fn() -> Instant);
     let mut seen = Seen::default();
-    driver.create_session().expect("create");
-    let handle = driver.attach("janus.plugin.echotest").expect("attach");
+    driver.create_session(&mut ignore).expect("create");
+    let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
     let mut answered = 0;
     for _ in 0..2 {
-        driver
-            .message::<_, ()>(
+        answered += driver
+            .message::<_, (), _>(
                 handle,
                 &json!({"video": true}),
                 None,
-                |reply| answered += usize::from(matches!(reply, Message::Event(_))),
-                |output| seen.note(output),
+                &mut |output: Output<'_>| seen.note(output),
+                |reply| usize::from(matches!(reply, Message::Event(_))),
             )
             .expect("answered");
     }
     assert_eq!(answered, 2);
-    driver.poll_events(|output| seen.note(output)).expect("events");
-    driver.detach(HandleId(HANDLE)).expect("detach");
-    driver.destroy_session().expect("destroy");
+    driver.poll(NO_LIMIT, &mut |output: Output<'_>| seen.note(output)).expect("events");
+    driver.detach(HandleId(HANDLE), &mut ignore).expect("detach");
+    driver.destroy_session(&mut ignore).expect("destroy");
     seen.check(4 * 4);
     assert!(janus.borrow().requests.iter().any(|l| l.contains("maxev=10")));
 }

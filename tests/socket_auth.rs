@@ -268,8 +268,8 @@ mod drivers {
     use std::net::TcpStream;
     use std::time::Instant as StdInstant;
 
-    use janus_signal_socket::janus_signal::client::{Client, Config};
-    use janus_signal_socket::janus_signal::driver::{Buffers, HttpDriver, HttpEndpoint, HttpSingleDriver};
+    use janus_signal_socket::janus_signal::client::{Client, Config, Output};
+    use janus_signal_socket::janus_signal::driver::{Buffers, Driver, HttpEndpoint, HttpLink, HttpSingleLink};
     use janus_signal_socket::janus_signal::message::Message;
     use janus_signal_socket::janus_signal::{Instant, plugin};
 
@@ -303,40 +303,38 @@ mod drivers {
         Tcp(stream)
     }
 
+    /// A sink for what the test does not look at.
+    fn ignore(_: Output<'_>) {}
+
     fn assert_echotest_answer(message: &Message<'_>) {
         let event = plugin::echotest::Event::from_message(message);
         assert!(matches!(event, Some(Ok(plugin::echotest::Event::Accepted))), "{event:?} in {message:?}");
     }
 
-    /// `HttpSingleDriver` with the firmware's 2 KiB buffer.
+    /// `Driver` over `HttpSingleLink` with the firmware's 2 KiB buffer.
     pub(super) fn single(authority: &str, apisecret: &str, token: &str) {
         let started = StdInstant::now();
         let clock = move || Instant::from_millis(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
         let mut buffer = [0u8; 2048];
         let endpoint = HttpEndpoint { host: authority, base: "/janus" };
         let client: Client<1, 2, 4> = Client::new(Config::http(), 7);
-        let mut driver = HttpSingleDriver::new(client, connect(authority), clock, endpoint, &mut buffer);
+        let link = HttpSingleLink::new(connect(authority), endpoint, &mut buffer);
+        let mut driver = Driver::new(client, link, clock);
         driver.set_credentials(Some(apisecret), Some(token)).expect("the long poll fits in 2 KiB");
-        driver.create_session().expect("create");
-        let handle = driver.attach("janus.plugin.echotest").expect("attach");
+        driver.create_session(&mut ignore).expect("create");
+        let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
         let mut answered = false;
         driver
-            .message(
-                handle,
-                &ECHO,
-                None::<&()>,
-                |m| {
-                    assert_echotest_answer(&m);
-                    answered = true;
-                },
-                |_| {},
-            )
+            .message(handle, &ECHO, None::<&()>, &mut ignore, |m| {
+                assert_echotest_answer(&m);
+                answered = true;
+            })
             .expect("message: its event comes on the long poll");
         assert!(answered);
-        driver.destroy_session().expect("destroy");
+        driver.destroy_session(&mut ignore).expect("destroy");
     }
 
-    /// `HttpDriver` with 1 KiB for requests.
+    /// `Driver` over `HttpLink` (two connections) with 1 KiB for requests.
     pub(super) fn two_connections(authority: &str, apisecret: &str, token: &str) {
         let started = StdInstant::now();
         let clock = move || Instant::from_millis(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
@@ -344,24 +342,19 @@ mod drivers {
         let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_requests, rx_events: &mut rx_events };
         let endpoint = HttpEndpoint { host: authority, base: "/janus" };
         let client: Client = Client::new(Config::http(), 8);
-        let mut driver = HttpDriver::new(client, connect(authority), connect(authority), clock, endpoint, buffers);
+        let link = HttpLink::new(connect(authority), connect(authority), endpoint, buffers);
+        let mut driver = Driver::new(client, link, clock);
         driver.set_credentials(Some(apisecret), Some(token)).expect("the long poll fits in 1 KiB");
-        driver.create_session().expect("create");
-        let handle = driver.attach("janus.plugin.echotest").expect("attach");
+        driver.create_session(&mut ignore).expect("create");
+        let handle = driver.attach("janus.plugin.echotest", &mut ignore).expect("attach");
         let mut answered = false;
         driver
-            .message(
-                handle,
-                &ECHO,
-                None::<&()>,
-                |m| {
-                    assert_echotest_answer(&m);
-                    answered = true;
-                },
-                |_| {},
-            )
+            .message(handle, &ECHO, None::<&()>, &mut ignore, |m| {
+                assert_echotest_answer(&m);
+                answered = true;
+            })
             .expect("message: its event comes on the long poll");
         assert!(answered);
-        driver.destroy_session().expect("destroy");
+        driver.destroy_session(&mut ignore).expect("destroy");
     }
 }

@@ -34,11 +34,10 @@
 //! - [`ws`]: WebSocket (RFC 6455) client framing without I/O: the opening handshake, masked
 //!   frames (written in place), an incremental frame reader.
 //! - [`driver`]: the client run over real byte streams. [`driver::Driver`] is the one loop
-//!   over any [`driver::Link`] (HTTP with its long poll, or a message socket such as
-//!   [`driver::WebSocketLink`] on an [`embedded_io`] stream); [`driver::HttpDriver`] and
-//!   [`driver::HttpSingleDriver`] (one connection, e.g. a UART) run HTTP sessions with their
-//!   own loops. The desktop crate `janus-signal-socket` implements a `Link` over `std::net`
-//!   and runs the same `Driver`.
+//!   over any [`driver::Link`]: HTTP with its long poll on [`embedded_io`] streams
+//!   ([`driver::HttpLink`] with two connections, [`driver::HttpSingleLink`] with one, e.g. a
+//!   UART), or a message socket ([`driver::WebSocketLink`]). The desktop crate
+//!   `janus-signal-socket` implements a `Link` over `std::net` and runs the same `Driver`.
 //!
 //! # The poll contract
 //!

@@ -82,10 +82,10 @@ impl Link for FakeLink {
         Ok(true)
     }
 
-    fn start_long_poll(&mut self, route: &Route, _auth: &Auth<'_>) -> Result<(), &'static str> {
+    fn start_long_poll(&mut self, route: &Route, _auth: &Auth<'_>) -> Result<bool, &'static str> {
         let Route::LongPoll { session, .. } = route else { return Err("not a long poll") };
         self.polling = Some(session.0);
-        Ok(())
+        Ok(false)
     }
 
     fn receive(&mut self, until: Instant) -> Result<Option<Received<'_>>, &'static str> {

@@ -136,11 +136,12 @@ impl Link for StdLink {
         }
     }
 
-    fn start_long_poll(&mut self, route: &Route, auth: &Auth<'_>) -> Result<(), Error> {
+    fn start_long_poll(&mut self, route: &Route, auth: &Auth<'_>) -> Result<bool, Error> {
         match &mut self.transport {
             Transport::Http(http) => {
                 log::trace!("{}: long poll", self.url);
-                http.start_long_poll(route, auth)
+                // Its own connection: the answer comes later.
+                http.start_long_poll(route, auth).map(|()| false)
             }
             Transport::Ws(_) => Err(Error::Unexpected("a long poll over WebSocket")),
         }

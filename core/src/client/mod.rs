@@ -716,6 +716,23 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         }
     }
 
+    /// Forgets `request`, which will not be answered here: the link could not send it (or
+    /// the caller gave up on it). What the request had begun is undone as for a timeout (a
+    /// `create` leaves the session idle again…), without an event: the caller knows. Returns
+    /// whether it was pending.
+    pub fn cancel(&mut self, request: RequestId) -> bool {
+        let Some(index) = self.pending.iter().position(|p| p.id == request) else {
+            return false;
+        };
+        match swap_remove(&mut self.pending, index) {
+            Some(cancelled) => {
+                self.request_failed(cancelled.kind, cancelled.handle);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The next queued [`Event`]. Call after every other call until it returns `None`.
     pub fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()

@@ -27,8 +27,6 @@ pub struct Driver<L, K, const HANDLES: usize = 8, const PENDING: usize = 16, con
     client: Client<HANDLES, PENDING, EVENTS>,
     link: L,
     clock: K,
-    /// A long poll was started on the link and not answered yet.
-    long_poll_out: bool,
 }
 
 /// Why a [`Driver`] call failed.
@@ -49,6 +47,16 @@ pub enum CallError<E> {
     Unreadable(crate::error::DecodeError),
     /// The command wrote no request (a long poll is not a command).
     NotARequest,
+    /// Janus refused the request with a core `error` (the conveniences such as
+    /// [`Driver::attach`]; [`Driver::call`] hands the [`Refusal`] itself to its closure).
+    Janus(crate::message::ErrorCode),
+    /// The plugin refused a `message` with an error in its data: its `error_code`, when it
+    /// gave one (the conveniences).
+    Plugin(Option<u64>),
+    /// The answer cannot be read as its kind (the conveniences).
+    MalformedReply,
+    /// The answer is not what the request expects (a `success` without `data.id`…).
+    UnexpectedReply,
 }
 
 impl<E: fmt::Debug> fmt::Display for CallError<E> {
@@ -60,6 +68,11 @@ impl<E: fmt::Debug> fmt::Display for CallError<E> {
             Self::Abandoned(reason) => write!(f, "the request was abandoned: {reason:?}"),
             Self::Unreadable(e) => write!(f, "unreadable response: {e}"),
             Self::NotARequest => f.write_str("the command wrote no request"),
+            Self::Janus(code) => write!(f, "Janus error {}", code.code()),
+            Self::Plugin(Some(code)) => write!(f, "plugin error {code}"),
+            Self::Plugin(None) => f.write_str("plugin error"),
+            Self::MalformedReply => f.write_str("malformed answer"),
+            Self::UnexpectedReply => f.write_str("unexpected answer"),
         }
     }
 }
@@ -95,7 +108,7 @@ where
 {
     /// A driver for `client` over `link`, with `clock` for the time.
     pub const fn new(client: Client<HANDLES, PENDING, EVENTS>, link: L, clock: K) -> Self {
-        Self { client, link, clock, long_poll_out: false }
+        Self { client, link, clock }
     }
 
     /// The state machine.
@@ -133,18 +146,28 @@ where
     /// a new long poll; for a message socket, say [`transport_lost`](Self::transport_lost)
     /// first when the session went with the old one.
     pub fn replace_link(&mut self, link: L) -> L {
-        if core::mem::take(&mut self.long_poll_out) {
-            let now = self.clock.now();
-            self.client.long_poll_failed(now);
-        }
+        // A long poll that was out is lost (when none was, this changes nothing).
+        let now = self.clock.now();
+        self.client.long_poll_failed(now);
         core::mem::replace(&mut self.link, link)
+    }
+
+    /// Lets `change` put a new connection under the link (e.g.
+    /// [`HttpSingleLink::replace_stream`](super::HttpSingleLink::replace_stream) after
+    /// [`HttpLinkError::Closed`](super::HttpLinkError::Closed)), as
+    /// [`replace_link`](Self::replace_link) does for a whole new link: a long poll that was
+    /// out is lost, and the next [`poll`](Self::poll) sends a new one.
+    pub fn reconnect_link<T>(&mut self, change: impl FnOnce(&mut L) -> T) -> T {
+        // A long poll that was out is lost (when none was, this changes nothing).
+        let now = self.clock.now();
+        self.client.long_poll_failed(now);
+        change(&mut self.link)
     }
 
     /// The connection that carried the session is gone: pending requests are abandoned (their
     /// events go to `sink`) and the session waits to be claimed on a new one.
     pub fn transport_lost(&mut self, sink: &mut dyn Sink) {
         let now = self.clock.now();
-        self.long_poll_out = false;
         self.client.transport_lost(now);
         drain_events(&mut self.client, sink, None);
     }
@@ -182,7 +205,7 @@ where
     /// [`call`](Self::call) without its type parameter: one copy for every caller's answer
     /// type (small targets' flash).
     #[inline(never)]
-    fn call_with(
+    pub(super) fn call_with(
         &mut self,
         command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
         until: Instant,
@@ -216,6 +239,27 @@ where
         }
     }
 
+    /// Sends the request `command` writes without waiting for its answer, for loops that do
+    /// not block ([`step`](Self::step)): the answer comes to `sink` from later rounds, as an
+    /// [`Output::Reply`] to the returned request (over HTTP the POST's response is handled
+    /// here at once: the plugin's ack, or the answer itself).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call), without the waiting.
+    pub fn start(
+        &mut self,
+        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
+        until: Instant,
+        sink: &mut dyn Sink,
+    ) -> Result<RequestId, CallError<L::Error>> {
+        let (request, ready) = self.send(command, until)?;
+        if ready {
+            self.take_response(sink, None)?;
+        }
+        Ok(request)
+    }
+
     /// One round for an idle caller: expires requests, sends the client's own traffic (the
     /// long poll, keepalives), and waits until `until` (or the client's next timer) for one
     /// received body, whose messages go to `sink`. Returns whether a body came.
@@ -226,6 +270,27 @@ where
     /// next call); [`CallError::Client`] when a keepalive does not fit the link's buffer.
     pub fn poll(&mut self, until: Instant, sink: &mut dyn Sink) -> Result<bool, CallError<L::Error>> {
         self.round(until, sink, None)
+    }
+
+    /// Sets the `apisecret` and `token` of every request and of the HTTP long poll, whose
+    /// query carries them percent-encoded (up to three bytes for each of theirs, so two
+    /// credentials of [`MAX_CREDENTIAL_LEN`](crate::client::MAX_CREDENTIAL_LEN) bytes make a
+    /// head of about 900 bytes). Checked now: the longest long poll must fit the link's
+    /// buffer ([`Link::fits_long_poll`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::CredentialTooLong`], or [`ClientError::Encode`] with
+    /// [`BufferTooSmall`](crate::EncodeError::BufferTooSmall) saying how large the buffer must
+    /// be; the credentials are then unchanged.
+    pub fn set_credentials(&mut self, apisecret: Option<&str>, token: Option<&str>) -> Result<(), ClientError> {
+        if let crate::client::Transport::Http { maxev } = self.client.config().transport {
+            let longest = Route::LongPoll { session: crate::ids::SessionId(u64::MAX), maxev };
+            self.link
+                .fits_long_poll(&longest, &crate::request::Auth { apisecret, token })
+                .map_err(ClientError::Encode)?;
+        }
+        self.client.set_credentials(apisecret, token)
     }
 
     /// Writes the command's request (growing the link's buffer when it can) and sends it.
@@ -245,9 +310,47 @@ where
             other => other?,
         };
         let request = t.request.ok_or(CallError::NotARequest)?;
-        let kind = self.client.pending_kind(request).unwrap_or(RequestKind::Custom);
-        let ready = self.link.send(&t, kind, until).map_err(CallError::Link)?;
+        let ready = self.transmit(&t, request, until)?;
         Ok((request, ready))
+    }
+
+    /// Sends `request`, written as `t`: [`Link::send`]. A request the link fails to send is
+    /// forgotten by the client ([`Client::cancel`]): its error is the caller's answer.
+    fn transmit(&mut self, t: &Transmit, request: RequestId, until: Instant) -> Result<bool, CallError<L::Error>> {
+        let kind = self.client.pending_kind(request).unwrap_or(RequestKind::Custom);
+        match self.link.send(t, kind, until) {
+            Ok(ready) => Ok(ready),
+            Err(e) => {
+                self.client.cancel(request);
+                Err(CallError::Link(e))
+            }
+        }
+    }
+
+    /// Sends the client's own traffic: the HTTP long poll (nothing more once the link has its
+    /// answer ready), due keepalives.
+    fn send_own(&mut self, now: Instant, until: Instant, sink: &mut dyn Sink) -> Result<(), CallError<L::Error>> {
+        while let Some(t) = self.client.poll_transmit(now, self.link.tx())? {
+            if let Route::LongPoll { .. } = t.route {
+                let auth = self.client.auth();
+                match self.link.start_long_poll(&t.route, &auth) {
+                    Ok(true) => break,
+                    Ok(false) => {}
+                    Err(e) => {
+                        self.client.long_poll_failed(now);
+                        return Err(CallError::Link(e));
+                    }
+                }
+            } else {
+                // The client's own requests are keepalives (which have a transaction).
+                if let Some(request) = t.request
+                    && self.transmit(&t, request, until)?
+                {
+                    self.take_response(sink, None)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Handles the response [`Link::send`] said is ready: it answers the request just sent,
@@ -281,31 +384,15 @@ where
             // Its timeout ended the awaited request: no waiting for anything else.
             return Ok(false);
         }
-        while let Some(t) = self.client.poll_transmit(now, self.link.tx())? {
-            if let Route::LongPoll { .. } = t.route {
-                let auth = self.client.auth();
-                if let Err(e) = self.link.start_long_poll(&t.route, &auth) {
-                    self.client.long_poll_failed(now);
-                    return Err(CallError::Link(e));
-                }
-                self.long_poll_out = true;
-            } else {
-                // The client's own requests are keepalives.
-                let kind = t.request.and_then(|r| self.client.pending_kind(r)).unwrap_or(RequestKind::Keepalive);
-                if self.link.send(&t, kind, until).map_err(CallError::Link)? {
-                    self.take_response(sink, None)?;
-                }
-            }
-        }
+        self.send_own(now, until, sink)?;
         let wake = self.client.poll_timeout().map_or(until, |timer| timer.min(until));
-        let Self { client, link, clock, long_poll_out } = self;
+        let Self { client, link, clock } = self;
         let received = match link.receive(wake) {
             Ok(received) => received,
             Err(e) => {
-                if core::mem::take(long_poll_out) {
-                    let now = clock.now();
-                    client.long_poll_failed(now);
-                }
+                // While a long poll is out, an error of the link's is its loss.
+                let now = clock.now();
+                client.long_poll_failed(now);
                 return Err(CallError::Link(e));
             }
         };
@@ -314,7 +401,6 @@ where
             None => None,
             Some(Received::Response(body) | Received::Message(body)) => Some(body),
             Some(Received::LongPoll { status, body }) => {
-                *long_poll_out = false;
                 client.long_poll_answered(now, status);
                 (status == 200).then_some(body)
             }
@@ -324,6 +410,40 @@ where
         }
         drain_events(client, sink, awaited);
         Ok(received.is_some())
+    }
+}
+
+impl<S, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
+    Driver<super::HttpLink<'_, S>, K, HANDLES, PENDING, EVENTS>
+where
+    S: embedded_io::Read + embedded_io::Write + embedded_io::ReadReady,
+    K: Clock,
+{
+    /// One non-blocking step for super-loops, over streams that say when they have bytes:
+    /// expires requests, sends the client's own traffic (the long poll when none is out),
+    /// reads what the events connection has ready, and hands a complete answer's messages to
+    /// `sink`. `Err(nb::Error::WouldBlock)` while the answer is incomplete.
+    ///
+    /// # Errors
+    ///
+    /// `nb::Error::Other` with a [`CallError`], as [`poll`](Self::poll); a lost long poll is
+    /// sent again by the next step.
+    pub fn step(&mut self, sink: &mut dyn Sink) -> nb::Result<(), CallError<super::HttpLinkError<S::Error>>> {
+        let now = self.clock.now();
+        self.client.handle_timeout(now);
+        drain_events(&mut self.client, sink, None);
+        self.send_own(now, now, sink)?;
+        if !self.link.long_poll_out() {
+            return Ok(());
+        }
+        match self.link.fill_ready() {
+            Ok(true) => self.round(now, sink, None).map(|_| ()).map_err(nb::Error::Other),
+            Ok(false) => Err(nb::Error::WouldBlock),
+            Err(e) => {
+                self.client.long_poll_failed(now);
+                Err(nb::Error::Other(CallError::Link(e)))
+            }
+        }
     }
 }
 

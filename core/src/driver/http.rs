@@ -1,16 +1,14 @@
-//! The HTTP driver.
+//! Janus's HTTP transport over `embedded-io` streams: [`HttpLink`] (two connections) and what
+//! both HTTP links share.
 
 use core::fmt;
 
 use embedded_io::{Read, ReadReady, Write};
-use serde::Serialize;
 
-use super::flow::{self, Exchange};
-use crate::client::{Client, ClientError, Output, RequestId, Transmit};
-use crate::error::DecodeError;
+use super::link::{Link, Received};
+use crate::client::{RequestKind, Transmit};
+use crate::error::EncodeError;
 use crate::http::{HttpError, ResponseReader, Route, request_head_len, write_request_head};
-use crate::ids::{HandleId, SessionId};
-use crate::message::Message;
 use crate::request::Auth;
 use crate::time::Instant;
 
@@ -42,7 +40,7 @@ impl<F: FnMut() -> Instant> Clock for F {
 pub struct Buffers<'b> {
     /// Requests are written here: 256 bytes for a POST's head, then its body. The long poll's
     /// head takes the whole buffer: about 100 bytes plus three for each byte of the credentials
-    /// ([`HttpDriver::set_credentials`] checks).
+    /// ([`Driver::set_credentials`](super::Driver::set_credentials) checks).
     pub tx: &'b mut [u8],
     /// Responses to requests are read here.
     pub rx_requests: &'b mut [u8],
@@ -50,50 +48,38 @@ pub struct Buffers<'b> {
     pub rx_events: &'b mut [u8],
 }
 
-/// Why a driver call failed.
+/// Why an HTTP link over `embedded-io` streams ([`HttpLink`], [`HttpSingleLink`](super::HttpSingleLink)) failed: the
+/// [`Link::Error`] of both, which a [`Driver`](super::Driver) call returns as
+/// [`CallError::Link`](super::CallError::Link).
 #[derive(Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum DriverError<E> {
+pub enum HttpLinkError<E> {
     /// The stream failed.
     Transport(E),
-    /// The stream ended (read or write returned 0, or the server closed after a response):
-    /// reconnect with [`HttpDriver::replace_streams`] or
-    /// [`HttpSingleDriver::replace_stream`](super::HttpSingleDriver::replace_stream).
+    /// The stream ended (read or write returned 0), or the server closed it after its last
+    /// response: put a new connection in with [`HttpLink::replace_streams`] or
+    /// [`HttpSingleLink::replace_stream`](super::HttpSingleLink::replace_stream) (through
+    /// [`Driver::reconnect_link`](super::Driver::reconnect_link)).
     Closed,
     /// The server's HTTP is malformed.
     Http(HttpError),
     /// A response does not fit its receive buffer.
     ResponseTooLarge {
-        /// Which buffer: `"rx_requests"` or `"rx_events"` ([`HttpDriver`]), `"buffer"`
-        /// ([`HttpSingleDriver`](super::HttpSingleDriver)).
+        /// Which buffer: `"rx_requests"` or `"rx_events"` ([`HttpLink`]), `"buffer"`
+        /// ([`HttpSingleLink`](super::HttpSingleLink)).
         buffer: &'static str,
         /// Its size.
         capacity: usize,
     },
     /// A POST was answered with a status other than 200 (with an empty body).
     Status(u16),
-    /// The reply is not valid Janus JSON.
-    Decode(DecodeError),
-    /// The client refused the command (no session, unknown handle, full table, buffer too
-    /// small…).
-    Client(ClientError),
-    /// Janus answered the request with an `error`.
-    Janus {
-        /// `error.code`.
-        code: u64,
-    },
-    /// The answer was not the kind the call expected (e.g. no `data.id` in a `success`).
-    UnexpectedReply,
-    /// The answer to the request could not be read as its kind (a member missing or of the
-    /// wrong type): the request failed. Unsolicited messages that cannot be read never fail a
-    /// call: they are handed on as [`Output::Malformed`].
-    MalformedReply,
-    /// The request was not answered in time or was abandoned; see the client's events.
-    NoReply,
+    /// A request does not fit the buffer it is written into (its head, or a long poll's head
+    /// with the credentials).
+    Encode(EncodeError),
 }
 
-impl<E: fmt::Debug> fmt::Display for DriverError<E> {
+impl<E: fmt::Debug> fmt::Display for HttpLinkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Transport(e) => write!(f, "transport error: {e:?}"),
@@ -103,29 +89,12 @@ impl<E: fmt::Debug> fmt::Display for DriverError<E> {
                 write!(f, "response larger than {buffer} ({capacity} bytes)")
             }
             Self::Status(s) => write!(f, "HTTP status {s}"),
-            Self::Decode(e) => write!(f, "undecodable reply: {e}"),
-            Self::Client(e) => write!(f, "{e}"),
-            Self::Janus { code } => write!(f, "Janus error {code}"),
-            Self::UnexpectedReply => f.write_str("unexpected reply"),
-            Self::MalformedReply => f.write_str("malformed reply"),
-            Self::NoReply => f.write_str("no reply"),
+            Self::Encode(e) => write!(f, "{e}"),
         }
     }
 }
 
-impl<E: fmt::Debug> core::error::Error for DriverError<E> {}
-
-impl<E> From<ClientError> for DriverError<E> {
-    fn from(e: ClientError) -> Self {
-        Self::Client(e)
-    }
-}
-
-impl<E> From<DecodeError> for DriverError<E> {
-    fn from(e: DecodeError) -> Self {
-        Self::Decode(e)
-    }
-}
+impl<E: fmt::Debug> core::error::Error for HttpLinkError<E> {}
 
 /// One connection's receive state.
 #[derive(Debug)]
@@ -134,14 +103,16 @@ pub(super) struct Receiver<'b> {
     pub(super) filled: usize,
     /// The server closed this connection.
     pub(super) eof: bool,
-    pub(super) name: &'static str,
+    /// The connection is finished (closed by the server, or a response came with
+    /// `Connection: close` or with bytes after it): nothing more is sent on it.
+    pub(super) done: bool,
     /// How far the response being received has been read.
     pub(super) reader: ResponseReader,
 }
 
 impl<'b> Receiver<'b> {
-    pub(super) const fn new(buf: &'b mut [u8], name: &'static str) -> Self {
-        Self { buf, filled: 0, eof: false, name, reader: ResponseReader::new() }
+    pub(super) const fn new(buf: &'b mut [u8]) -> Self {
+        Self { buf, filled: 0, eof: false, done: false, reader: ResponseReader::new() }
     }
 }
 
@@ -150,32 +121,38 @@ impl<'b> Receiver<'b> {
 type Parsed = (u16, usize, usize, bool);
 
 impl Receiver<'_> {
-    /// Reads until one complete response is buffered. Blocking.
-    pub(super) fn read_response<S: Read>(&mut self, stream: &mut S) -> Result<Parsed, DriverError<S::Error>> {
+    /// Reads until one complete response is buffered. Blocking. `name` is the buffer's, for
+    /// [`HttpLinkError::ResponseTooLarge`].
+    pub(super) fn read_response<S: Read>(
+        &mut self,
+        stream: &mut S,
+        name: &'static str,
+    ) -> Result<Parsed, HttpLinkError<S::Error>> {
         loop {
             if let Some(parsed) = self.try_parse(self.eof)? {
+                self.done |= parsed.3;
                 return Ok(parsed);
             }
             if self.eof {
-                return Err(DriverError::Closed);
+                return Err(HttpLinkError::Closed);
             }
-            self.fill(stream)?;
+            self.fill(stream, name)?;
         }
     }
 
     /// Reads once from the stream (blocking until some bytes come, or the end).
-    fn fill<S: Read>(&mut self, stream: &mut S) -> Result<(), DriverError<S::Error>> {
+    fn fill<S: Read>(&mut self, stream: &mut S, name: &'static str) -> Result<(), HttpLinkError<S::Error>> {
         let Some(space) = self.buf.get_mut(self.filled..).filter(|s| !s.is_empty()) else {
-            return Err(DriverError::ResponseTooLarge { buffer: self.name, capacity: self.buf.len() });
+            return Err(HttpLinkError::ResponseTooLarge { buffer: name, capacity: self.buf.len() });
         };
-        match stream.read(space).map_err(DriverError::Transport)? {
+        match stream.read(space).map_err(HttpLinkError::Transport)? {
             0 => self.eof = true,
             n => self.filled = self.filled.saturating_add(n),
         }
         Ok(())
     }
 
-    fn try_parse<E>(&mut self, eof: bool) -> Result<Option<Parsed>, DriverError<E>> {
+    fn try_parse<E>(&mut self, eof: bool) -> Result<Option<Parsed>, HttpLinkError<E>> {
         let filled = self.filled;
         let data = self.buf.get_mut(..filled).unwrap_or_default();
         match self.reader.read(data, eof) {
@@ -186,8 +163,8 @@ impl Receiver<'_> {
                 // Bytes beyond the response were never asked for: treat the connection as done.
                 Ok(Some((r.status, start, end, r.connection_close || eof || r.consumed != filled)))
             }
-            Err(HttpError::Truncated) => Err(DriverError::Closed),
-            Err(e) => Err(DriverError::Http(e)),
+            Err(HttpError::Truncated) => Err(HttpLinkError::Closed),
+            Err(e) => Err(HttpLinkError::Http(e)),
         }
     }
 
@@ -201,401 +178,253 @@ impl Receiver<'_> {
     pub(super) fn reset(&mut self) {
         self.clear();
         self.eof = false;
+        self.done = false;
+    }
+
+    /// Ready to receive a new response on this connection: [`HttpLinkError::Closed`] when it
+    /// is finished.
+    pub(super) fn start<E>(&mut self) -> Result<(), HttpLinkError<E>> {
+        if self.done {
+            return Err(HttpLinkError::Closed);
+        }
+        self.clear();
+        Ok(())
+    }
+
+    /// The body of a parsed response.
+    pub(super) fn body(&self, start: usize, end: usize) -> &[u8] {
+        self.buf.get(start..end).unwrap_or_default()
     }
 }
 
-/// Writes head and body of `t` (whose body is at `tx[HEAD_ROOM..]`) on `stream`. A long poll
-/// has no body: its head, which carries the credentials, may fill the whole of `tx`.
+/// Writes the head for `route` and the `len` bytes of body at `tx[HEAD_ROOM..]` on `stream`.
+/// A long poll has no body: its head, which carries the credentials, may fill the whole of
+/// `tx`.
 pub(super) fn send_request<S: Write>(
     tx: &mut [u8],
     endpoint: &HttpEndpoint<'_>,
-    t: &Transmit,
+    route: &Route,
+    len: usize,
     auth: &Auth<'_>,
     stream: &mut S,
-) -> Result<(), DriverError<S::Error>> {
-    let too_small = |e| DriverError::Client(ClientError::Encode(e));
-    let room = if matches!(t.route, Route::LongPoll { .. }) { tx.len() } else { HEAD_ROOM };
+) -> Result<(), HttpLinkError<S::Error>> {
+    let room = if matches!(route, Route::LongPoll { .. }) { tx.len() } else { HEAD_ROOM };
     let (head, body) = tx
         .split_at_mut_checked(room)
-        .ok_or(too_small(crate::EncodeError::BufferTooSmall { needed: HEAD_ROOM, available: 0 }))?;
-    let n = write_request_head(head, endpoint.host, endpoint.base, &t.route, auth, t.len).map_err(too_small)?;
+        .ok_or(HttpLinkError::Encode(EncodeError::BufferTooSmall { needed: HEAD_ROOM, available: 0 }))?;
+    let n = write_request_head(head, endpoint.host, endpoint.base, route, auth, len).map_err(HttpLinkError::Encode)?;
     write_all(stream, head.get(..n).unwrap_or_default())?;
-    write_all(stream, body.get(..t.len).unwrap_or_default())
+    write_all(stream, body.get(..len).unwrap_or_default())
 }
 
-fn write_all<S: Write>(stream: &mut S, mut bytes: &[u8]) -> Result<(), DriverError<S::Error>> {
+/// Whether the head of a long poll to `route` carrying `auth` fits in `room` bytes.
+pub(super) fn fits_long_poll(
+    endpoint: &HttpEndpoint<'_>,
+    room: usize,
+    route: &Route,
+    auth: &Auth<'_>,
+) -> Result<(), EncodeError> {
+    let needed = request_head_len(endpoint.host, endpoint.base, route, auth, 0);
+    if needed > room {
+        return Err(EncodeError::BufferTooSmall { needed, available: room });
+    }
+    Ok(())
+}
+
+fn write_all<S: Write>(stream: &mut S, mut bytes: &[u8]) -> Result<(), HttpLinkError<S::Error>> {
     while !bytes.is_empty() {
-        match stream.write(bytes).map_err(DriverError::Transport)? {
-            0 => return Err(DriverError::Closed),
+        match stream.write(bytes).map_err(HttpLinkError::Transport)? {
+            0 => return Err(HttpLinkError::Closed),
             n => bytes = bytes.get(n..).unwrap_or_default(),
         }
     }
-    stream.flush().map_err(DriverError::Transport)
+    stream.flush().map_err(HttpLinkError::Transport)
 }
 
-/// A Janus session over HTTP on two embedded-io streams. See the [module docs](super).
+/// Janus's HTTP transport on two `embedded-io` streams, for a [`Driver`](super::Driver): one
+/// keep-alive connection for requests (POSTs), one for the session's long poll, so a request
+/// can be sent while the long poll waits. Its blocking [`receive`](Link::receive) is what a
+/// firmware main loop with an RTOS or a desktop thread uses;
+/// [`Driver::step`](super::Driver::step) is the one non-blocking entry point ([`nb`]) for
+/// super-loops, with streams that say when they have bytes ([`ReadReady`]).
+///
+/// ```
+/// use embedded_io::{Read, Write};
+/// use janus_signal::client::{Client, Config};
+/// use janus_signal::driver::{Buffers, CallError, Driver, HttpEndpoint, HttpLink, HttpLinkError};
+/// use janus_signal::message::Message;
+/// use janus_signal::Instant;
+///
+/// /// An echotest session over two connections to Janus.
+/// fn echotest<S: Read + Write>(
+///     requests: S,
+///     events: S,
+///     clock: fn() -> Instant,
+/// ) -> Result<(), CallError<HttpLinkError<S::Error>>> {
+///     let (mut tx, mut rx_requests, mut rx_events) = ([0u8; 2048], [0u8; 8192], [0u8; 8192]);
+///     let buffers = Buffers { tx: &mut tx, rx_requests: &mut rx_requests, rx_events: &mut rx_events };
+///     let endpoint = HttpEndpoint { host: "127.0.0.1:8088", base: "/janus" };
+///     let link = HttpLink::new(requests, events, endpoint, buffers);
+///     let mut driver: Driver<_, _> = Driver::new(Client::new(Config::http(), 7), link, clock);
+///     // What arrives besides the answers goes to a sink: `()` drops it.
+///     driver.create_session(&mut ())?;
+///     let handle = driver.attach("janus.plugin.echotest", &mut ())?;
+///     let body = serde_json::json!({ "audio": true });
+///     let ok = driver.message::<_, (), _>(handle, &body, None, &mut (), |answer| match answer {
+///         Message::Event(e) => e.plugin_data.and_then(|p| p.data.get("result")?.as_str()).is_some_and(|r| r == "ok"),
+///         _ => false,
+///     })?;
+///     assert!(ok);
+///     driver.destroy_session(&mut ())
+/// }
+/// ```
 #[derive(Debug)]
-pub struct HttpDriver<'b, S, K, const HANDLES: usize = 8, const PENDING: usize = 16, const EVENTS: usize = 24> {
-    client: Client<HANDLES, PENDING, EVENTS>,
+pub struct HttpLink<'b, S> {
     requests: S,
     events: S,
-    clock: K,
     endpoint: HttpEndpoint<'b>,
     tx: &'b mut [u8],
     rx_requests: Receiver<'b>,
     rx_events: Receiver<'b>,
-    /// A long-poll GET has been written on `events` and not yet answered.
-    poll_sent: bool,
+    /// The body of a POST's response, read and not yet received.
+    response: Option<(usize, usize)>,
+    /// A long-poll GET has been written on `events` and its answer not yet received.
+    poll_out: bool,
+    /// The long poll's answer, read by [`fill_ready`](Self::fill_ready) and not yet received.
+    poll_answer: Option<Parsed>,
 }
 
 /// Room kept at the front of `tx` for the head of a POST (which carries ids, never
 /// credentials: those are in the body). A long poll's head may use the whole buffer.
 pub(super) const HEAD_ROOM: usize = 256;
 
-/// Sets the client's credentials if the longest long-poll head they make (the session id at
-/// its longest) fits in a buffer of `room` bytes.
-pub(super) fn set_credentials<const HANDLES: usize, const PENDING: usize, const EVENTS: usize>(
-    client: &mut Client<HANDLES, PENDING, EVENTS>,
-    endpoint: &HttpEndpoint<'_>,
-    room: usize,
-    apisecret: Option<&str>,
-    token: Option<&str>,
-) -> Result<(), ClientError> {
-    let maxev = match client.config().transport {
-        crate::client::Transport::Http { maxev } => maxev,
-        crate::client::Transport::WebSocket => u8::MAX,
-    };
-    let longest = Route::LongPoll { session: SessionId(u64::MAX), maxev };
-    let needed = request_head_len(endpoint.host, endpoint.base, &longest, &Auth { apisecret, token }, 0);
-    if needed > room {
-        return Err(ClientError::Encode(crate::EncodeError::BufferTooSmall { needed, available: room }));
-    }
-    client.set_credentials(apisecret, token)
-}
-
-impl<'b, S, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
-    HttpDriver<'b, S, K, HANDLES, PENDING, EVENTS>
-where
-    S: Read + Write,
-    K: Clock,
-{
-    /// A driver for `client` over `requests` (POSTs) and `events` (the long poll), two
-    /// connections to the same Janus.
-    pub fn new(
-        client: Client<HANDLES, PENDING, EVENTS>,
-        requests: S,
-        events: S,
-        clock: K,
-        endpoint: HttpEndpoint<'b>,
-        buffers: Buffers<'b>,
-    ) -> Self {
+impl<'b, S: Read + Write> HttpLink<'b, S> {
+    /// A link over `requests` (POSTs) and `events` (the long poll), two connections to the
+    /// Janus at `endpoint`.
+    pub fn new(requests: S, events: S, endpoint: HttpEndpoint<'b>, buffers: Buffers<'b>) -> Self {
         Self {
-            client,
             requests,
             events,
-            clock,
             endpoint,
             tx: buffers.tx,
-            rx_requests: Receiver::new(buffers.rx_requests, "rx_requests"),
-            rx_events: Receiver::new(buffers.rx_events, "rx_events"),
-            poll_sent: false,
+            rx_requests: Receiver::new(buffers.rx_requests),
+            rx_events: Receiver::new(buffers.rx_events),
+            response: None,
+            poll_out: false,
+            poll_answer: None,
         }
     }
 
-    /// The state machine, for its state and events.
-    pub fn client(&mut self) -> &mut Client<HANDLES, PENDING, EVENTS> {
-        &mut self.client
-    }
-
-    /// Sets the `apisecret` and `token` of every request and of the long poll, whose query
-    /// carries them percent-encoded (up to three bytes for each of theirs, so two credentials
-    /// of [`MAX_CREDENTIAL_LEN`](crate::client::MAX_CREDENTIAL_LEN) bytes make a head of about
-    /// 900 bytes). Checked now: the long poll's head must fit in `tx`. (Credentials set on the
-    /// client before [`new`](Self::new) are only checked by the first long poll.)
-    ///
-    /// # Errors
-    ///
-    /// [`DriverError::Client`] with [`ClientError::CredentialTooLong`], or with
-    /// [`EncodeError::BufferTooSmall`](crate::EncodeError::BufferTooSmall) saying how large
-    /// `tx` must be; the credentials are then unchanged.
-    pub fn set_credentials(
-        &mut self,
-        apisecret: Option<&str>,
-        token: Option<&str>,
-    ) -> Result<(), DriverError<S::Error>> {
-        set_credentials(&mut self.client, &self.endpoint, self.tx.len(), apisecret, token).map_err(DriverError::Client)
-    }
-
-    /// New connections after [`DriverError::Closed`] (Janus closes idle ones after 120 s).
-    /// Whatever was half-received is dropped; an outstanding long poll is sent again.
+    /// New connections after [`HttpLinkError::Closed`] (Janus closes idle ones after 120 s).
+    /// Whatever was half-received is dropped; call it through
+    /// [`Driver::reconnect_link`](super::Driver::reconnect_link), which sends the lost long
+    /// poll again.
     pub fn replace_streams(&mut self, requests: S, events: S) {
         self.requests = requests;
         self.events = events;
         self.rx_requests.reset();
         self.rx_events.reset();
-        if self.poll_sent {
-            self.poll_sent = false;
-            let now = self.clock.now();
-            self.client.long_poll_failed(now);
-        }
+        self.response = None;
+        self.poll_out = false;
+        self.poll_answer = None;
     }
 
-    /// Gives the streams back.
-    pub fn into_parts(self) -> (Client<HANDLES, PENDING, EVENTS>, S, S) {
-        (self.client, self.requests, self.events)
+    /// The two streams.
+    pub fn into_streams(self) -> (S, S) {
+        (self.requests, self.events)
     }
 
-    /// Runs a client command, POSTs what it wrote, reads the response, and hands every
-    /// resulting [`Output`] to `on_output`. Returns the request's id.
+    /// Whether a long poll is out and not received yet.
+    pub(super) const fn long_poll_out(&self) -> bool {
+        self.poll_out
+    }
+}
+
+impl<S: Read + Write + ReadReady> HttpLink<'_, S> {
+    /// Reads what the events connection has ready without blocking; returns whether the long
+    /// poll's answer is complete (the next [`receive`](Link::receive) returns it at once).
     ///
     /// # Errors
     ///
-    /// [`DriverError`]: the command was refused, or the exchange failed.
-    pub fn call(
-        &mut self,
-        command: impl FnOnce(&mut Client<HANDLES, PENDING, EVENTS>, Instant, &mut [u8]) -> Result<Transmit, ClientError>,
-        mut on_output: impl FnMut(Output<'_>),
-    ) -> Result<RequestId, DriverError<S::Error>> {
-        flow::call(self, command, &mut on_output)
-    }
-
-    /// POSTs the request `t` (written at `tx[HEAD_ROOM..]`) and handles its response.
-    fn transfer_request(
-        &mut self,
-        t: Transmit,
-        on_output: &mut dyn FnMut(Output<'_>),
-    ) -> Result<RequestId, DriverError<S::Error>> {
-        let request = t.request.ok_or(DriverError::UnexpectedReply)?;
-        send_request(self.tx, &self.endpoint, &t, &Auth::none(), &mut self.requests)?;
-        let (status, start, end, close) = self.rx_requests.read_response(&mut self.requests)?;
-        let result = if status == 200 {
-            let body = self.rx_requests.buf.get(start..end).unwrap_or_default();
-            let now = self.clock.now();
-            handle_body(&mut self.client, now, body, on_output).map(|()| request)
-        } else {
-            Err(DriverError::Status(status))
+    /// The stream's, or the answer's; the long poll is then lost.
+    pub(super) fn fill_ready(&mut self) -> Result<bool, HttpLinkError<S::Error>> {
+        if self.poll_answer.is_some() {
+            return Ok(true);
+        }
+        let failed = |link: &mut Self, e| {
+            link.poll_out = false;
+            Err(e)
         };
-        self.rx_requests.clear();
-        if close {
-            return result.and(Err(DriverError::Closed));
-        }
-        result
-    }
-
-    /// Sends the long poll if none is out, then blocks until it is answered, expires timed
-    /// out requests, and hands every [`Output`] to `on_output` (queued
-    /// [`Event`](crate::client::Event)s are left in the client for
-    /// [`Client::poll_event`]).
-    ///
-    /// # Errors
-    ///
-    /// [`DriverError`] when the exchange fails; the long poll is then sent again by the next
-    /// call.
-    pub fn poll_events(&mut self, mut on_output: impl FnMut(Output<'_>)) -> Result<(), DriverError<S::Error>> {
-        self.send_long_poll()?;
-        if !self.poll_sent {
-            return Ok(());
-        }
-        let read = self.rx_events.read_response(&mut self.events);
-        self.finish_long_poll(read, &mut on_output)
-    }
-
-    /// One non-blocking step for super-loops: sends the long poll if needed, reads what the
-    /// events connection has ready, and handles a complete answer. Returns
-    /// `Err(nb::Error::WouldBlock)` while the answer is incomplete. Also expires timed-out
-    /// requests.
-    ///
-    /// # Errors
-    ///
-    /// `nb::Error::Other` with a [`DriverError`] when the exchange fails.
-    pub fn step(&mut self, mut on_output: impl FnMut(Output<'_>)) -> nb::Result<(), DriverError<S::Error>>
-    where
-        S: ReadReady,
-    {
-        let now = self.clock.now();
-        self.client.handle_timeout(now);
-        self.send_long_poll().map_err(nb::Error::Other)?;
-        if !self.poll_sent {
-            return Ok(());
-        }
-        while self.events.read_ready().map_err(|e| nb::Error::Other(DriverError::Transport(e)))? {
-            self.rx_events.fill(&mut self.events).map_err(nb::Error::Other)?;
+        while self.poll_out {
+            match self.events.read_ready() {
+                Ok(true) => {}
+                Ok(false) => return Ok(false),
+                Err(e) => return failed(self, HttpLinkError::Transport(e)),
+            }
+            if let Err(e) = self.rx_events.fill(&mut self.events, "rx_events") {
+                return failed(self, e);
+            }
             let eof = self.rx_events.eof;
             match self.rx_events.try_parse(eof) {
                 Ok(Some(parsed)) => {
-                    return self.finish_long_poll(Ok(parsed), &mut on_output).map_err(nb::Error::Other);
+                    self.rx_events.done |= parsed.3;
+                    self.poll_answer = Some(parsed);
+                    return Ok(true);
                 }
-                Ok(None) if eof => {
-                    return self.finish_long_poll(Err(DriverError::Closed), &mut on_output).map_err(nb::Error::Other);
-                }
+                Ok(None) if eof => return failed(self, HttpLinkError::Closed),
                 Ok(None) => {}
-                Err(e) => {
-                    return self.finish_long_poll(Err(e), &mut on_output).map_err(nb::Error::Other);
-                }
+                Err(e) => return failed(self, e),
             }
         }
-        Err(nb::Error::WouldBlock)
-    }
-
-    fn send_long_poll(&mut self) -> Result<(), DriverError<S::Error>> {
-        let now = self.clock.now();
-        self.client.handle_timeout(now);
-        if self.poll_sent {
-            return Ok(());
-        }
-        let body = self.tx.get_mut(HEAD_ROOM..).unwrap_or_default();
-        let Some(t) = self.client.poll_transmit(now, body)? else {
-            return Ok(());
-        };
-        if !matches!(t.route, Route::LongPoll { .. }) {
-            // An HTTP client only ever asks for long polls by itself.
-            return Err(DriverError::UnexpectedReply);
-        }
-        send_request(self.tx, &self.endpoint, &t, &self.client.auth(), &mut self.events)?;
-        self.poll_sent = true;
-        Ok(())
-    }
-
-    fn finish_long_poll(
-        &mut self,
-        read: Result<Parsed, DriverError<S::Error>>,
-        on_output: &mut dyn FnMut(Output<'_>),
-    ) -> Result<(), DriverError<S::Error>> {
-        self.poll_sent = false;
-        let now = self.clock.now();
-        let (status, start, end, close) = match read {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                self.rx_events.clear();
-                self.client.long_poll_failed(now);
-                return Err(e);
-            }
-        };
-        self.client.long_poll_answered(now, status);
-        let result = if status == 200 {
-            let body = self.rx_events.buf.get(start..end).unwrap_or_default();
-            handle_body(&mut self.client, now, body, on_output)
-        } else {
-            Ok(())
-        };
-        self.rx_events.clear();
-        if close {
-            return Err(DriverError::Closed);
-        }
-        result
-    }
-
-    // ----- conveniences for the common flow --------------------------------------------
-
-    /// Creates the session and returns its id.
-    ///
-    /// # Errors
-    ///
-    /// [`DriverError::Janus`] with the error code if Janus refuses; other [`DriverError`]s.
-    pub fn create_session(&mut self) -> Result<SessionId, DriverError<S::Error>> {
-        flow::expect_id(self, |c, now, out| c.create_session(now, out)).map(SessionId)
-    }
-
-    /// Attaches to `plugin` and returns the handle.
-    ///
-    /// # Errors
-    ///
-    /// As [`create_session`](Self::create_session).
-    pub fn attach(&mut self, plugin: &str) -> Result<HandleId, DriverError<S::Error>> {
-        flow::expect_id(self, |c, now, out| c.attach(now, out, plugin, None)).map(HandleId)
-    }
-
-    /// Detaches `handle`.
-    ///
-    /// # Errors
-    ///
-    /// As [`create_session`](Self::create_session).
-    pub fn detach(&mut self, handle: HandleId) -> Result<(), DriverError<S::Error>> {
-        flow::expect_success(self, |c, now, out| c.detach(now, out, handle))
-    }
-
-    /// Destroys the session.
-    ///
-    /// # Errors
-    ///
-    /// As [`create_session`](Self::create_session).
-    pub fn destroy_session(&mut self) -> Result<(), DriverError<S::Error>> {
-        flow::expect_success(self, |c, now, out| c.destroy_session(now, out))
-    }
-
-    /// Sends a `keepalive` for the session and waits for its `ack`.
-    ///
-    /// # Errors
-    ///
-    /// As [`create_session`](Self::create_session).
-    pub fn keepalive(&mut self) -> Result<(), DriverError<S::Error>> {
-        flow::expect_success(self, |c, now, out| c.keepalive(now, out))
-    }
-
-    /// Sends a `message` and waits (long-polling, handing other outputs to `on_output`) for
-    /// the plugin's answer, which `on_reply` receives.
-    ///
-    /// # Errors
-    ///
-    /// [`DriverError::Janus`] for a core error reply; [`DriverError::NoReply`] if the request
-    /// timed out or was abandoned; other [`DriverError`]s.
-    pub fn message<B: ?Sized + Serialize, J: ?Sized + Serialize>(
-        &mut self,
-        handle: HandleId,
-        body: &B,
-        jsep: Option<&J>,
-        mut on_reply: impl FnMut(Message<'_>),
-        mut on_output: impl FnMut(Output<'_>),
-    ) -> Result<(), DriverError<S::Error>> {
-        flow::message(self, handle, body, jsep, &mut on_reply, &mut on_output)
+        Ok(false)
     }
 }
 
-impl<S, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Exchange<HANDLES, PENDING, EVENTS>
-    for HttpDriver<'_, S, K, HANDLES, PENDING, EVENTS>
-where
-    S: Read + Write,
-    K: Clock,
-{
-    type Error = S::Error;
+impl<S: Read + Write> Link for HttpLink<'_, S> {
+    type Error = HttpLinkError<S::Error>;
 
-    fn command_parts(&mut self) -> (&mut Client<HANDLES, PENDING, EVENTS>, Instant, &mut [u8]) {
-        let now = self.clock.now();
-        (&mut self.client, now, self.tx.get_mut(HEAD_ROOM..).unwrap_or_default())
+    fn tx(&mut self) -> &mut [u8] {
+        self.tx.get_mut(HEAD_ROOM..).unwrap_or_default()
     }
 
-    fn transfer(
-        &mut self,
-        transmit: Transmit,
-        on_output: &mut dyn FnMut(Output<'_>),
-    ) -> Result<RequestId, DriverError<S::Error>> {
-        self.transfer_request(transmit, on_output)
-    }
-
-    fn wait_for_events(&mut self, on_output: &mut dyn FnMut(Output<'_>)) -> Result<(), DriverError<S::Error>> {
-        self.poll_events(on_output)
-    }
-
-    fn state(&self) -> &Client<HANDLES, PENDING, EVENTS> {
-        &self.client
-    }
-}
-
-/// Feeds a received body (a POST response or a long-poll answer) to the client; a message that
-/// cannot be read as its kind is an [`Output::Malformed`] or [`Output::MalformedReply`] and
-/// does not hide the others. Only a body that is not JSON at all is an error.
-pub(super) fn handle_body<const HANDLES: usize, const PENDING: usize, const EVENTS: usize, E>(
-    client: &mut Client<HANDLES, PENDING, EVENTS>,
-    now: Instant,
-    body: &[u8],
-    on_output: &mut dyn FnMut(Output<'_>),
-) -> Result<(), DriverError<E>> {
-    let mut result = Ok(());
-    for output in client.handle_input(now, body)? {
-        match output {
-            Ok(output) => on_output(output),
-            Err(e) => result = Err(DriverError::Decode(e)),
+    fn send(&mut self, transmit: &Transmit, _kind: RequestKind, _until: Instant) -> Result<bool, Self::Error> {
+        self.response = None;
+        self.rx_requests.start()?;
+        send_request(self.tx, &self.endpoint, &transmit.route, transmit.len, &Auth::none(), &mut self.requests)?;
+        let (status, start, end, _) = self.rx_requests.read_response(&mut self.requests, "rx_requests")?;
+        if status != 200 {
+            return Err(HttpLinkError::Status(status));
         }
+        self.response = Some((start, end));
+        Ok(true)
     }
-    result
+
+    fn start_long_poll(&mut self, route: &Route, auth: &Auth<'_>) -> Result<bool, Self::Error> {
+        self.rx_events.start()?;
+        self.poll_answer = None;
+        send_request(self.tx, &self.endpoint, route, 0, auth, &mut self.events)?;
+        self.poll_out = true;
+        Ok(false)
+    }
+
+    fn fits_long_poll(&self, route: &Route, auth: &Auth<'_>) -> Result<(), EncodeError> {
+        fits_long_poll(&self.endpoint, self.tx.len(), route, auth)
+    }
+
+    fn receive(&mut self, _until: Instant) -> Result<Option<Received<'_>>, Self::Error> {
+        if let Some((start, end)) = self.response.take() {
+            return Ok(Some(Received::Response(self.rx_requests.body(start, end))));
+        }
+        if !self.poll_out {
+            return Ok(None);
+        }
+        // embedded-io has no deadline: the long poll's answer is waited for (Janus answers
+        // an idle one after 30 s).
+        self.poll_out = false;
+        let (status, start, end, _) = match self.poll_answer.take() {
+            Some(parsed) => parsed,
+            None => self.rx_events.read_response(&mut self.events, "rx_events")?,
+        };
+        Ok(Some(Received::LongPoll { status, body: self.rx_events.body(start, end) }))
+    }
 }

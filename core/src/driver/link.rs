@@ -2,7 +2,7 @@
 //! and the [`Sink`] that takes what no call waits for.
 
 use crate::client::{Event, Output, RequestKind, Transmit};
-use crate::error::DecodeError;
+use crate::error::{DecodeError, EncodeError};
 use crate::http::Route;
 use crate::request::Auth;
 use crate::time::Instant;
@@ -43,12 +43,26 @@ pub trait Link {
 
     /// HTTP only (a message socket never gets it): sends the session's long poll to `route`
     /// with the credentials in its query. Its answer comes from [`receive`](Self::receive) as
-    /// [`Received::LongPoll`].
+    /// [`Received::LongPoll`]. Returns whether that answer is ready already (a link with one
+    /// connection reads it at once, as nothing else can be sent meanwhile): the driver then
+    /// sends nothing more before receiving it.
     ///
     /// # Errors
     ///
     /// The link's own; the driver then lets the client send a new one.
-    fn start_long_poll(&mut self, route: &Route, auth: &Auth<'_>) -> Result<(), Self::Error>;
+    fn start_long_poll(&mut self, route: &Route, auth: &Auth<'_>) -> Result<bool, Self::Error>;
+
+    /// Whether a long poll to `route` carrying `auth` would fit the link's buffers (HTTP, whose
+    /// long poll carries the credentials in its query); checked before credentials are set.
+    /// The default (a message socket) has no long poll.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::BufferTooSmall`] saying how much room the head needs.
+    fn fits_long_poll(&self, route: &Route, auth: &Auth<'_>) -> Result<(), EncodeError> {
+        let _ = (route, auth);
+        Ok(())
+    }
 
     /// The next received body, waiting until `until` at most; `Ok(None)` when nothing came.
     /// A response [`send`](Self::send) said is ready comes first, at once.
@@ -82,7 +96,8 @@ pub enum Received<'a> {
 /// read…, and also the answer a call takes), its queued [`Event`]s, and received bodies that
 /// are not JSON at all.
 ///
-/// A closure `FnMut(Output<'_>)` is a sink that drops events and unreadable bodies.
+/// A closure `FnMut(Output<'_>)` is a sink that drops events and unreadable bodies; `()` is
+/// one that drops everything (`driver.keepalive(&mut ())`).
 pub trait Sink {
     /// A received message (an answer a call waits for is also handed to that call).
     fn output(&mut self, output: Output<'_>);
@@ -104,4 +119,8 @@ impl<F: FnMut(Output<'_>)> Sink for F {
     fn output(&mut self, output: Output<'_>) {
         self(output);
     }
+}
+
+impl Sink for () {
+    fn output(&mut self, _output: Output<'_>) {}
 }

@@ -15,39 +15,41 @@
 //! [`Event`](crate::client::Event) goes to the sink, so a caller that only polls misses
 //! nothing; answers also go to their call. A link implements four calls: where requests are
 //! written, how one is sent (HTTP: a POST whose response is ready at once; WebSocket: one
-//! frame), how the long poll starts (HTTP only), and how to wait for the next body.
+//! frame), how the long poll starts (HTTP only; a link with one connection reads its answer at
+//! once), and how to wait for the next body. On top of `call`, the common requests are one
+//! call each, with Janus's refusals as [`CallError`]s: [`create_session`](Driver::create_session),
+//! [`attach`](Driver::attach), [`message`](Driver::message), [`keepalive`](Driver::keepalive),
+//! [`detach`](Driver::detach), [`destroy_session`](Driver::destroy_session)… (the firmware
+//! example's whole session).
 //!
-//! - [`WebSocketLink`]: the WebSocket transport on one `embedded-io` stream (no allocation;
-//!   the desktop loop in `examples/driver_loop.rs` runs it on a `TcpStream`).
-//! - `janus-signal-socket` implements [`Link`] over `std::net` and TLS for HTTP (with its long
-//!   poll) and for WebSocket (tungstenite): its `Janus` is this driver.
+//! The links of this crate, each on `embedded-io` streams and the caller's buffers, without
+//! allocating:
 //!
-//! Two older drivers run an HTTP session on `embedded-io` streams with their own loops (the
-//! firmware example uses the second, within its flash budget):
+//! - [`HttpLink`]: Janus's HTTP transport on two keep-alive connections, one for requests
+//!   (POSTs), one for the session's long poll, so a request can be sent while the long poll
+//!   waits. [`Driver::step`] is the one non-blocking entry point ([`nb`]) for super-loops.
+//! - [`HttpSingleLink`]: the same on **one** connection and one buffer, for links that carry
+//!   a single byte stream (a UART bridged to TCP, a modem with one socket): requests and the
+//!   long poll take turns, and the long poll is sent only while the driver waits for events
+//!   (the firmware example).
+//! - [`WebSocketLink`]: the WebSocket transport on one stream (the desktop loop in
+//!   `examples/driver_loop.rs` runs it on a `TcpStream`).
 //!
-//! - [`HttpDriver`] uses two keep-alive connections: one for requests (POSTs), one for the
-//!   session's long poll, so a request can be sent while the long poll waits. Its blocking
-//!   calls are what a firmware main loop with an RTOS or a desktop thread uses;
-//!   [`HttpDriver::step`] is the one non-blocking entry point ([`nb`]) for super-loops.
-//! - [`HttpSingleDriver`] uses **one** keep-alive connection and one buffer, for links that
-//!   carry a single byte stream (a UART bridged to TCP, a modem with one socket). Requests and
-//!   the long poll take turns: a POST is sent and its response read; the long poll
-//!   (`GET <base>/<session>?maxev=N`) is sent only when the caller waits for events, and
-//!   never while a POST is outstanding. While it waits, nothing else can be sent (Janus
-//!   answers an idle long poll after 30 s).
+//! `janus-signal-socket` implements [`Link`] over `std::net` and TLS for HTTP (with its long
+//! poll) and for WebSocket (tungstenite): its `Janus` is this driver.
 //!
 //! Timeouts of the streams themselves belong to the platform: embedded-io has no notion of a
 //! deadline, so a driver cannot tell a slow server from a dead one on its own.
 
 mod blocking;
-mod flow;
+mod calls;
 mod http;
 mod link;
 mod single;
 mod websocket;
 
 pub use blocking::{CallError, Command, Driver};
-pub use http::{Buffers, Clock, DriverError, HttpDriver, HttpEndpoint};
+pub use http::{Buffers, Clock, HttpEndpoint, HttpLink, HttpLinkError};
 pub use link::{Link, Received, Sink};
-pub use single::HttpSingleDriver;
+pub use single::HttpSingleLink;
 pub use websocket::{WebSocketError, WebSocketLink};

@@ -176,7 +176,7 @@ where
         Ok(false)
     }
 
-    fn start_long_poll(&mut self, _route: &Route, _auth: &Auth<'_>) -> Result<(), Self::Error> {
+    fn start_long_poll(&mut self, _route: &Route, _auth: &Auth<'_>) -> Result<bool, Self::Error> {
         Err(WebSocketError::NotHttp)
     }
 

@@ -298,3 +298,142 @@ pub fn stack_high_water() -> usize {
     }
     top - address
 }
+
+// ----- memory routines -----------------------------------------------------------------------
+//
+// compiler-builtins' `memcpy` for Cortex-M copies a word at a time with fix-ups for every
+// alignment, and its `__aeabi_` entry points add their own word loops: 1,358 bytes of flash in
+// all (with `memcmp`). The firmware copies a few hundred bytes at a time (messages, the 2 KiB
+// buffer at most) to a UART that moves about 10 bytes per millisecond, so plain byte loops do,
+// in about a tenth of the space. The linker takes these over compiler-builtins' definitions,
+// which are weak. The loops live in functions of other names, with volatile accesses: LLVM
+// reads a call to anything named `memcpy` (or a loop that copies) as its copy intrinsic, which
+// it lowers to a call to `__aeabi_memcpy`, and so to itself.
+
+/// Copies `n` bytes from `src` to `dest`, front to back.
+///
+/// # Safety
+///
+/// `src` is readable and `dest` writable for `n` bytes.
+unsafe fn copy_bytes(dest: *mut u8, src: *const u8, n: usize) {
+    let mut i = 0;
+    while i < n {
+        // SAFETY: `i < n`, so both addresses lie in the ranges the caller vouches for.
+        unsafe { ptr::write_volatile(dest.add(i), ptr::read_volatile(src.add(i))) };
+        i += 1;
+    }
+}
+
+/// Writes `n` bytes of `value` at `dest`.
+///
+/// # Safety
+///
+/// `dest` is writable for `n` bytes.
+unsafe fn fill_bytes(dest: *mut u8, value: u8, n: usize) {
+    let mut i = 0;
+    while i < n {
+        // SAFETY: `i < n`, in the range the caller vouches for.
+        unsafe { ptr::write_volatile(dest.add(i), value) };
+        i += 1;
+    }
+}
+
+/// C's `memcpy`.
+///
+/// # Safety
+///
+/// The C contract, which the compiler's own calls keep: `src` is readable and `dest` writable
+/// for `n` bytes (a caller that copies between overlapping ranges calls `memmove`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    // SAFETY: the same contract.
+    unsafe { copy_bytes(dest, src, n) };
+    dest
+}
+
+/// C's `memset`: `n` bytes of `value`'s low byte.
+///
+/// # Safety
+///
+/// The C contract: `dest` is writable for `n` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn memset(dest: *mut u8, value: i32, n: usize) -> *mut u8 {
+    // SAFETY: the same contract.
+    unsafe { fill_bytes(dest, value as u8, n) };
+    dest
+}
+
+/// C's `memcmp`: the difference of the first pair of bytes that differs, or 0.
+///
+/// # Safety
+///
+/// The C contract: `a` and `b` are readable for `n` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    let mut i = 0;
+    while i < n {
+        // SAFETY: `i < n`, in the ranges the caller vouches for.
+        let (x, y) = unsafe { (ptr::read_volatile(a.add(i)), ptr::read_volatile(b.add(i))) };
+        if x != y {
+            return i32::from(x) - i32::from(y);
+        }
+        i += 1;
+    }
+    0
+}
+
+/// The ARM EABI's copy (`__aeabi_memcpy4` and `__aeabi_memcpy8` promise aligned pointers,
+/// which a byte loop does not need).
+///
+/// # Safety
+///
+/// As [`memcpy`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __aeabi_memcpy(dest: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: the same contract.
+    unsafe { copy_bytes(dest, src, n) };
+}
+
+/// See [`__aeabi_memcpy`].
+///
+/// # Safety
+///
+/// As [`memcpy`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __aeabi_memcpy4(dest: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: the same contract.
+    unsafe { copy_bytes(dest, src, n) };
+}
+
+/// See [`__aeabi_memcpy`].
+///
+/// # Safety
+///
+/// As [`memcpy`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __aeabi_memcpy8(dest: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: the same contract.
+    unsafe { copy_bytes(dest, src, n) };
+}
+
+/// The ARM EABI's zeroing (`__aeabi_memclr4` promises an aligned pointer).
+///
+/// # Safety
+///
+/// As [`memset`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __aeabi_memclr(dest: *mut u8, n: usize) {
+    // SAFETY: the same contract.
+    unsafe { fill_bytes(dest, 0, n) };
+}
+
+/// See [`__aeabi_memclr`].
+///
+/// # Safety
+///
+/// As [`memset`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __aeabi_memclr4(dest: *mut u8, n: usize) {
+    // SAFETY: the same contract.
+    unsafe { fill_bytes(dest, 0, n) };
+}

@@ -3,8 +3,8 @@
 //! which QEMU bridges to TCP (`-serial tcp:127.0.0.1:8088,nodelay=on`).
 //!
 //! All the JSON and all the HTTP are `janus-signal`'s: the firmware only moves bytes through
-//! the UART ([`board`], the one module with `unsafe`), tells the time, and calls the core's
-//! single-connection driver. Each step is reported over semihosting; the program exits 0 when
+//! the UART ([`board`], the one module with `unsafe`), tells the time, and runs the core's
+//! one driver over its single-connection HTTP link. Each step is reported over semihosting; the program exits 0 when
 //! the whole session worked and 1 (with the error printed) when any step failed.
 #![no_std]
 #![no_main]
@@ -13,16 +13,17 @@
 mod board;
 mod console;
 
+use core::cell::Cell;
 use core::mem::size_of;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
 use janus_signal::Instant;
 use janus_signal::client::{Client, Config, Output, Transport};
-use janus_signal::driver::{DriverError, HttpEndpoint, HttpSingleDriver};
+use janus_signal::driver::{CallError, Driver, HttpEndpoint, HttpLinkError, HttpSingleLink};
 use janus_signal::message::{ErrorCode, Message};
 
-use board::{Uart, UartError};
+use board::Uart;
 use console::Console;
 
 /// The client's capacities: one handle, two requests in flight, four queued events.
@@ -30,11 +31,14 @@ type JanusClient = Client<1, 2, 4>;
 
 /// The whole driver state (client, UART, clock, endpoint, buffer reference) — everything
 /// besides the caller's buffer.
-type Driver = HttpSingleDriver<'static, Uart, fn() -> Instant, 1, 2, 4>;
+type UartDriver = Driver<HttpSingleLink<'static, Uart>, fn() -> Instant, 1, 2, 4>;
+
+/// What a driver call fails with.
+type UartError = CallError<HttpLinkError<board::UartError>>;
 
 /// The RAM budget for the client's state, besides the caller's buffer.
 const CLIENT_STATE_BUDGET: usize = 1024;
-const _: () = assert!(size_of::<Driver>() <= CLIENT_STATE_BUDGET, "client state over its RAM budget");
+const _: () = assert!(size_of::<UartDriver>() <= CLIENT_STATE_BUDGET, "client state over its RAM budget");
 
 /// The echotest's request body: echo audio and video.
 #[derive(serde::Serialize)]
@@ -46,7 +50,7 @@ struct Echo {
 /// Why the session failed.
 enum Failure {
     /// A driver call failed at this step.
-    Step(&'static str, DriverError<UartError>),
+    Step(&'static str, UartError),
     /// A step's answer was wrong.
     Unexpected(&'static str),
 }
@@ -80,18 +84,22 @@ fn main() -> ! {
 /// A driver error in words, with the number it carries (0 when none). The firmware spells
 /// the variants out itself instead of using the error's `Display`, whose texts for every
 /// nested HTTP, JSON and encoding error (with `core::fmt`) would cost several KB of flash.
-fn describe(error: &DriverError<UartError>) -> (&'static str, u64) {
+fn describe(error: &UartError) -> (&'static str, u64) {
     match *error {
-        DriverError::Transport(UartError::Idle) => ("the UART stayed silent for (ms)", Uart::IDLE_LIMIT_MS),
-        DriverError::Closed => ("connection closed", 0),
-        DriverError::Http(_) => ("malformed HTTP from the server", 0),
-        DriverError::ResponseTooLarge { capacity, .. } => ("response larger than the buffer (bytes)", capacity as u64),
-        DriverError::Status(status) => ("HTTP status", u64::from(status)),
-        DriverError::Decode(_) => ("undecodable Janus reply", 0),
-        DriverError::Client(_) => ("the client refused the command", 0),
-        DriverError::Janus { code } => ("Janus error", code),
-        DriverError::UnexpectedReply => ("unexpected reply", 0),
-        DriverError::NoReply => ("no reply in time", 0),
+        CallError::Link(HttpLinkError::Transport(board::UartError::Idle)) => {
+            ("the UART stayed silent for (ms)", Uart::IDLE_LIMIT_MS)
+        }
+        CallError::Link(HttpLinkError::Closed) => ("connection closed", 0),
+        CallError::Link(HttpLinkError::Http(_)) => ("malformed HTTP from the server", 0),
+        CallError::Link(HttpLinkError::ResponseTooLarge { capacity, .. }) => {
+            ("response larger than the buffer (bytes)", capacity as u64)
+        }
+        CallError::Link(HttpLinkError::Status(status)) => ("HTTP status", u64::from(status)),
+        CallError::Unreadable(_) => ("undecodable Janus reply", 0),
+        CallError::Client(_) => ("the client refused the command", 0),
+        CallError::Janus(code) => ("Janus error", code.code()),
+        CallError::UnexpectedReply => ("unexpected reply", 0),
+        CallError::TimedOut | CallError::Abandoned(_) => ("no reply in time", 0),
         _ => ("driver error", 0),
     }
 }
@@ -107,10 +115,10 @@ fn run(console: Console) -> Result<(), Failure> {
     let client = JanusClient::new(config, u64::from(cortex_m::peripheral::SYST::get_current()) ^ 0x9E37_79B9);
     let endpoint = HttpEndpoint { host: "127.0.0.1:8088", base: "/janus" };
     let clock: fn() -> Instant = board::now;
-    let mut driver: Driver = HttpSingleDriver::new(client, uart, clock, endpoint, buffer);
+    let mut driver: UartDriver = Driver::new(client, HttpSingleLink::new(uart, endpoint, buffer), clock);
     console
         .text("client state: ")
-        .number(size_of::<Driver>() as u64)
+        .number(size_of::<UartDriver>() as u64)
         .text(" bytes (Client<1, 2, 4> with the driver; budget ");
     console
         .number(CLIENT_STATE_BUDGET as u64)
@@ -119,61 +127,59 @@ fn run(console: Console) -> Result<(), Failure> {
         .text(" bytes")
         .end();
 
-    let session = driver.create_session().map_err(|e| Failure::Step("create", e))?;
+    // What arrives besides the answers: the `message`'s ack is the one the session expects.
+    let acks = Cell::new(0u32);
+    let sink = &mut |output: Output<'_>| {
+        if let Output::Acked { .. } = output {
+            acks.set(acks.get().saturating_add(1));
+        }
+    };
+    let session = driver.create_session(sink).map_err(|e| Failure::Step("create", e))?;
     report("create: session", session.0);
 
-    let handle = driver.attach("janus.plugin.echotest").map_err(|e| Failure::Step("attach", e))?;
+    let handle = driver.attach("janus.plugin.echotest", sink).map_err(|e| Failure::Step("attach", e))?;
     report("attach: echotest handle", handle.0);
 
-    let mut acked = false;
-    let mut result_ok = false;
-    driver
-        .message::<_, ()>(
-            handle,
-            &Echo { audio: true, video: true },
-            None,
-            |reply| {
-                if let Message::Event(event) = reply {
-                    let result = event.plugin_data.and_then(|p| p.data.get("result")).and_then(|r| r.as_str());
-                    result_ok = result.is_some_and(|r| r == "ok");
-                    report(
-                        if result_ok {
-                            "message: echotest event, result ok, handle"
-                        } else {
-                            "message: echotest event, result NOT ok, handle"
-                        },
-                        handle.0,
-                    );
-                }
-            },
-            |output| {
-                if let Output::Acked { .. } = output {
-                    acked = true;
-                    report("message: ack, handle", handle.0);
-                }
-            },
-        )
+    let result_ok = driver
+        .message::<_, (), _>(handle, &Echo { audio: true, video: true }, None, sink, |reply| {
+            let Message::Event(event) = reply else { return false };
+            let result = event.plugin_data.and_then(|p| p.data.get("result")).and_then(|r| r.as_str());
+            let ok = result.is_some_and(|r| r == "ok");
+            report(
+                if ok {
+                    "message: echotest event, result ok, handle"
+                } else {
+                    "message: echotest event, result NOT ok, handle"
+                },
+                handle.0,
+            );
+            ok
+        })
         .map_err(|e| Failure::Step("message", e))?;
     if !result_ok {
         return Err(Failure::Unexpected("the echotest event did not say result ok"));
     }
-    if !acked {
+    if acks.get() != 1 {
         return Err(Failure::Unexpected("the message was not acknowledged"));
     }
+    report("message: ack, handle", handle.0);
 
-    driver.keepalive().map_err(|e| Failure::Step("keepalive", e))?;
+    driver.keepalive(sink).map_err(|e| Failure::Step("keepalive", e))?;
     report("keepalive: ack, session", session.0);
 
-    driver.detach(handle).map_err(|e| Failure::Step("detach", e))?;
+    driver.detach(handle, sink).map_err(|e| Failure::Step("detach", e))?;
     report("detach: success, handle", handle.0);
 
-    driver.destroy_session().map_err(|e| Failure::Step("destroy", e))?;
+    driver.destroy_session(sink).map_err(|e| Failure::Step("destroy", e))?;
     report("destroy: success, session", session.0);
 
     // A request for the destroyed session: Janus must answer with its typed error, not hang.
-    match driver.claim_session(session) {
-        Err(DriverError::Janus { code }) if ErrorCode::from_code(code) == ErrorCode::SessionNotFound => {
-            report("claim of the destroyed session: typed Janus error SessionNotFound (as expected), code", code);
+    match driver.claim_session(session, sink) {
+        Err(CallError::Janus(code @ ErrorCode::SessionNotFound)) => {
+            report(
+                "claim of the destroyed session: typed Janus error SessionNotFound (as expected), code",
+                code.code(),
+            );
         }
         Err(e) => return Err(Failure::Step("claim of the destroyed session", e)),
         Ok(()) => return Err(Failure::Unexpected("Janus let us claim a destroyed session")),
