@@ -540,8 +540,10 @@ impl crate::driver::Link for ScriptedLink<'_> {
         &mut self,
         _route: &crate::http::Route,
         _auth: &crate::request::Auth<'_>,
-    ) -> Result<(), ScriptEnded> {
-        if self.byte()? & 0x80 != 0 { Err(ScriptEnded) } else { Ok(()) }
+    ) -> Result<bool, ScriptEnded> {
+        // Ready at once (as over one connection) or later.
+        let choice = self.byte()?;
+        if choice & 0x80 != 0 { Err(ScriptEnded) } else { Ok(choice & 0x40 != 0) }
     }
 
     fn receive(&mut self, _until: Instant) -> Result<Option<crate::driver::Received<'_>>, ScriptEnded> {

@@ -239,14 +239,16 @@ impl fmt::Display for MalformedMessage {
 #[non_exhaustive]
 pub enum Event {
     /// A message for a handle: plugin events, `webrtcup`, `media`, `slowlink`, `hangup`,
-    /// `trickle`, `ice-failed`, `detached`.
+    /// `trickle`, `ice-failed`. (A handle's `detached` is [`HandleDetached`](Self::HandleDetached):
+    /// the client takes it in, and that event is all it says.)
     Handle {
         /// The handle.
         handle: HandleId,
         /// The message.
         message: OwnedMessage,
     },
-    /// A handle is gone.
+    /// A handle is gone: Janus said `detached` (after a `detach`, or by itself), or the
+    /// client forgot it.
     HandleDetached(HandleId),
     /// Janus expired the session (`timeout`).
     SessionTimedOut(SessionId),
@@ -868,6 +870,9 @@ impl Sink for Inbox<'_> {
     fn output(&mut self, output: Output<'_>) {
         log_received(self.url, &output);
         match output {
+            // The client takes a `detached` in and says so with its own `HandleDetached`, which
+            // carries all the notice says: no owned copy (no allocation) for it.
+            Output::Handle { message: Message::Detached(_), .. } => {}
             Output::Handle { handle, message } => {
                 self.events.push(Event::Handle { handle, message: OwnedMessage::new(&message) });
             }
