@@ -153,10 +153,7 @@ impl Link for StdLink {
         }
         let deadline = self.clock.to_std(until);
         match &mut self.transport {
-            Transport::Ws(ws) => match ws.receive(deadline, &mut self.received)? {
-                true => Ok(Some(Received::Message(&self.received))),
-                false => Ok(None),
-            },
+            Transport::Ws(ws) => Ok(ws.receive(deadline)?.map(Received::Message)),
             Transport::Http(http) => match http.receive_long_poll(deadline, &mut self.received) {
                 Ok(Some(status)) => Ok(Some(Received::LongPoll { status, body: &self.received })),
                 Ok(None) => Ok(None),

@@ -29,6 +29,8 @@ pub(crate) struct WsTransport {
     timeout: ReadTimeout,
     /// State of the generator of frame masks (xorshift64*, seeded per connection).
     masks: u64,
+    /// The last message received, as tungstenite handed it over (not copied).
+    last: tungstenite::Bytes,
 }
 
 impl WsTransport {
@@ -59,7 +61,7 @@ impl WsTransport {
         log::trace!("WebSocket to {url} open (subprotocol {JANUS_PROTOCOL})");
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let masks = (nanos as u64 ^ u64::from(std::process::id()).rotate_left(29)) | 1;
-        Ok(Self { socket, broken: false, timeout: ReadTimeout::default(), masks })
+        Ok(Self { socket, broken: false, timeout: ReadTimeout::default(), masks, last: tungstenite::Bytes::new() })
     }
 
     /// Sends the `len` bytes of text at `buf[MAX_HEAD_LEN..]` as one text message, framed where
@@ -95,16 +97,19 @@ impl WsTransport {
         self.socket.send(Message::text(text)).map_err(|e| self.fail(e))
     }
 
-    /// Waits until `deadline` for one message, which goes into `body`; returns whether one
-    /// came. Pings are answered by tungstenite.
-    pub(crate) fn receive(&mut self, deadline: Instant, body: &mut Vec<u8>) -> Result<bool, Error> {
+    /// Waits until `deadline` for one message, and returns it (`None` when none came). Pings
+    /// are answered by tungstenite.
+    pub(crate) fn receive(&mut self, deadline: Instant) -> Result<Option<&[u8]>, Error> {
         if self.broken {
             return Err(Error::Closed);
         }
+        // Let go of the last message first: while it is held, tungstenite's read buffer is
+        // shared and cannot take its room back, and would allocate anew.
+        self.last = tungstenite::Bytes::new();
         loop {
             let now = Instant::now();
             if now >= deadline {
-                return Ok(false);
+                return Ok(None);
             }
             self.timeout.wait_at_most(self.socket.get_ref(), deadline - now)?;
             let bytes = match self.socket.read() {
@@ -121,9 +126,8 @@ impl WsTransport {
                 }
                 Err(e) => return Err(self.fail(e)),
             };
-            body.clear();
-            body.extend_from_slice(&bytes);
-            return Ok(true);
+            self.last = bytes;
+            return Ok(Some(&self.last));
         }
     }
 
