@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::http::{Connection, HttpTransport};
 use crate::link::{StdClock, StdLink, Transport};
-use crate::queue::EventQueue;
+use crate::queue::{EventQueue, Peek};
 use crate::stream::{Dialer, Stream};
 use crate::url::Endpoint;
 use crate::ws::WsTransport;
@@ -287,7 +287,7 @@ pub struct Janus {
     servers: Vec<(Endpoint, Dialer)>,
     options: Options,
     driver: StdDriver,
-    events: EventQueue<Event>,
+    events: EventQueue,
     /// Replies the client could not correlate (no or unknown transaction), for `send_raw`.
     uncorrelated: VecDeque<OwnedMessage>,
 }
@@ -751,9 +751,9 @@ impl Janus {
                         break self.uncorrelated.remove(i).ok_or(Error::Timeout)?;
                     }
                     // An answer that cannot be read fails the request.
-                    let malformed = self.events.take_first(
-                        |e| matches!(e, Event::Malformed(m) if m.transaction.is_some() && m.transaction == wanted),
-                    );
+                    let malformed = self.events.take_first(|e| {
+                        matches!(e, Peek::Event(Event::Malformed(m)) if m.transaction.is_some() && m.transaction == wanted)
+                    });
                     if let Some(Event::Malformed(m)) = malformed {
                         return Err(Error::MalformedReply(Box::new(m)));
                     }
@@ -795,14 +795,14 @@ impl Janus {
     ///
     /// Transport errors.
     pub fn next_handle_event(&mut self, handle: HandleId, timeout: Duration) -> Result<Option<OwnedMessage>, Error> {
-        let event = self.next_matching(timeout, |e| matches!(e, Event::Handle { handle: h, .. } if *h == handle))?;
+        let event = self.next_matching(timeout, |e| matches!(e, Peek::Handle(h) if h == handle))?;
         Ok(event.and_then(|e| match e {
             Event::Handle { message, .. } => Some(message),
             _ => None,
         }))
     }
 
-    fn next_matching(&mut self, timeout: Duration, wanted: impl Fn(&Event) -> bool) -> Result<Option<Event>, Error> {
+    fn next_matching(&mut self, timeout: Duration, wanted: impl Fn(Peek<'_>) -> bool) -> Result<Option<Event>, Error> {
         let deadline = StdInstant::now() + timeout;
         loop {
             if let Some(event) = self.events.take_first(&wanted) {
@@ -866,7 +866,7 @@ type CommandResult = Result<janus_signal::client::Transmit, janus_signal::client
 /// without a usable transaction for [`Janus::send_raw`].
 struct Inbox<'q> {
     url: &'q str,
-    events: &'q mut EventQueue<Event>,
+    events: &'q mut EventQueue,
     uncorrelated: &'q mut VecDeque<OwnedMessage>,
 }
 
@@ -877,9 +877,8 @@ impl Sink for Inbox<'_> {
             // The client takes a `detached` in and says so with its own `HandleDetached`, which
             // carries all the notice says: no owned copy (no allocation) for it.
             Output::Handle { message: Message::Detached(_), .. } => {}
-            Output::Handle { handle, message } => {
-                self.events.push(Event::Handle { handle, message: OwnedMessage::new(&message) });
-            }
+            // Kept as bytes: the owned message is made when the caller takes it.
+            Output::Handle { handle, message } => self.events.push_handle(handle, message.raw().as_bytes()),
             Output::SessionTimedOut { session } => self.events.push(Event::SessionTimedOut(session)),
             Output::MalformedReply { kind, malformed, .. } => {
                 log::warn!("{}: unreadable answer to {}: {}", self.url, kind.name(), malformed.defect);
