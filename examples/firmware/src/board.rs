@@ -15,6 +15,8 @@
 #![allow(unsafe_code)]
 
 use core::ptr;
+#[cfg(feature = "websocket")]
+use core::sync::atomic::AtomicU32;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use cortex_m::peripheral::SYST;
@@ -436,4 +438,40 @@ pub unsafe extern "C" fn __aeabi_memclr(dest: *mut u8, n: usize) {
 pub unsafe extern "C" fn __aeabi_memclr4(dest: *mut u8, n: usize) {
     // SAFETY: the same contract.
     unsafe { fill_bytes(dest, 0, n) };
+}
+
+// ----- randomness --------------------------------------------------------------------------
+
+/// State of [`random_u32`]'s generator (xorshift32); 0 until the first call seeds it.
+#[cfg(feature = "websocket")]
+static RANDOM: AtomicU32 = AtomicU32::new(0);
+
+/// Pseudo-random numbers for the WebSocket handshake's key and the frames' masks (the
+/// `websocket` build), seeded from
+/// the SysTick counter at the first call. QEMU's boards have no hardware generator; a real
+/// device takes these from its TRNG (RFC 6455 asks for unpredictable masks).
+#[cfg(feature = "websocket")]
+pub fn random_u32() -> u32 {
+    let mut x = RANDOM.load(Ordering::Relaxed);
+    if x == 0 {
+        x = SYST::get_current() ^ 0x9E37_79B9;
+    }
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    RANDOM.store(x, Ordering::Relaxed);
+    x
+}
+
+/// `N` pseudo-random bytes (see [`random_u32`]).
+#[cfg(feature = "websocket")]
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0; N];
+    for chunk in bytes.chunks_mut(4) {
+        let word = random_u32().to_le_bytes();
+        for (byte, random) in chunk.iter_mut().zip(word) {
+            *byte = random;
+        }
+    }
+    bytes
 }

@@ -19,8 +19,8 @@ use core::mem::size_of;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
 use janus_signal::Instant;
-use janus_signal::client::{Client, Config, Output, Transport};
-use janus_signal::driver::{CallError, Driver, HttpEndpoint, HttpLinkError, HttpSingleLink};
+use janus_signal::client::{Client, Output};
+use janus_signal::driver::{CallError, Driver};
 use janus_signal::message::{ErrorCode, Message};
 
 use board::Uart;
@@ -29,12 +29,64 @@ use console::Console;
 /// The client's capacities: one handle, two requests in flight, four queued events.
 type JanusClient = Client<1, 2, 4>;
 
-/// The whole driver state (client, UART, clock, endpoint, buffer reference) — everything
-/// besides the caller's buffer.
-type UartDriver = Driver<HttpSingleLink<'static, Uart>, fn() -> Instant, 1, 2, 4>;
+/// The whole driver state (client, UART, clock, the link's state and buffer references) —
+/// everything besides the caller's buffer.
+type UartDriver = Driver<transport::Link, fn() -> Instant, 1, 2, 4>;
 
 /// What a driver call fails with.
-type UartError = CallError<HttpLinkError<board::UartError>>;
+type UartError = CallError<<transport::Link as janus_signal::driver::Link>::Error>;
+
+/// Janus's HTTP transport over the UART (the default build): one connection, requests and the
+/// long poll taking turns.
+#[cfg(not(feature = "websocket"))]
+mod transport {
+    use janus_signal::client::{Config, Transport};
+    use janus_signal::driver::{HttpEndpoint, HttpSingleLink};
+
+    use crate::board::{self, Uart};
+
+    /// The link.
+    pub type Link = HttpSingleLink<'static, Uart>;
+
+    /// One event per long poll keeps every answer a single small object.
+    pub fn config() -> Config {
+        Config { transport: Transport::Http { maxev: 1 }, ..Config::http() }
+    }
+
+    /// The link over `uart`, with `buffer` for every request and response.
+    pub fn open(uart: Uart, buffer: &'static mut [u8; board::BUFFER_LEN]) -> Result<Link, crate::Failure> {
+        Ok(HttpSingleLink::new(uart, HttpEndpoint { host: "127.0.0.1:8088", base: "/janus" }, buffer))
+    }
+}
+
+/// Janus's WebSocket transport over the UART (`--features websocket`): events are pushed,
+/// there is no long poll.
+#[cfg(feature = "websocket")]
+mod transport {
+    use janus_signal::client::Config;
+    use janus_signal::driver::WebSocketLink;
+    use janus_signal::ws::ClientKey;
+
+    use crate::board::{self, Uart};
+
+    /// The link: frame masks from the board's generator.
+    pub type Link = WebSocketLink<'static, Uart, fn() -> [u8; 4]>;
+
+    /// WebSocket defaults: keepalives every 25 s.
+    pub fn config() -> Config {
+        Config::websocket()
+    }
+
+    /// The opening handshake over `uart`; the buffer holds one request (768 bytes) and one
+    /// received message (the rest).
+    pub fn open(uart: Uart, buffer: &'static mut [u8; board::BUFFER_LEN]) -> Result<Link, crate::Failure> {
+        let (tx, rx) = buffer.split_at_mut(768);
+        let key = ClientKey::new(board::random_bytes());
+        let masks: fn() -> [u8; 4] = board::random_bytes;
+        WebSocketLink::connect(uart, "127.0.0.1:8188", "/", &key, masks, tx, rx)
+            .map_err(|e| crate::Failure::Step("connect", janus_signal::driver::CallError::Link(e)))
+    }
+}
 
 /// The RAM budget for the client's state, besides the caller's buffer.
 const CLIENT_STATE_BUDGET: usize = 1024;
@@ -85,16 +137,30 @@ fn main() -> ! {
 /// the variants out itself instead of using the error's `Display`, whose texts for every
 /// nested HTTP, JSON and encoding error (with `core::fmt`) would cost several KB of flash.
 fn describe(error: &UartError) -> (&'static str, u64) {
+    #[cfg(not(feature = "websocket"))]
+    use janus_signal::driver::HttpLinkError as LinkError;
+    #[cfg(feature = "websocket")]
+    use janus_signal::driver::WebSocketError as LinkError;
     match *error {
-        CallError::Link(HttpLinkError::Transport(board::UartError::Idle)) => {
+        CallError::Link(LinkError::Transport(board::UartError::Idle)) => {
             ("the UART stayed silent for (ms)", Uart::IDLE_LIMIT_MS)
         }
-        CallError::Link(HttpLinkError::Closed) => ("connection closed", 0),
-        CallError::Link(HttpLinkError::Http(_)) => ("malformed HTTP from the server", 0),
-        CallError::Link(HttpLinkError::ResponseTooLarge { capacity, .. }) => {
+        #[cfg(not(feature = "websocket"))]
+        CallError::Link(LinkError::Closed) => ("connection closed", 0),
+        #[cfg(not(feature = "websocket"))]
+        CallError::Link(LinkError::Http(_)) => ("malformed HTTP from the server", 0),
+        #[cfg(not(feature = "websocket"))]
+        CallError::Link(LinkError::ResponseTooLarge { capacity, .. }) => {
             ("response larger than the buffer (bytes)", capacity as u64)
         }
-        CallError::Link(HttpLinkError::Status(status)) => ("HTTP status", u64::from(status)),
+        #[cfg(not(feature = "websocket"))]
+        CallError::Link(LinkError::Status(status)) => ("HTTP status", u64::from(status)),
+        #[cfg(feature = "websocket")]
+        CallError::Link(LinkError::Closed(_)) => ("WebSocket closed", 0),
+        #[cfg(feature = "websocket")]
+        CallError::Link(LinkError::Handshake(_)) => ("WebSocket handshake refused", 0),
+        #[cfg(feature = "websocket")]
+        CallError::Link(LinkError::Frame(_)) => ("malformed WebSocket frame", 0),
         CallError::Unreadable(_) => ("undecodable Janus reply", 0),
         CallError::Client(_) => ("the client refused the command", 0),
         CallError::Janus(code) => ("Janus error", code.code()),
@@ -110,12 +176,11 @@ fn run(console: Console) -> Result<(), Failure> {
     let uart = Uart::take(peripherals.SYST).ok_or(Failure::Unexpected("UART taken"))?;
     let buffer = board::take_buffer().ok_or(Failure::Unexpected("buffer taken"))?;
 
-    // One event per long poll keeps every answer a single small object.
-    let config = Config { transport: Transport::Http { maxev: 1 }, ..Config::http() };
-    let client = JanusClient::new(config, u64::from(cortex_m::peripheral::SYST::get_current()) ^ 0x9E37_79B9);
-    let endpoint = HttpEndpoint { host: "127.0.0.1:8088", base: "/janus" };
+    let client =
+        JanusClient::new(transport::config(), u64::from(cortex_m::peripheral::SYST::get_current()) ^ 0x9E37_79B9);
+    let link = transport::open(uart, buffer)?;
     let clock: fn() -> Instant = board::now;
-    let mut driver: UartDriver = Driver::new(client, HttpSingleLink::new(uart, endpoint, buffer), clock);
+    let mut driver: UartDriver = Driver::new(client, link, clock);
     console
         .text("client state: ")
         .number(size_of::<UartDriver>() as u64)
@@ -159,13 +224,16 @@ fn run(console: Console) -> Result<(), Failure> {
     if !result_ok {
         return Err(Failure::Unexpected("the echotest event did not say result ok"));
     }
+
+    driver.keepalive(sink).map_err(|e| Failure::Step("keepalive", e))?;
+    report("keepalive: ack, session", session.0);
+
+    // Over WebSocket the plugin's event may come before the message's ack, which then
+    // arrives during the next call.
     if acks.get() != 1 {
         return Err(Failure::Unexpected("the message was not acknowledged"));
     }
     report("message: ack, handle", handle.0);
-
-    driver.keepalive(sink).map_err(|e| Failure::Step("keepalive", e))?;
-    report("keepalive: ack, session", session.0);
 
     driver.detach(handle, sink).map_err(|e| Failure::Step("detach", e))?;
     report("detach: success, handle", handle.0);
