@@ -20,38 +20,30 @@ pub(crate) struct Endpoint {
 }
 
 impl Endpoint {
+    /// Reads `url` with [`http::Uri`] (RFC 3986, the parser tungstenite uses too): one of the
+    /// four schemes, a host, Janus's default port for the scheme when none is given, the path
+    /// (`/janus` for HTTP when empty, `/` for WebSocket).
     pub(crate) fn parse(url: &str) -> Result<Self, Error> {
         let invalid = || Error::InvalidUrl(url.to_owned());
-        let schemes =
-            [("ws://", true, false), ("wss://", true, true), ("http://", false, false), ("https://", false, true)];
-        let Some((websocket, secure, rest)) = schemes
-            .iter()
-            .find_map(|&(scheme, websocket, secure)| url.strip_prefix(scheme).map(|rest| (websocket, secure, rest)))
-        else {
-            return Err(invalid());
-        };
-        let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-        if authority.is_empty() {
-            return Err(invalid());
-        }
+        let uri: http::Uri = url.parse().map_err(|_| invalid())?;
         // Janus's defaults: HTTP 8088, HTTPS 8089, WebSocket 8188, secure WebSocket 8989.
-        let default_port = match (websocket, secure) {
-            (false, false) => 8088,
-            (false, true) => 8089,
-            (true, false) => 8188,
-            (true, true) => 8989,
+        let (websocket, secure, default_port) = match uri.scheme_str() {
+            Some("http") => (false, false, 8088),
+            Some("https") => (false, true, 8089),
+            Some("ws") => (true, false, 8188),
+            Some("wss") => (true, true, 8989),
+            _ => return Err(invalid()),
         };
-        let has_port = authority
-            .rsplit_once(':')
-            .is_some_and(|(host, port)| port.parse::<u16>().is_ok() && (!host.starts_with('[') || host.ends_with(']')));
-        let authority = if has_port { authority.to_owned() } else { format!("{authority}:{default_port}") };
-        let host = authority.rsplit_once(':').map_or(authority.as_str(), |(host, _)| host);
-        let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host).to_owned();
-        if host.is_empty() {
-            return Err(invalid());
-        }
-        let path = if path.is_empty() && !websocket { "/janus".to_owned() } else { format!("/{path}") };
-        Ok(Self { url: url.to_owned(), websocket, secure, authority, host, path })
+        // `Uri::host` keeps an IPv6 address in its brackets: the TLS server name goes without.
+        let bracketed = uri.host().filter(|h| !h.is_empty()).ok_or_else(invalid)?;
+        let host = bracketed.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(bracketed);
+        let authority = format!("{bracketed}:{}", uri.port_u16().unwrap_or(default_port));
+        let path = match uri.path() {
+            "" | "/" if !websocket => "/janus",
+            "" => "/",
+            path => path,
+        };
+        Ok(Self { url: url.to_owned(), websocket, secure, authority, host: host.to_owned(), path: path.to_owned() })
     }
 }
 
