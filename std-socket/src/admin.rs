@@ -4,7 +4,7 @@ use std::time::{Duration, Instant as StdInstant};
 
 use janus_signal::client::{RequestId, RequestKind, TransactionIds, answer};
 use janus_signal::http::Route;
-use janus_signal::message::{AdminReply, Message};
+use janus_signal::message::AdminReply;
 use janus_signal::request::{AdminRequest, Request};
 use janus_signal::{HandleId, SessionId, Transaction};
 use serde::Serialize;
@@ -98,10 +98,10 @@ impl AdminClient {
         if status != 200 {
             return Err(Error::HttpStatus(status));
         }
-        let message = Message::decode(&body)?;
-        log::trace!("{}: ← {}", self.url, message.kind());
-        answer(RequestKind::Custom, message).map_err(Error::refused)?;
-        Ok(OwnedMessage::from_json(body))
+        let reply = OwnedMessage::decode(body)?;
+        log::trace!("{}: ← {}", self.url, reply.kind());
+        answer(RequestKind::Custom, reply.message()).map_err(Error::refused)?;
+        Ok(reply)
     }
 
     /// `ping`.

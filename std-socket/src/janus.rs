@@ -107,6 +107,11 @@ impl OwnedMessage {
         Self::from_json(message.raw().as_bytes().to_vec())
     }
 
+    /// Decodes `json`, one message, keeping its bytes and the typed view side by side.
+    pub(crate) fn decode(json: Vec<u8>) -> Result<Self, janus_signal::DecodeError> {
+        Decoded::try_new(json, |json| Message::decode(json)).map(|decoded| Self { decoded })
+    }
+
     /// Wraps a body already decoded as one message, decoding it once more for its typed view.
     pub(crate) fn from_json(json: Vec<u8>) -> Self {
         let decoded = Decoded::new(json, |json| match Message::decode(json) {
@@ -711,11 +716,7 @@ impl Janus {
     pub fn send_raw(&mut self, handle: Option<HandleId>, bytes: &[u8]) -> Result<OwnedMessage, Error> {
         let session = self.session_id();
         let deadline = StdInstant::now() + self.options.request_timeout;
-        let wanted = janus_signal::json::RawJson::parse(bytes)
-            .ok()
-            .and_then(|r| r.get("transaction"))
-            .and_then(|t| t.as_str())
-            .map(|t| t.to_string());
+        let wanted = janus_signal::request::transaction_of(bytes).map(|t| t.to_string());
         let reply = match &mut self.driver.link_mut().transport {
             Transport::Http(http) => {
                 let route = Route::Janus { session, handle: session.and(handle) };

@@ -52,6 +52,23 @@ use crate::error::EncodeError;
 use crate::ids::{HandleId, SessionId, Transaction};
 use crate::json::Writer;
 
+/// The `transaction` of a request written elsewhere (e.g. typed by a user, as the CLI's raw
+/// `send` takes it), when it is a JSON object with a string `transaction`; `None` otherwise.
+/// Its answer echoes it.
+///
+/// ```
+/// use janus_signal::request::transaction_of;
+///
+/// let t = transaction_of(br#"{"janus":"info","transaction":"abc"}"#);
+/// assert_eq!(t.and_then(|t| t.as_plain()), Some("abc"));
+/// assert!(transaction_of(br#"{"janus":"info"}"#).is_none());
+/// assert!(transaction_of(b"not json").is_none());
+/// ```
+#[must_use]
+pub fn transaction_of(json: &[u8]) -> Option<crate::json::JsonStr<'_>> {
+    crate::json::RawJson::parse(json).ok()?.get("transaction")?.as_str()
+}
+
 /// Which API a request belongs to: it decides the endpoint (`/janus` or `/admin`) over HTTP
 /// and the WebSocket subprotocol (`janus-protocol` or `janus-admin-protocol`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
