@@ -12,6 +12,8 @@
 //!
 //! QEMU bridges UART0 to a TCP connection (`-serial tcp:HOST:PORT`); the host's socket buffer
 //! is the FIFO, so nothing overruns while the firmware is busy.
+//!
+//! The Ethernet builds (`--features ethernet`) have no UART: their network is in `ethernet`.
 #![allow(unsafe_code)]
 
 use core::ptr;
@@ -19,7 +21,9 @@ use core::ptr;
 use core::sync::atomic::AtomicU32;
 use core::sync::atomic::{AtomicBool, Ordering};
 
+#[cfg(any(feature = "websocket", not(feature = "ethernet")))]
 use cortex_m::peripheral::SYST;
+#[cfg(not(feature = "ethernet"))]
 use cortex_m::peripheral::syst::SystClkSource;
 use janus_signal::Instant;
 
@@ -30,7 +34,7 @@ pub const NAME: &str = "mps2-an386 (Cortex-M4F)";
 #[cfg(board = "lm3s6965evb")]
 pub const NAME: &str = "lm3s6965evb (Cortex-M3)";
 
-#[cfg(board = "mps2_an386")]
+#[cfg(all(board = "mps2_an386", not(feature = "ethernet")))]
 mod regs {
     pub(super) const BASE: usize = 0x4000_4000;
     pub(super) const DATA: usize = BASE;
@@ -45,7 +49,7 @@ mod regs {
     pub(super) const BAUDDIV_115200: u32 = 217;
 }
 
-#[cfg(board = "lm3s6965evb")]
+#[cfg(all(board = "lm3s6965evb", not(feature = "ethernet")))]
 mod regs {
     pub(super) const BASE: usize = 0x4000_C000;
     pub(super) const DR: usize = BASE;
@@ -63,6 +67,7 @@ mod regs {
 }
 
 /// Reads a 32-bit UART register.
+#[cfg(not(feature = "ethernet"))]
 fn read_reg(address: usize) -> u32 {
     // SAFETY: callers pass only the UART0 register addresses of `regs`, which are valid,
     // aligned, always-mapped MMIO registers of this board; a volatile read has no side effect
@@ -71,6 +76,7 @@ fn read_reg(address: usize) -> u32 {
 }
 
 /// Writes a 32-bit UART register.
+#[cfg(not(feature = "ethernet"))]
 fn write_reg(address: usize, value: u32) {
     // SAFETY: as in `read_reg`: a valid, aligned UART0 MMIO register, and only the `Uart`
     // (of which there is one) writes to them.
@@ -78,6 +84,7 @@ fn write_reg(address: usize, value: u32) {
 }
 
 /// The UART could not complete a read.
+#[cfg(not(feature = "ethernet"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UartError {
     /// No byte arrived for [`Uart::IDLE_LIMIT_MS`]: the server is gone (the link itself cannot
@@ -85,14 +92,17 @@ pub enum UartError {
     Idle,
 }
 
+#[cfg(not(feature = "ethernet"))]
 impl core::fmt::Display for UartError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("no byte from the UART for 40 s")
     }
 }
 
+#[cfg(not(feature = "ethernet"))]
 impl core::error::Error for UartError {}
 
+#[cfg(not(feature = "ethernet"))]
 impl embedded_io::Error for UartError {
     fn kind(&self) -> embedded_io::ErrorKind {
         embedded_io::ErrorKind::TimedOut
@@ -100,13 +110,16 @@ impl embedded_io::Error for UartError {
 }
 
 /// UART0, polled, as an `embedded-io` byte stream.
+#[cfg(not(feature = "ethernet"))]
 #[derive(Debug)]
 pub struct Uart {
     _owned: (),
 }
 
+#[cfg(not(feature = "ethernet"))]
 static UART_TAKEN: AtomicBool = AtomicBool::new(false);
 
+#[cfg(not(feature = "ethernet"))]
 impl Uart {
     /// Longest wait for the next byte: Janus answers an idle long poll after 30 s.
     pub const IDLE_LIMIT_MS: u64 = 40_000;
@@ -168,10 +181,12 @@ impl Uart {
     }
 }
 
+#[cfg(not(feature = "ethernet"))]
 impl embedded_io::ErrorType for Uart {
     type Error = UartError;
 }
 
+#[cfg(not(feature = "ethernet"))]
 impl embedded_io::Read for Uart {
     /// Blocks until at least one byte came (or [`Uart::IDLE_LIMIT_MS`] passed), then takes
     /// whatever else is already there.
@@ -202,12 +217,14 @@ impl embedded_io::Read for Uart {
     }
 }
 
+#[cfg(not(feature = "ethernet"))]
 impl embedded_io::ReadReady for Uart {
     fn read_ready(&mut self) -> Result<bool, UartError> {
         Ok(Self::rx_ready())
     }
 }
 
+#[cfg(not(feature = "ethernet"))]
 impl embedded_io::Write for Uart {
     fn write(&mut self, buf: &[u8]) -> Result<usize, UartError> {
         for &byte in buf {

@@ -6,12 +6,21 @@
 //! the UART ([`board`], the one module with `unsafe`), tells the time, and runs the core's
 //! one driver over its single-connection HTTP link. Each step is reported over semihosting; the program exits 0 when
 //! the whole session worked and 1 (with the error printed) when any step failed.
+//!
+//! `--features websocket` runs the same session over Janus's WebSocket transport instead, and
+//! `--features ethernet` (`mps2-an386` only) over TCP on the board's LAN9118 Ethernet
+//! ([`ethernet`]: smoltcp, 198.51.100.2/24, Janus at 198.51.100.1) instead of the UART.
 #![no_std]
 #![no_main]
 #![deny(unsafe_code)]
 
 mod board;
 mod console;
+#[cfg(feature = "ethernet")]
+mod ethernet;
+
+#[cfg(all(feature = "ethernet", not(board = "mps2_an386")))]
+compile_error!("the Ethernet builds are for mps2-an386 (--target thumbv7em-none-eabihf): its LAN9118");
 
 use core::cell::Cell;
 use core::mem::size_of;
@@ -23,6 +32,7 @@ use janus_signal::client::{Client, Output};
 use janus_signal::driver::{CallError, Driver};
 use janus_signal::message::{ErrorCode, Message};
 
+#[cfg(not(feature = "ethernet"))]
 use board::Uart;
 use console::Console;
 
@@ -38,7 +48,7 @@ type UartError = CallError<<transport::Link as janus_signal::driver::Link>::Erro
 
 /// Janus's HTTP transport over the UART (the default build): one connection, requests and the
 /// long poll taking turns.
-#[cfg(not(feature = "websocket"))]
+#[cfg(all(not(feature = "websocket"), not(feature = "ethernet")))]
 mod transport {
     use janus_signal::client::{Config, Transport};
     use janus_signal::driver::{HttpEndpoint, HttpSingleLink};
@@ -61,7 +71,7 @@ mod transport {
 
 /// Janus's WebSocket transport over the UART (`--features websocket`): events are pushed,
 /// there is no long poll.
-#[cfg(feature = "websocket")]
+#[cfg(all(feature = "websocket", not(feature = "ethernet")))]
 mod transport {
     use janus_signal::client::Config;
     use janus_signal::driver::WebSocketLink;
@@ -86,6 +96,88 @@ mod transport {
         WebSocketLink::connect(uart, "127.0.0.1:8188", "/", &key, masks, tx, rx)
             .map_err(|e| crate::Failure::Step("connect", janus_signal::driver::CallError::Link(e)))
     }
+}
+
+/// Janus's HTTP transport over TCP on the Ethernet (`--features ethernet`): the same link
+/// as over the UART, on a TCP connection to 198.51.100.1:8088.
+#[cfg(all(not(feature = "websocket"), feature = "ethernet"))]
+mod transport {
+    use janus_signal::client::{Config, Transport};
+    use janus_signal::driver::{HttpEndpoint, HttpSingleLink};
+
+    use crate::board;
+    use crate::ethernet::{Nic, TcpStream};
+
+    /// The link.
+    pub type Link = HttpSingleLink<'static, TcpStream>;
+
+    /// One event per long poll keeps every answer a single small object.
+    pub fn config() -> Config {
+        Config { transport: Transport::Http { maxev: 1 }, ..Config::http() }
+    }
+
+    /// Connects to Janus's HTTP port, then the link over that connection, with `buffer` for
+    /// every request and response.
+    pub fn open(nic: Nic, buffer: &'static mut [u8; board::BUFFER_LEN]) -> Result<Link, crate::Failure> {
+        let stream = crate::connect(nic, 8088)?;
+        Ok(HttpSingleLink::new(stream, HttpEndpoint { host: "198.51.100.1:8088", base: "/janus" }, buffer))
+    }
+}
+
+/// Janus's WebSocket transport over TCP on the Ethernet (`--features ethernet,websocket`):
+/// the same link as over the UART, on a TCP connection to 198.51.100.1:8188.
+#[cfg(all(feature = "websocket", feature = "ethernet"))]
+mod transport {
+    use janus_signal::client::Config;
+    use janus_signal::driver::WebSocketLink;
+    use janus_signal::ws::ClientKey;
+
+    use crate::board;
+    use crate::ethernet::{Nic, TcpStream};
+
+    /// The link: frame masks from the board's generator.
+    pub type Link = WebSocketLink<'static, TcpStream, fn() -> [u8; 4]>;
+
+    /// WebSocket defaults: keepalives every 25 s.
+    pub fn config() -> Config {
+        Config::websocket()
+    }
+
+    /// Connects to Janus's WebSocket port, then the opening handshake; the buffer holds one
+    /// request (768 bytes) and one received message (the rest).
+    pub fn open(nic: Nic, buffer: &'static mut [u8; board::BUFFER_LEN]) -> Result<Link, crate::Failure> {
+        let stream = crate::connect(nic, 8188)?;
+        let (tx, rx) = buffer.split_at_mut(768);
+        let key = ClientKey::new(board::random_bytes());
+        let masks: fn() -> [u8; 4] = board::random_bytes;
+        WebSocketLink::connect(stream, "198.51.100.1:8188", "/", &key, masks, tx, rx)
+            .map_err(|e| crate::Failure::Step("connect", janus_signal::driver::CallError::Link(e)))
+    }
+}
+
+/// The TCP connection to Janus at 198.51.100.1:`port` (the Ethernet builds), reported with
+/// the time it took (the LAN9118's start, ARP and the TCP handshake).
+#[cfg(feature = "ethernet")]
+fn connect(nic: ethernet::Nic, port: u16) -> Result<ethernet::TcpStream, Failure> {
+    let started = board::now().total_millis();
+    let stream = nic
+        .connect(smoltcp::wire::Ipv4Address::new(198, 51, 100, 1), port)
+        .map_err(|e| Failure::Step("connect", CallError::Link(transport_error(e))))?;
+    let now = board::now().total_millis();
+    Console::open().report(now, "connect: TCP to 198.51.100.1 established (ms)", now.saturating_sub(started));
+    Ok(stream)
+}
+
+/// A TCP error as the link's error.
+#[cfg(all(feature = "ethernet", not(feature = "websocket")))]
+fn transport_error(error: ethernet::TcpError) -> janus_signal::driver::HttpLinkError<ethernet::TcpError> {
+    janus_signal::driver::HttpLinkError::Transport(error)
+}
+
+/// A TCP error as the link's error.
+#[cfg(all(feature = "ethernet", feature = "websocket"))]
+fn transport_error(error: ethernet::TcpError) -> janus_signal::driver::WebSocketError<ethernet::TcpError> {
+    janus_signal::driver::WebSocketError::Transport(error)
 }
 
 /// The RAM budget for the client's state, besides the caller's buffer.
@@ -142,9 +234,18 @@ fn describe(error: &UartError) -> (&'static str, u64) {
     #[cfg(feature = "websocket")]
     use janus_signal::driver::WebSocketError as LinkError;
     match *error {
+        #[cfg(not(feature = "ethernet"))]
         CallError::Link(LinkError::Transport(board::UartError::Idle)) => {
             ("the UART stayed silent for (ms)", Uart::IDLE_LIMIT_MS)
         }
+        #[cfg(feature = "ethernet")]
+        CallError::Link(LinkError::Transport(ethernet::TcpError::Idle)) => {
+            ("no progress on the TCP connection for (ms)", ethernet::TcpStream::IDLE_LIMIT_MS)
+        }
+        #[cfg(feature = "ethernet")]
+        CallError::Link(LinkError::Transport(ethernet::TcpError::Closed)) => ("TCP connection refused or closed", 0),
+        #[cfg(feature = "ethernet")]
+        CallError::Link(LinkError::Transport(ethernet::TcpError::NoDevice)) => ("no LAN9118 at 0x4020_0000", 0),
         #[cfg(not(feature = "websocket"))]
         CallError::Link(LinkError::Closed) => ("connection closed", 0),
         #[cfg(not(feature = "websocket"))]
@@ -173,12 +274,15 @@ fn describe(error: &UartError) -> (&'static str, u64) {
 fn run(console: Console) -> Result<(), Failure> {
     let report = |what: &str, number: u64| console.report(board::now().total_millis(), what, number);
     let peripherals = cortex_m::Peripherals::take().ok_or(Failure::Unexpected("peripherals taken"))?;
-    let uart = Uart::take(peripherals.SYST).ok_or(Failure::Unexpected("UART taken"))?;
+    #[cfg(not(feature = "ethernet"))]
+    let port = Uart::take(peripherals.SYST).ok_or(Failure::Unexpected("UART taken"))?;
+    #[cfg(feature = "ethernet")]
+    let port = ethernet::Nic::take(peripherals.SYST).ok_or(Failure::Unexpected("Ethernet taken"))?;
     let buffer = board::take_buffer().ok_or(Failure::Unexpected("buffer taken"))?;
 
     let client =
         JanusClient::new(transport::config(), u64::from(cortex_m::peripheral::SYST::get_current()) ^ 0x9E37_79B9);
-    let link = transport::open(uart, buffer)?;
+    let link = transport::open(port, buffer)?;
     let clock: fn() -> Instant = board::now;
     let mut driver: UartDriver = Driver::new(client, link, clock);
     console
