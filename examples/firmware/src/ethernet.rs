@@ -408,7 +408,7 @@ impl TcpStream {
                 iface.poll(timestamp(), device, sockets);
                 return outcome;
             }
-            if (now.total_millis() as u64).saturating_sub(started) > Self::IDLE_LIMIT_MS {
+            if board::now().total_millis().saturating_sub(started) > Self::IDLE_LIMIT_MS {
                 return Err(TcpError::Idle);
             }
         }
@@ -474,7 +474,7 @@ impl embedded_io::Write for TcpStream {
             if iface.poll_delay(now, sockets) != Some(smoltcp::time::Duration::ZERO) {
                 return Ok(());
             }
-            if (now.total_millis() as u64).saturating_sub(started) > Self::IDLE_LIMIT_MS {
+            if board::now().total_millis().saturating_sub(started) > Self::IDLE_LIMIT_MS {
                 return Err(TcpError::Idle);
             }
         }
