@@ -324,3 +324,39 @@ fn a_wait_cut_short_ends_the_call_and_the_late_answer_reaches_the_sink() {
     driver.poll(until, &mut seen).expect("poll");
     assert!(seen.outputs.iter().any(|o| o == "reply message event"), "{:?}", seen.outputs);
 }
+
+/// A link whose every send fails (the connection is gone).
+struct Down(Vec<u8>);
+
+impl Link for Down {
+    type Error = &'static str;
+
+    fn tx(&mut self) -> &mut [u8] {
+        &mut self.0
+    }
+
+    fn send(&mut self, _transmit: &Transmit, _kind: RequestKind, _until: Instant) -> Result<bool, &'static str> {
+        Err("down")
+    }
+
+    fn start_long_poll(&mut self, _route: &Route, _auth: &Auth<'_>) -> Result<bool, &'static str> {
+        Err("down")
+    }
+
+    fn receive(&mut self, _until: Instant) -> Result<Option<Received<'_>>, &'static str> {
+        Ok(None)
+    }
+}
+
+#[test]
+fn a_request_the_link_cannot_send_is_forgotten_at_once() {
+    // Two pending slots: without the cancel, the third attempt would find the table full.
+    let client: Client<1, 2, 4> = Client::new(Config::websocket(), 5);
+    let mut driver = Driver::new(client, Down(vec![0; 1024]), || Instant::ZERO);
+    for _ in 0..3 {
+        let err = driver.create_session(&mut ()).expect_err("the link is down");
+        assert!(matches!(err, CallError::Link("down")), "{err:?}");
+        assert_eq!(driver.client().pending_requests(), 0, "the request is forgotten");
+        assert_eq!(driver.client().session(), SessionState::Idle, "the create is undone");
+    }
+}
