@@ -9,7 +9,8 @@
 //! |---|---|
 //! | [`call`](Driver::call)`(command, until, sink, on_answer)` | runs the command on the client into [`Link::tx`] (grown with [`Link::grow_tx`] if the request needs more), [`Link::send`]s it, then runs rounds until the request ends: its answer goes to `on_answer` as a success or a typed [`Refusal`](crate::client::Refusal), its timeout or abandonment is a [`CallError`] |
 //! | [`poll`](Driver::poll)`(until, sink)` | one round: expires requests; sends the client's own traffic (the HTTP long poll by [`Link::start_long_poll`], keepalives by [`Link::send`]); waits in [`Link::receive`] until `until` or the client's next timer; feeds the body to the client |
-//! | [`transport_lost`](Driver::transport_lost), [`replace_link`](Driver::replace_link) | the connection broke (pending requests are abandoned, the session can be claimed); a new one |
+//! | [`start`](Driver::start)`(command, until, sink)`, [`step`](Driver::step)`(sink)` | for loops that must not block: sends a request and returns its id (its answer comes to the sink later); one round that returns `WouldBlock` while the HTTP long poll's answer is incomplete |
+//! | [`transport_lost`](Driver::transport_lost), [`replace_link`](Driver::replace_link), [`reconnect_link`](Driver::reconnect_link) | the connection broke (pending requests are abandoned, the session can be claimed); a new one |
 //!
 //! Every [`Output`](crate::client::Output) of a received message and every client
 //! [`Event`](crate::client::Event) goes to the sink, so a caller that only polls misses
