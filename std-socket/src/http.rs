@@ -43,7 +43,8 @@ impl Connection {
     pub(crate) fn over(stream: Stream) -> Self {
         Self {
             stream,
-            buf: Vec::new(),
+            // Room for a few reads reserved once: answers larger than all that grow it.
+            buf: Vec::with_capacity(4 * READ_SIZE),
             scratch: Box::new([0; READ_SIZE]),
             out: Vec::new(),
             timeout: ReadTimeout::default(),
