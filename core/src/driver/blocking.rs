@@ -146,10 +146,7 @@ where
     /// a new long poll; for a message socket, say [`transport_lost`](Self::transport_lost)
     /// first when the session went with the old one.
     pub fn replace_link(&mut self, link: L) -> L {
-        // A long poll that was out is lost (when none was, this changes nothing).
-        let now = self.clock.now();
-        self.client.long_poll_failed(now);
-        core::mem::replace(&mut self.link, link)
+        self.reconnect_link(|old| core::mem::replace(old, link))
     }
 
     /// Lets `change` put a new connection under the link (e.g.

@@ -116,9 +116,8 @@ impl<'b> Receiver<'b> {
     }
 }
 
-/// A parsed response: status, body range in the receive buffer, and whether the connection
-/// is finished afterwards.
-type Parsed = (u16, usize, usize, bool);
+/// A parsed response: status and body range in the receive buffer.
+type Parsed = (u16, usize, usize);
 
 impl Receiver<'_> {
     /// Reads until one complete response is buffered. Blocking. `name` is the buffer's, for
@@ -130,7 +129,6 @@ impl Receiver<'_> {
     ) -> Result<Parsed, HttpLinkError<S::Error>> {
         loop {
             if let Some(parsed) = self.try_parse(self.eof)? {
-                self.done |= parsed.3;
                 return Ok(parsed);
             }
             if self.eof {
@@ -152,6 +150,8 @@ impl Receiver<'_> {
         Ok(())
     }
 
+    /// The response in the buffer, once it is whole; notes whether the connection is finished
+    /// after it.
     fn try_parse<E>(&mut self, eof: bool) -> Result<Option<Parsed>, HttpLinkError<E>> {
         let filled = self.filled;
         let data = self.buf.get_mut(..filled).unwrap_or_default();
@@ -161,7 +161,8 @@ impl Receiver<'_> {
                 let start = r.body_start;
                 let end = start.saturating_add(r.body.len());
                 // Bytes beyond the response were never asked for: treat the connection as done.
-                Ok(Some((r.status, start, end, r.connection_close || eof || r.consumed != filled)))
+                self.done |= r.connection_close || eof || r.consumed != filled;
+                Ok(Some((r.status, start, end)))
             }
             Err(HttpError::Truncated) => Err(HttpLinkError::Closed),
             Err(e) => Err(HttpLinkError::Http(e)),
@@ -367,7 +368,6 @@ impl<S: Read + Write + ReadReady> HttpLink<'_, S> {
             let eof = self.rx_events.eof;
             match self.rx_events.try_parse(eof) {
                 Ok(Some(parsed)) => {
-                    self.rx_events.done |= parsed.3;
                     self.poll_answer = Some(parsed);
                     return Ok(true);
                 }
@@ -391,7 +391,7 @@ impl<S: Read + Write> Link for HttpLink<'_, S> {
         self.response = None;
         self.rx_requests.start()?;
         send_request(self.tx, &self.endpoint, &transmit.route, transmit.len, &Auth::none(), &mut self.requests)?;
-        let (status, start, end, _) = self.rx_requests.read_response(&mut self.requests, "rx_requests")?;
+        let (status, start, end) = self.rx_requests.read_response(&mut self.requests, "rx_requests")?;
         if status != 200 {
             return Err(HttpLinkError::Status(status));
         }
@@ -421,7 +421,7 @@ impl<S: Read + Write> Link for HttpLink<'_, S> {
         // embedded-io has no deadline: the long poll's answer is waited for (Janus answers
         // an idle one after 30 s).
         self.poll_out = false;
-        let (status, start, end, _) = match self.poll_answer.take() {
+        let (status, start, end) = match self.poll_answer.take() {
             Some(parsed) => parsed,
             None => self.rx_events.read_response(&mut self.events, "rx_events")?,
         };

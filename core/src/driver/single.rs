@@ -72,12 +72,10 @@ impl<'b, S: Read + Write> HttpSingleLink<'b, S> {
     /// Sends what `route` and the buffer hold and reads the response into the buffer.
     fn exchange(&mut self, route: &Route, len: usize, auth: &Auth<'_>) -> Result<(), HttpLinkError<S::Error>> {
         self.ready = None;
-        if self.buffer.done {
-            return Err(HttpLinkError::Closed);
-        }
+        // Forgets the last response (its bytes stay: the request is written over them).
+        self.buffer.start()?;
         send_request(self.buffer.buf, &self.endpoint, route, len, auth, &mut self.stream)?;
-        self.buffer.clear();
-        let (status, start, end, _) = self.buffer.read_response(&mut self.stream, "buffer")?;
+        let (status, start, end) = self.buffer.read_response(&mut self.stream, "buffer")?;
         let long_poll = matches!(route, Route::LongPoll { .. });
         if status != 200 && !long_poll {
             return Err(HttpLinkError::Status(status));
