@@ -21,9 +21,7 @@ use core::ptr;
 use core::sync::atomic::AtomicU32;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-#[cfg(any(feature = "websocket", not(feature = "ethernet")))]
 use cortex_m::peripheral::SYST;
-#[cfg(not(feature = "ethernet"))]
 use cortex_m::peripheral::syst::SystClkSource;
 use janus_signal::Instant;
 
@@ -121,8 +119,8 @@ static UART_TAKEN: AtomicBool = AtomicBool::new(false);
 
 #[cfg(not(feature = "ethernet"))]
 impl Uart {
-    /// Longest wait for the next byte: Janus answers an idle long poll after 30 s.
-    pub const IDLE_LIMIT_MS: u64 = 40_000;
+    /// Longest wait for the next byte (see [`IDLE_LIMIT_MS`]).
+    pub const IDLE_LIMIT_MS: u64 = IDLE_LIMIT_MS;
 
     /// Sets up UART0 (once; `None` afterwards) and starts SysTick, which also keeps QEMU's
     /// I/O loop awake on the mps2 (without it the first reply stalls for about a second).
@@ -144,10 +142,7 @@ impl Uart {
             write_reg(regs::LCRH, regs::LCRH_8N1_FIFO);
             write_reg(regs::CR, regs::CR_ENABLE);
         }
-        syst.set_clock_source(SystClkSource::Core);
-        syst.set_reload(0x00FF_FFFF);
-        syst.clear_current();
-        syst.enable_counter();
+        start_systick(&mut syst);
         Some(Self { _owned: () })
     }
 
@@ -237,6 +232,20 @@ impl embedded_io::Write for Uart {
     fn flush(&mut self) -> Result<(), UartError> {
         Ok(())
     }
+}
+
+/// Longest wait for the next byte from Janus, on the UART or a TCP connection: Janus answers
+/// an idle long poll after 30 s.
+pub const IDLE_LIMIT_MS: u64 = 40_000;
+
+/// Starts SysTick free-running from the core clock: its counter seeds the randomness, and
+/// it keeps QEMU's I/O loop awake on the mps2 (without it the first reply stalls for about
+/// a second).
+pub fn start_systick(syst: &mut SYST) {
+    syst.set_clock_source(SystClkSource::Core);
+    syst.set_reload(0x00FF_FFFF);
+    syst.clear_current();
+    syst.enable_counter();
 }
 
 /// Time since QEMU started the program, from the semihosting clock (centiseconds).

@@ -19,7 +19,6 @@ use core::ptr;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use cortex_m::peripheral::SYST;
-use cortex_m::peripheral::syst::SystClkSource;
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet, SocketStorage};
 use smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
 use smoltcp::socket::tcp;
@@ -184,10 +183,7 @@ impl Nic {
         if TAKEN.swap(true, Ordering::AcqRel) {
             return None;
         }
-        syst.set_clock_source(SystClkSource::Core);
-        syst.set_reload(0x00FF_FFFF);
-        syst.clear_current();
-        syst.enable_counter();
+        board::start_systick(&mut syst);
         // SAFETY: the swap above lets exactly one caller get here, so this is the only
         // reference to the storage for the rest of the program.
         let storage = unsafe { &mut *STORAGE.0.get() };
@@ -388,9 +384,8 @@ impl core::fmt::Debug for TcpStream {
 }
 
 impl TcpStream {
-    /// Longest wait without progress: Janus answers an idle long poll after 30 s (as the
-    /// UART's `Uart::IDLE_LIMIT_MS`).
-    pub const IDLE_LIMIT_MS: u64 = 40_000;
+    /// Longest wait without progress (the UART's too: [`board::IDLE_LIMIT_MS`]).
+    pub const IDLE_LIMIT_MS: u64 = board::IDLE_LIMIT_MS;
 
     /// Polls the interface until `done` says something about the socket, or
     /// [`Self::IDLE_LIMIT_MS`] passed.
