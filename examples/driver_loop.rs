@@ -70,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let link = WebSocketLink::connect(EmbeddedTcp(stream), authority, "/", &key, masks, &mut tx, &mut rx)
         .map_err(|e| format!("{e:?}"))?;
     let config = Config { keepalive_interval: CoreDuration::from_secs(1), ..Config::websocket() };
-    let mut driver: Driver<_, _, 4, 8, 16> = Driver::new(Client::new(config, seed), link, clock);
+    let mut driver: Driver<_, _, Client<4, 8, 16>> = Driver::new(Client::new(config, seed), link, clock);
     let mut sink = Print;
     // The client's request timeout (15 s) ends every wait.
     let later = Instant::from_millis(u64::MAX);

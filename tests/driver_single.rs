@@ -287,7 +287,7 @@ fn echotest_janus(idle_polls: usize) -> impl FnMut(&Received) -> Vec<u8> {
     }
 }
 
-type ScriptedDriver<'b> = Driver<HttpSingleLink<'b, Scripted>, fn() -> Instant, 1, 2, 4>;
+type ScriptedDriver<'b> = Driver<HttpSingleLink<'b, Scripted>, fn() -> Instant, Client<1, 2, 4>>;
 
 fn scripted_driver<'b>(
     buffer: &'b mut [u8],

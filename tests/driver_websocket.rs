@@ -60,7 +60,7 @@ struct Echo {
     video: bool,
 }
 
-type WsDriver<'b, K> = Driver<WebSocketLink<'b, Tcp, Box<dyn FnMut() -> [u8; 4]>>, K, 4, 8, 16>;
+type WsDriver<'b, K> = Driver<WebSocketLink<'b, Tcp, Box<dyn FnMut() -> [u8; 4]>>, K, Client<4, 8, 16>>;
 
 fn seeded_masks() -> Box<dyn FnMut() -> [u8; 4]> {
     let mut seed = 0x2545_F491_4F6C_DD1Du64;

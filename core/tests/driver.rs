@@ -147,7 +147,7 @@ impl Sink for Seen {
     }
 }
 
-type TestDriver = Driver<FakeLink, Box<dyn FnMut() -> Instant>, 3, 4, 16>;
+type TestDriver = Driver<FakeLink, Box<dyn FnMut() -> Instant>, Client<3, 4, 16>>;
 
 fn driver(behaviour: Behaviour, config: Config) -> TestDriver {
     let now = Rc::new(Cell::new(0));

@@ -281,7 +281,7 @@ pub struct DroppedCounts {
     pub replies: u64,
 }
 /// The core driver as this crate runs it.
-type StdDriver = Driver<StdLink, StdClock, 64, 64, 256>;
+type StdDriver = Driver<StdLink, StdClock, Client<64, 64, 256>>;
 
 /// A blocking connection to Janus carrying one session. See the crate docs for an example.
 pub struct Janus {

@@ -42,10 +42,12 @@ mod event;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod oracle;
 mod route;
+mod sessions;
 mod transaction;
 
 pub use answer::{Refusal, answer};
 pub use event::{Abandoned, Event, Ignored, Output, RequestKind, SessionEnd};
+pub use sessions::{SessionOutputs, Sessions};
 pub use transaction::{RequestId, TRANSACTION_ID_LEN, TransactionIds};
 
 use core::fmt;
@@ -334,6 +336,35 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
     #[must_use]
     pub const fn events_dropped(&self) -> u32 {
         self.events_dropped
+    }
+
+    /// Whether a request with this transaction waits for its answer here (routing among
+    /// [`Sessions`]).
+    pub(crate) fn awaits(&self, transaction: &crate::json::JsonStr<'_>) -> bool {
+        self.pending.iter().any(|p| p.id.matches(transaction))
+    }
+
+    /// Whether messages of `session` are this client's: its session, being set up, torn down
+    /// or waiting to be claimed.
+    pub(crate) fn carries(&self, session: SessionId) -> bool {
+        self.session_for_route() == Some(session)
+    }
+
+    /// Whether the session's HTTP long poll is out.
+    pub(crate) const fn long_poll_is_out(&self) -> bool {
+        self.long_poll_out
+    }
+
+    /// Whether `handle` is attached here.
+    pub(crate) fn has_handle(&self, handle: HandleId) -> bool {
+        self.handles.iter().any(|h| h.id == handle)
+    }
+
+    /// Whether the client holds nothing: no session (idle, or its session ended) and no
+    /// request waiting. [`Sessions`] gives such a client a new session.
+    #[must_use]
+    pub fn is_free(&self) -> bool {
+        matches!(self.session, SessionState::Idle | SessionState::Ended(..)) && self.pending.is_empty()
     }
 
     // ----- commands -------------------------------------------------------------------------

@@ -72,6 +72,11 @@ impl TransactionIds {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
+    /// A seed for another generator (the clients of [`Sessions`](super::Sessions)).
+    pub(crate) fn next_seed(&mut self) -> u64 {
+        self.next_u64()
+    }
+
     /// The next id.
     pub fn next_id(&mut self) -> RequestId {
         let mut id = [b'A'; TRANSACTION_ID_LEN];

@@ -4,15 +4,16 @@ use core::fmt;
 
 use super::http::Clock;
 use super::link::{Link, Received, Sink};
+use super::machine::Machine;
 use crate::client::{Client, ClientError, Event, Output, Refusal, RequestId, RequestKind, Transmit, answer};
 use crate::http::Route;
 use crate::message::Message;
 use crate::time::Instant;
 
-/// A command of the [`Client`]: writes its request into the buffer it is given (and may be
-/// run again with a larger one when the link can grow it).
-pub type Command<'f, const H: usize, const P: usize, const E: usize> =
-    dyn FnMut(&mut Client<H, P, E>, Instant, &mut [u8]) -> Result<Transmit, ClientError> + 'f;
+/// A command of the [`Client`] (or of a session of [`Sessions`](crate::client::Sessions)):
+/// writes its request into the buffer it is given (and may be run again with a larger one
+/// when the link can grow it).
+pub type Command<'f, M> = dyn FnMut(&mut M, Instant, &mut [u8]) -> Result<Transmit, ClientError> + 'f;
 
 /// A Janus session over a [`Link`]: HTTP with its long poll, or a message socket. The same
 /// code correlates answers, starts and restarts the long poll, sends keepalives, expires
@@ -23,8 +24,8 @@ pub type Command<'f, const H: usize, const P: usize, const E: usize> =
 /// - [`poll`](Self::poll) runs the client's own traffic (long poll, keepalives) and waits
 ///   for one received body: call it in a loop while idle.
 #[derive(Debug)]
-pub struct Driver<L, K, const HANDLES: usize = 8, const PENDING: usize = 16, const EVENTS: usize = 24> {
-    client: Client<HANDLES, PENDING, EVENTS>,
+pub struct Driver<L, K, M = Client> {
+    client: M,
     link: L,
     clock: K,
 }
@@ -101,23 +102,24 @@ enum Ended {
     Unreadable(crate::error::DecodeError),
 }
 
-impl<L, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Driver<L, K, HANDLES, PENDING, EVENTS>
+impl<L, K, M> Driver<L, K, M>
 where
     L: Link,
     K: Clock,
+    M: Machine,
 {
     /// A driver for `client` over `link`, with `clock` for the time.
-    pub const fn new(client: Client<HANDLES, PENDING, EVENTS>, link: L, clock: K) -> Self {
+    pub const fn new(client: M, link: L, clock: K) -> Self {
         Self { client, link, clock }
     }
 
     /// The state machine.
-    pub const fn client(&self) -> &Client<HANDLES, PENDING, EVENTS> {
+    pub const fn client(&self) -> &M {
         &self.client
     }
 
     /// The state machine, to change it (credentials…) or replace it.
-    pub fn client_mut(&mut self) -> &mut Client<HANDLES, PENDING, EVENTS> {
+    pub fn client_mut(&mut self) -> &mut M {
         &mut self.client
     }
 
@@ -132,7 +134,7 @@ where
     }
 
     /// Gives the client, the link and the clock back.
-    pub fn into_parts(self) -> (Client<HANDLES, PENDING, EVENTS>, L, K) {
+    pub fn into_parts(self) -> (M, L, K) {
         (self.client, self.link, self.clock)
     }
 
@@ -184,7 +186,7 @@ where
     /// came first); [`CallError::Abandoned`] when the session or the handle ended first.
     pub fn call<T>(
         &mut self,
-        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
+        command: &mut Command<'_, M>,
         until: Instant,
         sink: &mut dyn Sink,
         on_answer: impl FnOnce(Result<Message<'_>, Refusal<'_>>) -> T,
@@ -204,7 +206,7 @@ where
     #[inline(never)]
     pub(super) fn call_with(
         &mut self,
-        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
+        command: &mut Command<'_, M>,
         until: Instant,
         sink: &mut dyn Sink,
         deliver: &mut dyn FnMut(Result<Message<'_>, Refusal<'_>>),
@@ -246,7 +248,7 @@ where
     /// As [`call`](Self::call), without the waiting.
     pub fn start(
         &mut self,
-        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
+        command: &mut Command<'_, M>,
         until: Instant,
         sink: &mut dyn Sink,
     ) -> Result<RequestId, CallError<L::Error>> {
@@ -291,11 +293,7 @@ where
     }
 
     /// Writes the command's request (growing the link's buffer when it can) and sends it.
-    fn send(
-        &mut self,
-        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
-        until: Instant,
-    ) -> Result<(RequestId, bool), CallError<L::Error>> {
+    fn send(&mut self, command: &mut Command<'_, M>, until: Instant) -> Result<(RequestId, bool), CallError<L::Error>> {
         let now = self.clock.now();
         let t = match command(&mut self.client, now, self.link.tx()) {
             // Nothing was recorded on failure: run it again with room enough.
@@ -394,27 +392,30 @@ where
             }
         };
         let now = clock.now();
-        let body = match received {
-            None => None,
-            Some(Received::Response(body) | Received::Message(body)) => Some(body),
-            Some(Received::LongPoll { status, body }) => {
-                client.long_poll_answered(now, status);
-                (status == 200).then_some(body)
+        let came = received.is_some();
+        match received {
+            None => {}
+            Some(Received::Response(body) | Received::Message(body)) => {
+                ingest(client, now, body, sink, awaited.as_deref_mut(), false);
             }
-        };
-        if let Some(body) = body {
-            ingest(client, now, body, sink, awaited.as_deref_mut(), false);
+            Some(Received::LongPoll { status, body }) => {
+                if status == 200 {
+                    ingest(client, now, body, sink, awaited.as_deref_mut(), false);
+                }
+                // After its messages: the long poll's end (a 403 or 404 ends the session).
+                client.long_poll_answered(now, link.long_poll_session(), status);
+            }
         }
         drain_events(client, sink, awaited);
-        Ok(received.is_some())
+        Ok(came)
     }
 }
 
-impl<S, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
-    Driver<super::HttpLink<'_, S>, K, HANDLES, PENDING, EVENTS>
+impl<S, K, M> Driver<super::HttpLink<'_, S>, K, M>
 where
     S: embedded_io::Read + embedded_io::Write + embedded_io::ReadReady,
     K: Clock,
+    M: Machine,
 {
     /// One non-blocking step for super-loops, over streams that say when they have bytes:
     /// expires requests, sends the client's own traffic (the long poll when none is out),
@@ -447,8 +448,8 @@ where
 /// Feeds a received body to the client, its outputs to `sink` and to the awaited call, and
 /// then the client's events. A body that is not JSON at all goes to `sink`, unless it is the
 /// `response` to the awaited request, which it fails.
-fn ingest<const H: usize, const P: usize, const E: usize>(
-    client: &mut Client<H, P, E>,
+fn ingest<M: Machine>(
+    client: &mut M,
     now: Instant,
     body: &[u8],
     sink: &mut dyn Sink,
@@ -490,11 +491,7 @@ fn deliver(output: Output<'_>, sink: &mut dyn Sink, awaited: Option<&mut Awaited
 }
 
 /// Hands the client's queued events to `sink`, noting those that end the awaited request.
-fn drain_events<const H: usize, const P: usize, const E: usize>(
-    client: &mut Client<H, P, E>,
-    sink: &mut dyn Sink,
-    mut awaited: Option<&mut Awaited<'_>>,
-) {
+fn drain_events<M: Machine>(client: &mut M, sink: &mut dyn Sink, mut awaited: Option<&mut Awaited<'_>>) {
     while let Some(event) = client.poll_event() {
         if let Some(awaited) = awaited.as_deref_mut().filter(|a| a.ended.is_none()) {
             match event {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::blocking::{CallError, Command, Driver};
 use super::http::Clock;
 use super::link::{Link, Sink};
-use crate::client::Refusal;
+use crate::client::{Client, Refusal};
 use crate::ids::{HandleId, SessionId};
 use crate::message::Message;
 use crate::time::Instant;
@@ -27,7 +27,8 @@ fn refused<E>(refusal: Refusal<'_>) -> CallError<E> {
 /// timeout), with what arrives meanwhile handed to `sink` (a closure `|output| …` will do).
 /// Janus's refusals are errors: [`CallError::Janus`] with its code, [`CallError::Plugin`],
 /// [`CallError::MalformedReply`].
-impl<L, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Driver<L, K, HANDLES, PENDING, EVENTS>
+impl<L, K, const HANDLES: usize, const PENDING: usize, const EVENTS: usize>
+    Driver<L, K, Client<HANDLES, PENDING, EVENTS>>
 where
     L: Link,
     K: Clock,
@@ -124,7 +125,7 @@ where
     /// Runs `command` and returns the `data.id` of its `success`.
     fn expect_id(
         &mut self,
-        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
+        command: &mut Command<'_, Client<HANDLES, PENDING, EVENTS>>,
         sink: &mut dyn Sink,
     ) -> Result<u64, CallError<L::Error>> {
         self.expect(command, sink, true)
@@ -134,7 +135,7 @@ where
     /// `keepalive`).
     fn expect_success(
         &mut self,
-        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
+        command: &mut Command<'_, Client<HANDLES, PENDING, EVENTS>>,
         sink: &mut dyn Sink,
     ) -> Result<(), CallError<L::Error>> {
         self.expect(command, sink, false).map(|_| ())
@@ -145,7 +146,7 @@ where
     #[inline(never)]
     fn expect(
         &mut self,
-        command: &mut Command<'_, HANDLES, PENDING, EVENTS>,
+        command: &mut Command<'_, Client<HANDLES, PENDING, EVENTS>>,
         sink: &mut dyn Sink,
         id: bool,
     ) -> Result<u64, CallError<L::Error>> {

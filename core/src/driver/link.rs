@@ -64,6 +64,13 @@ pub trait Link {
         Ok(())
     }
 
+    /// Whose long poll the last [`Received::LongPoll`] answered, for a link that carries
+    /// several at once (one per session of [`Sessions`](crate::client::Sessions)). The default,
+    /// `None`, is a link with one long poll at a time: the answer is the one out.
+    fn long_poll_session(&self) -> Option<crate::ids::SessionId> {
+        None
+    }
+
     /// The next received body, waiting until `until` at most; `Ok(None)` when nothing came.
     /// A response [`send`](Self::send) said is ready comes first, at once.
     ///

@@ -46,11 +46,13 @@ mod blocking;
 mod calls;
 mod http;
 mod link;
+mod machine;
 mod single;
 mod websocket;
 
 pub use blocking::{CallError, Command, Driver};
 pub use http::{Buffers, Clock, HttpEndpoint, HttpLink, HttpLinkError};
 pub use link::{Link, Received, Sink};
+pub use machine::Machine;
 pub use single::HttpSingleLink;
 pub use websocket::{WebSocketError, WebSocketLink};

@@ -41,7 +41,7 @@ type JanusClient = Client<1, 2, 4>;
 
 /// The whole driver state (client, UART, clock, the link's state and buffer references) —
 /// everything besides the caller's buffer.
-type UartDriver = Driver<transport::Link, fn() -> Instant, 1, 2, 4>;
+type UartDriver = Driver<transport::Link, fn() -> Instant, Client<1, 2, 4>>;
 
 /// What a driver call fails with.
 type UartError = CallError<<transport::Link as janus_signal::driver::Link>::Error>;
