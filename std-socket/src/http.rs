@@ -156,6 +156,11 @@ impl HttpTransport {
         Self { dialer, base, limit, requests: Some(requests), poll: None, poll_out: false }
     }
 
+    /// Long polls for many sessions to this transport's server (see [`LongPolls`]).
+    pub(crate) fn long_polls(&self, answers: std::sync::mpsc::Sender<Option<PollAnswer>>) -> LongPolls {
+        LongPolls::new(self.dialer.clone(), self.base.clone(), self.limit, answers)
+    }
+
     /// Connections opened from now on use `dialer`.
     pub(crate) fn set_dialer(&mut self, dialer: Dialer) {
         self.dialer = dialer;
@@ -249,6 +254,156 @@ impl HttpTransport {
                 Err(e)
             }
         }
+    }
+}
+
+/// A long poll's answer from [`LongPolls`]: whose, and its status and body (status 0: no
+/// answer came, the connection failed; the session's next long poll is sent anew).
+#[derive(Debug)]
+pub(crate) struct PollAnswer {
+    pub(crate) session: janus_signal::SessionId,
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+}
+
+/// The long polls of many sessions at once (one per session, as Janus's HTTP transport
+/// wants): each session has a thread of its own that sends its long poll on its own
+/// keep-alive connection, waits for the answer without holding anything, and hands it to
+/// `answers`. A blocking socket API waits on one socket per thread; the threads are small
+/// (64 KiB stacks) and sleep in `read`.
+#[derive(Debug)]
+pub(crate) struct LongPolls {
+    dialer: Dialer,
+    base: String,
+    limit: usize,
+    answers: std::sync::mpsc::Sender<Option<PollAnswer>>,
+    workers: std::collections::HashMap<janus_signal::SessionId, std::sync::mpsc::Sender<PollJob>>,
+    /// The sockets of polls out, to be shut down when the connection closes (their threads
+    /// then end at once instead of after Janus's 30 s).
+    sockets: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<janus_signal::SessionId, std::net::TcpStream>>>,
+}
+
+/// One long poll to send: its route and credentials.
+#[derive(Debug)]
+pub(crate) struct PollJob {
+    route: Route,
+    apisecret: Option<String>,
+    token: Option<String>,
+}
+
+/// How long a worker waits after a failed long poll before saying so (and so before the
+/// next one is sent): a server that is gone is not asked again in a tight loop.
+const POLL_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Longer than Janus holds a long poll (30 s): an answer that takes longer than this is lost.
+const POLL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(75);
+
+impl LongPolls {
+    pub(crate) fn new(
+        dialer: Dialer,
+        base: String,
+        limit: usize,
+        answers: std::sync::mpsc::Sender<Option<PollAnswer>>,
+    ) -> Self {
+        Self { dialer, base, limit, answers, workers: std::collections::HashMap::new(), sockets: Default::default() }
+    }
+
+    /// Sends the long poll of `route`'s session, from that session's thread.
+    pub(crate) fn start(&mut self, route: &Route, auth: &Auth<'_>) -> Result<(), Error> {
+        let Route::LongPoll { session, .. } = *route else {
+            return Err(Error::Unexpected("not a long poll"));
+        };
+        let job = || PollJob {
+            route: *route,
+            apisecret: auth.apisecret.map(str::to_owned),
+            token: auth.token.map(str::to_owned),
+        };
+        if let Some(worker) = self.workers.get(&session)
+            && worker.send(job()).is_ok()
+        {
+            return Ok(());
+        }
+        let (jobs, inbox) = std::sync::mpsc::channel();
+        let (dialer, base, limit) = (self.dialer.clone(), self.base.clone(), self.limit);
+        let (answers, sockets) = (self.answers.clone(), self.sockets.clone());
+        std::thread::Builder::new()
+            .name(format!("janus-poll-{session}"))
+            .stack_size(64 * 1024)
+            .spawn(move || poll_worker(session, &dialer, &base, limit, &inbox, &answers, &sockets))
+            .map_err(Error::Io)?;
+        jobs.send(job()).map_err(|_| Error::Closed)?;
+        self.workers.insert(session, jobs);
+        Ok(())
+    }
+
+    /// Ends every session's long poll and thread.
+    pub(crate) fn close(&mut self) {
+        self.workers.clear();
+        let sockets = self.sockets.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default();
+        for socket in sockets.values() {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+impl Drop for LongPolls {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// One session's long-poll thread: sends each job's long poll and hands its answer over,
+/// until the jobs' sender goes (the connection closed) or the answers' receiver does.
+fn poll_worker(
+    session: janus_signal::SessionId,
+    dialer: &Dialer,
+    base: &str,
+    limit: usize,
+    jobs: &std::sync::mpsc::Receiver<PollJob>,
+    answers: &std::sync::mpsc::Sender<Option<PollAnswer>>,
+    sockets: &std::sync::Mutex<std::collections::HashMap<janus_signal::SessionId, std::net::TcpStream>>,
+) {
+    let mut connection: Option<Connection> = None;
+    let mut body = Vec::new();
+    while let Ok(job) = jobs.recv() {
+        let auth = Auth { apisecret: job.apisecret.as_deref(), token: job.token.as_deref() };
+        let result = (|| {
+            let c = match &mut connection {
+                Some(c) => c,
+                None => {
+                    let c = Connection::open(dialer)?;
+                    // The previous connection's handle goes (and its descriptor with it).
+                    if let (Ok(tcp), Ok(mut list)) = (c.stream.tcp_clone(), sockets.lock()) {
+                        list.insert(session, tcp);
+                    }
+                    connection.insert(c)
+                }
+            };
+            c.send(dialer.authority(), base, &job.route, &auth, b"")?;
+            c.receive(Instant::now() + POLL_DEADLINE, limit, &mut body)
+        })();
+        let status = match result {
+            Ok(Some((status, close))) => {
+                if close {
+                    connection = None;
+                }
+                status
+            }
+            other => {
+                log::debug!("{}: session {session}'s long poll failed: {other:?}", dialer.authority());
+                connection = None;
+                body.clear();
+                std::thread::sleep(POLL_RETRY_PAUSE);
+                0
+            }
+        };
+        let ended = matches!(status, 403 | 404);
+        if answers.send(Some(PollAnswer { session, status, body: std::mem::take(&mut body) })).is_err() || ended {
+            break;
+        }
+    }
+    if let Ok(mut list) = sockets.lock() {
+        list.remove(&session);
     }
 }
 

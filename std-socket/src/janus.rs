@@ -53,6 +53,8 @@ pub struct Options {
     pub maxev: u8,
     /// Seed of the transaction ids (default: from the clock and process id).
     pub seed: Option<u64>,
+    /// Most sessions a [`Connection`](crate::Connection) carries at once. Default 4096.
+    pub max_sessions: usize,
     /// Most events kept for the caller ([`Janus::next_event`]); beyond that the oldest is
     /// dropped, logged and counted ([`Janus::dropped_events`]). Default 1024.
     pub max_queued_events: usize,
@@ -77,6 +79,7 @@ impl Default for Options {
             read_buffer_size: 2 * 1024,
             maxev: 10,
             seed: None,
+            max_sessions: 4096,
             max_queued_events: 1024,
             tls: TlsConfig::default(),
             failover: Failover::default(),
@@ -103,7 +106,7 @@ self_cell::self_cell!(
 const NOT_A_MESSAGE: &[u8] = br#"{"janus":"keepalive"}"#;
 
 impl OwnedMessage {
-    fn new(message: &Message<'_>) -> Self {
+    pub(crate) fn new(message: &Message<'_>) -> Self {
         Self::from_json(message.raw().as_bytes().to_vec())
     }
 
@@ -204,7 +207,7 @@ impl MalformedMessage {
 
     /// A received body that could not be read at all (not JSON, or neither an object nor an
     /// array): nothing in it can be named.
-    fn from_body(body: &[u8], error: janus_signal::DecodeError) -> Self {
+    pub(crate) fn from_body(body: &[u8], error: janus_signal::DecodeError) -> Self {
         Self { kind: None, transaction: None, error, json: String::from_utf8_lossy(body).into_owned() }
     }
 
@@ -447,21 +450,7 @@ impl Janus {
 
     /// A session machine for `endpoint`'s transport, with the credentials of `options`.
     fn new_client(endpoint: &Endpoint, options: &Options) -> Result<Client<64, 64, 256>, Error> {
-        use janus_signal::client::Transport as Carrier;
-        let config = Config {
-            transport: if endpoint.websocket { Carrier::WebSocket } else { Carrier::Http { maxev: options.maxev } },
-            keepalive_interval: janus_signal::Duration::from_millis(millis(if endpoint.websocket {
-                options.keepalive
-            } else {
-                options.http_keepalive
-            })),
-            request_timeout: janus_signal::Duration::from_millis(millis(options.request_timeout)),
-        };
-        let seed = options.seed.unwrap_or_else(|| {
-            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-            (t as u64) ^ u64::from(std::process::id()).rotate_left(32)
-        });
-        let mut client = Client::new(config, seed);
+        let mut client = Client::new(client_config(endpoint, options), seed(options));
         client.set_credentials(options.apisecret.as_deref(), options.token.as_deref())?;
         Ok(client)
     }
@@ -930,7 +919,7 @@ impl Sink for Inbox<'_> {
 }
 
 /// The error of a failed call.
-fn from_driver(e: CallError<Error>) -> Error {
+pub(crate) fn from_driver(e: CallError<Error>) -> Error {
     match e {
         CallError::Link(e) => e,
         CallError::Client(e) => Error::Client(e),
@@ -942,7 +931,29 @@ fn from_driver(e: CallError<Error>) -> Error {
     }
 }
 
-fn open(endpoint: &Endpoint, dialer: &Dialer, options: &Options, clock: StdClock) -> Result<StdLink, Error> {
+/// The core's settings for `endpoint`'s transport from `options`.
+pub(crate) fn client_config(endpoint: &Endpoint, options: &Options) -> Config {
+    use janus_signal::client::Transport as Carrier;
+    Config {
+        transport: if endpoint.websocket { Carrier::WebSocket } else { Carrier::Http { maxev: options.maxev } },
+        keepalive_interval: janus_signal::Duration::from_millis(millis(if endpoint.websocket {
+            options.keepalive
+        } else {
+            options.http_keepalive
+        })),
+        request_timeout: janus_signal::Duration::from_millis(millis(options.request_timeout)),
+    }
+}
+
+/// The seed of transaction ids: the caller's, or the clock's and the process's.
+pub(crate) fn seed(options: &Options) -> u64 {
+    options.seed.unwrap_or_else(|| {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        (t as u64) ^ u64::from(std::process::id()).rotate_left(32)
+    })
+}
+
+pub(crate) fn open(endpoint: &Endpoint, dialer: &Dialer, options: &Options, clock: StdClock) -> Result<StdLink, Error> {
     open_over(dialer.open()?, endpoint, dialer, options, clock)
 }
 
@@ -981,7 +992,7 @@ fn transport_name(endpoint: &Endpoint) -> &'static str {
 }
 
 /// Logs a received message at trace level: its kind, transaction and addressee.
-fn log_received(server: &str, output: &Output<'_>) {
+pub(crate) fn log_received(server: &str, output: &Output<'_>) {
     if log::log_enabled!(log::Level::Trace) {
         match output {
             Output::Reply { request, kind, message } => {

@@ -63,6 +63,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod admin;
+pub mod connection;
 mod error;
 mod failover;
 mod http;
@@ -75,6 +76,7 @@ mod url;
 mod ws;
 
 pub use admin::AdminClient;
+pub use connection::{Connection, Handle, Session, SessionEvent};
 pub use error::Error;
 pub use failover::{Failover, LossReason, LostSession, Reconnected, ServerFailure};
 pub use janus::{DroppedCounts, Event, Janus, MalformedMessage, Options, OwnedMessage};

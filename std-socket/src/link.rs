@@ -13,7 +13,7 @@ use janus_signal::request::Auth;
 use janus_signal::ws::MAX_HEAD_LEN;
 
 use crate::Error;
-use crate::http::HttpTransport;
+use crate::http::{HttpTransport, LongPolls, PollAnswer};
 use crate::ws::WsTransport;
 
 /// Initial size of the request buffer; it grows when a request needs more.
@@ -69,6 +69,21 @@ pub(crate) struct StdLink {
     received: Vec<u8>,
     /// `received` is a POST's response not handed out yet.
     response_ready: bool,
+    /// Shared by many sessions and threads ([`crate::Connection`]): the reader waits for
+    /// bytes (WebSocket) or long-poll answers (HTTP) outside the link, and
+    /// [`receive`](Link::receive) only takes what is there.
+    shared: Option<Shared>,
+}
+
+/// What a link shared by many sessions has besides the transport.
+#[derive(Debug)]
+struct Shared {
+    /// HTTP: every session's long poll.
+    polls: Option<LongPolls>,
+    /// Long-poll answers handed in by the reader, not received yet.
+    answers: std::collections::VecDeque<PollAnswer>,
+    /// Whose long poll the last answer received was.
+    last: Option<janus_signal::SessionId>,
 }
 
 impl StdLink {
@@ -81,6 +96,34 @@ impl StdLink {
             limit,
             received: Vec::new(),
             response_ready: false,
+            shared: None,
+        }
+    }
+
+    /// Makes the link one that many sessions share ([`crate::Connection`]): over HTTP each
+    /// session's long poll gets a thread of its own, whose answers go to `answers`; over
+    /// WebSocket [`receive`](Link::receive) no longer waits (the caller waits for bytes on
+    /// [`tcp_clone`](Self::tcp_clone)).
+    pub(crate) fn share(&mut self, answers: std::sync::mpsc::Sender<Option<PollAnswer>>) {
+        let polls = match &self.transport {
+            Transport::Http(http) => Some(http.long_polls(answers)),
+            Transport::Ws(_) => None,
+        };
+        self.shared = Some(Shared { polls, answers: std::collections::VecDeque::new(), last: None });
+    }
+
+    /// A long poll's answer, for the next [`receive`](Link::receive) (shared HTTP links).
+    pub(crate) fn hand_in(&mut self, answer: PollAnswer) {
+        if let Some(shared) = &mut self.shared {
+            shared.answers.push_back(answer);
+        }
+    }
+
+    /// The WebSocket's TCP connection, to wait for bytes on (`None` over HTTP).
+    pub(crate) fn tcp_clone(&self) -> Option<std::io::Result<std::net::TcpStream>> {
+        match &self.transport {
+            Transport::Ws(ws) => Some(ws.tcp_clone()),
+            Transport::Http(_) => None,
         }
     }
 
@@ -89,8 +132,12 @@ impl StdLink {
         self.clock
     }
 
-    /// Closes a WebSocket politely (an HTTP transport has nothing to close).
+    /// Closes a WebSocket politely (an HTTP transport has nothing to close but its long
+    /// polls' threads).
     pub(crate) fn close(&mut self) {
+        if let Some(polls) = self.shared.as_mut().and_then(|s| s.polls.as_mut()) {
+            polls.close();
+        }
         if let Transport::Ws(ws) = &mut self.transport {
             ws.close();
         }
@@ -137,6 +184,10 @@ impl Link for StdLink {
     }
 
     fn start_long_poll(&mut self, route: &Route, auth: &Auth<'_>) -> Result<bool, Error> {
+        if let Some(polls) = self.shared.as_mut().and_then(|s| s.polls.as_mut()) {
+            log::trace!("{}: long poll of {route:?}", self.url);
+            return polls.start(route, auth).map(|()| false);
+        }
         match &mut self.transport {
             Transport::Http(http) => {
                 log::trace!("{}: long poll", self.url);
@@ -147,9 +198,24 @@ impl Link for StdLink {
         }
     }
 
+    fn long_poll_session(&self) -> Option<janus_signal::SessionId> {
+        self.shared.as_ref().and_then(|s| s.last)
+    }
+
     fn receive(&mut self, until: Instant) -> Result<Option<Received<'_>>, Error> {
         if std::mem::take(&mut self.response_ready) {
             return Ok(Some(Received::Response(&self.received)));
+        }
+        if let Some(shared) = &mut self.shared {
+            return match &mut self.transport {
+                // Only what is there: the reader waited already.
+                Transport::Ws(ws) => Ok(ws.receive_ready()?.map(Received::Message)),
+                Transport::Http(_) => Ok(shared.answers.pop_front().map(|answer| {
+                    shared.last = Some(answer.session);
+                    self.received = answer.body;
+                    Received::LongPoll { status: answer.status, body: &self.received }
+                })),
+            };
         }
         let deadline = self.clock.to_std(until);
         match &mut self.transport {

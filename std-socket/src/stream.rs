@@ -25,6 +25,16 @@ impl Stream {
         }
     }
 
+    /// Another handle on the TCP connection (the same socket: its timeouts are shared).
+    pub(crate) fn tcp_clone(&self) -> io::Result<TcpStream> {
+        self.tcp().try_clone()
+    }
+
+    /// Whether reads and writes fail with `WouldBlock` instead of waiting.
+    pub(crate) fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
+        self.tcp().set_nonblocking(nonblocking)
+    }
+
     /// How long a read may block (then it fails with `WouldBlock`/`TimedOut`).
     pub(crate) fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         self.tcp().set_read_timeout(timeout)

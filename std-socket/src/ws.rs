@@ -131,6 +131,49 @@ impl WsTransport {
         }
     }
 
+    /// One message if one can be had without waiting: buffered already, or complete in what
+    /// the socket has now (the shared connection's reader, which has been told by
+    /// [`crate::connection`]'s wait that bytes came). `None` when a read would block.
+    pub(crate) fn receive_ready(&mut self) -> Result<Option<&[u8]>, Error> {
+        if self.broken {
+            return Err(Error::Closed);
+        }
+        self.last = tungstenite::Bytes::new();
+        // A read that would block returns at once. (Not a tiny timeout: the kernel rounds it
+        // up to a clock tick, 4 ms, spent on each round's last read.)
+        self.socket.get_ref().set_nonblocking(true)?;
+        let read = loop {
+            match self.socket.read() {
+                Ok(Message::Text(text)) => break Ok(Some(tungstenite::Bytes::from(text))),
+                Ok(Message::Binary(bytes)) => break Ok(Some(bytes)),
+                Ok(Message::Close(frame)) => {
+                    log::debug!("the server closed the WebSocket: {frame:?}");
+                    self.broken = true;
+                    break Err(Error::Closed);
+                }
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e)) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    break Ok(None);
+                }
+                Err(e) => break Err(self.fail(e)),
+            }
+        };
+        self.socket.get_ref().set_nonblocking(false)?;
+        match read? {
+            Some(bytes) => {
+                self.last = bytes;
+                Ok(Some(&self.last))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The TCP connection under the WebSocket, for a reader that waits for bytes without
+    /// holding the WebSocket (see [`crate::connection`]).
+    pub(crate) fn tcp_clone(&self) -> std::io::Result<std::net::TcpStream> {
+        self.socket.get_ref().tcp_clone()
+    }
+
     /// Any other error leaves the socket unusable (tungstenite stops inside a refused message
     /// or a broken frame): report it once, then `Closed`.
     fn fail(&mut self, e: tungstenite::Error) -> Error {

@@ -514,6 +514,21 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         })
     }
 
+    /// Takes `handle`, attached by another client of the same session (a session claimed on a
+    /// new connection keeps its handles in Janus), as one of this client's. A handle it has
+    /// already is no change.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::NoSession`]; [`ClientError::TooManyHandles`].
+    pub fn adopt_handle(&mut self, handle: HandleId) -> Result<(), ClientError> {
+        self.active_session()?;
+        if self.has_handle(handle) {
+            return Ok(());
+        }
+        self.handles.push(HandleSlot { id: handle, detaching: false }).map_err(|_| ClientError::TooManyHandles)
+    }
+
     /// `hangup`: closes the handle's PeerConnection, keeps the handle.
     ///
     /// # Errors
