@@ -111,7 +111,9 @@ struct State {
 ///
 /// ```no_run
 /// use janus_signal_socket::{Connection, Options};
-/// use std::time::Duration;
+///
+/// #[derive(serde::Serialize)]
+/// struct Echo { audio: bool }
 ///
 /// # fn main() -> Result<(), janus_signal_socket::Error> {
 /// let connection = Connection::connect("ws://127.0.0.1:8188", Options::default())?;
@@ -120,7 +122,7 @@ struct State {
 ///         s.spawn(|| -> Result<(), janus_signal_socket::Error> {
 ///             let session = connection.create_session()?;
 ///             let echo = session.attach("janus.plugin.echotest", None)?;
-///             let answer = echo.message(&serde_json::json!({ "audio": true }))?;
+///             let answer = echo.message(&Echo { audio: true })?;
 ///             println!("{} on {}: {answer}", echo.id(), session.id());
 ///             session.destroy()
 ///         });
