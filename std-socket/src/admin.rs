@@ -178,6 +178,32 @@ impl AdminClient {
         Ok(tokens.map(|t| t.map(|t| t.token.to_string()).collect()).unwrap_or_default())
     }
 
+    /// `destroy_session`: ends `session` (whatever connection carries it).
+    ///
+    /// # Errors
+    ///
+    /// As [`list_sessions`](Self::list_sessions); 458 for an unknown session.
+    pub fn destroy_session(&mut self, session: SessionId) -> Result<(), Error> {
+        let id = self.next_id();
+        self.call(AdminRequest::destroy_session(tx(&id), session)).map(drop)
+    }
+
+    /// `set_session_timeout` of one session: Janus ends it after `seconds` without traffic
+    /// (0: never).
+    ///
+    /// # Errors
+    ///
+    /// As [`list_sessions`](Self::list_sessions); 458 for an unknown session.
+    pub fn set_session_timeout(&mut self, session: SessionId, seconds: u64) -> Result<(), Error> {
+        #[derive(Serialize)]
+        struct Timeout {
+            timeout: u64,
+        }
+        let id = self.next_id();
+        let fields = Timeout { timeout: seconds };
+        self.call(AdminRequest::custom(tx(&id), "set_session_timeout", &fields).on_session(session)).map(drop)
+    }
+
     /// Any other Admin request, with `fields` at the top level of the request.
     ///
     /// # Errors

@@ -395,6 +395,30 @@ impl Session {
         self.shared.call(|pool, now, out| session_client(pool, id)?.keepalive(now, out)).map(drop)
     }
 
+    /// Lets go of the session without ending it on the server, for another connection to
+    /// [`claim`](Connection::claim_session): this connection sends nothing more for it (no
+    /// keepalive, no long poll), its waiting requests fail, and its slot takes the next
+    /// session. Over HTTP, Janus hands a session's events to whichever long poll of it asks
+    /// first, so release a session here before another connection claims it.
+    pub fn release(&self) {
+        let mut state = self.shared.lock();
+        let now = state.driver.now();
+        let State { driver, answers, events, max_events, dropped, handles, .. } = &mut *state;
+        let mut inbox = Inbox { url: &self.shared.url, answers, events, max_events: *max_events, dropped, handles };
+        if let Some(client) =
+            driver.client_mut().slot_of_session(self.id).and_then(|slot| driver.client_mut().client_mut(slot))
+        {
+            client.transport_lost(now);
+        }
+        while let Some(event) = driver.client_mut().poll_event() {
+            inbox.event(event);
+        }
+        driver.link_mut().stop_long_poll(self.id);
+        handles.retain(|_, s| *s != self.id);
+        drop(state);
+        self.shared.changed.notify_all();
+    }
+
     /// `destroy`: ends the session and its handles.
     ///
     /// # Errors

@@ -336,6 +336,14 @@ impl LongPolls {
         Ok(())
     }
 
+    /// Ends `session`'s long poll (its answer is not awaited) and thread.
+    pub(crate) fn stop(&mut self, session: janus_signal::SessionId) {
+        self.workers.remove(&session);
+        if let Some(socket) = self.sockets.lock().ok().and_then(|mut s| s.remove(&session)) {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
     /// Ends every session's long poll and thread.
     pub(crate) fn close(&mut self) {
         self.workers.clear();

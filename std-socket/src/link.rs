@@ -119,6 +119,13 @@ impl StdLink {
         }
     }
 
+    /// Ends `session`'s long poll, if it has one out (shared HTTP links).
+    pub(crate) fn stop_long_poll(&mut self, session: janus_signal::SessionId) {
+        if let Some(polls) = self.shared.as_mut().and_then(|s| s.polls.as_mut()) {
+            polls.stop(session);
+        }
+    }
+
     /// The WebSocket's TCP connection, to wait for bytes on (`None` over HTTP).
     pub(crate) fn tcp_clone(&self) -> Option<std::io::Result<std::net::TcpStream>> {
         match &self.transport {

@@ -360,11 +360,13 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         self.handles.iter().any(|h| h.id == handle)
     }
 
-    /// Whether the client holds nothing: no session (idle, or its session ended) and no
-    /// request waiting. [`Sessions`] gives such a client a new session.
+    /// Whether the client holds nothing: no session (idle, its session ended, or let go with
+    /// [`transport_lost`](Self::transport_lost)) and no request waiting. [`Sessions`] gives such a client a new session.
     #[must_use]
     pub fn is_free(&self) -> bool {
-        matches!(self.session, SessionState::Idle | SessionState::Ended(..)) && self.pending.is_empty()
+        let holds_none =
+            matches!(self.session, SessionState::Idle | SessionState::Ended(..) | SessionState::Disconnected(_));
+        holds_none && self.pending.is_empty()
     }
 
     // ----- commands -------------------------------------------------------------------------
