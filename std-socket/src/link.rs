@@ -82,8 +82,6 @@ struct Shared {
     polls: Option<LongPolls>,
     /// Long-poll answers handed in by the reader, not received yet.
     answers: std::collections::VecDeque<PollAnswer>,
-    /// Whose long poll the last answer received was.
-    last: Option<janus_signal::SessionId>,
 }
 
 impl StdLink {
@@ -109,7 +107,7 @@ impl StdLink {
             Transport::Http(http) => Some(http.long_polls(answers)),
             Transport::Ws(_) => None,
         };
-        self.shared = Some(Shared { polls, answers: std::collections::VecDeque::new(), last: None });
+        self.shared = Some(Shared { polls, answers: std::collections::VecDeque::new() });
     }
 
     /// A long poll's answer, for the next [`receive`](Link::receive) (shared HTTP links).
@@ -206,7 +204,8 @@ impl Link for StdLink {
     }
 
     fn long_poll_session(&self) -> Option<janus_signal::SessionId> {
-        self.shared.as_ref().and_then(|s| s.last)
+        // The reader hands answers in before the driver asks for them: the next is the first.
+        self.shared.as_ref().and_then(|s| s.answers.front()).map(|a| a.session)
     }
 
     fn receive(&mut self, until: Instant) -> Result<Option<Received<'_>>, Error> {
@@ -218,7 +217,6 @@ impl Link for StdLink {
                 // Only what is there: the reader waited already.
                 Transport::Ws(ws) => Ok(ws.receive_ready()?.map(Received::Message)),
                 Transport::Http(_) => Ok(shared.answers.pop_front().map(|answer| {
-                    shared.last = Some(answer.session);
                     self.received = answer.body;
                     Received::LongPoll { status: answer.status, body: &self.received }
                 })),

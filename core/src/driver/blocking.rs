@@ -382,6 +382,7 @@ where
         self.send_own(now, until, sink)?;
         let wake = self.client.poll_timeout().map_or(until, |timer| timer.min(until));
         let Self { client, link, clock } = self;
+        let long_poll = link.long_poll_session();
         let received = match link.receive(wake) {
             Ok(received) => received,
             Err(e) => {
@@ -392,22 +393,19 @@ where
             }
         };
         let now = clock.now();
-        let came = received.is_some();
-        match received {
-            None => {}
-            Some(Received::Response(body) | Received::Message(body)) => {
-                ingest(client, now, body, sink, awaited.as_deref_mut(), false);
-            }
+        let body = match received {
+            None => None,
+            Some(Received::Response(body) | Received::Message(body)) => Some(body),
             Some(Received::LongPoll { status, body }) => {
-                if status == 200 {
-                    ingest(client, now, body, sink, awaited.as_deref_mut(), false);
-                }
-                // After its messages: the long poll's end (a 403 or 404 ends the session).
-                client.long_poll_answered(now, link.long_poll_session(), status);
+                client.long_poll_answered(now, long_poll, status);
+                (status == 200).then_some(body)
             }
+        };
+        if let Some(body) = body {
+            ingest(client, now, body, sink, awaited.as_deref_mut(), false);
         }
         drain_events(client, sink, awaited);
-        Ok(came)
+        Ok(received.is_some())
     }
 }
 

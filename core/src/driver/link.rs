@@ -64,9 +64,11 @@ pub trait Link {
         Ok(())
     }
 
-    /// Whose long poll the last [`Received::LongPoll`] answered, for a link that carries
-    /// several at once (one per session of [`Sessions`](crate::client::Sessions)). The default,
-    /// `None`, is a link with one long poll at a time: the answer is the one out.
+    /// Whose long poll the answer that the next [`receive`](Self::receive) returns is, for a
+    /// link that carries several at once (one per session of
+    /// [`Sessions`](crate::client::Sessions)) and has that answer in hand before it is asked
+    /// for. The default, `None`, is a link with one long poll at a time: the answer is the one
+    /// out.
     fn long_poll_session(&self) -> Option<crate::ids::SessionId> {
         None
     }
