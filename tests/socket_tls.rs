@@ -4,6 +4,7 @@
 //! makes with openssl on start (`target/janus-tls/tls/cert.pem`); its plain ports are HTTP
 //! 19088, WS 19188, Admin 19078.
 //!
+//! - Two sessions on one `Connection` over `wss://` and over `https://`, from two threads.
 //! - The whole echotest over `https://` (events on the long poll, itself over TLS) and over
 //!   `wss://`, trusting the certificate through `TlsConfig::with_root_pem`, once through a
 //!   caller-built `rustls::ClientConfig`; the Admin API over `https://` sees the session.
@@ -48,7 +49,8 @@ use janus_signal_socket::rustls::{
     self, ClientConfig, RootCertStore, ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion,
 };
 use janus_signal_socket::{
-    AdminClient, CertificateProblem, ClientCertificateProblem, Error, Janus, Options, TlsConfig, TlsError, TrustStore,
+    AdminClient, CertificateProblem, ClientCertificateProblem, Connection, Error, Janus, Options, TlsConfig, TlsError,
+    TrustStore,
 };
 
 use live::{ECHO, InstanceConfig, OFFER, SharedInstance};
@@ -166,6 +168,45 @@ fn echotest_over_https() {
 #[ignore = "live: needs a Janus (tests/run starts one)"]
 fn echotest_over_wss() {
     run(|pem| echotest(WSS, trusting(pem), pem));
+}
+
+/// Two sessions on one `Connection` over TLS, from two threads: the reader waits on the TCP
+/// connection under the TLS and reads through it.
+#[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
+fn many_sessions_on_one_tls_connection() {
+    run(|pem| {
+        for url in [WSS, HTTPS] {
+            let connection =
+                Connection::connect(url, trusting(pem)).unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+            std::thread::scope(|s| {
+                for _ in 0..2 {
+                    s.spawn(|| {
+                        let session = connection.create_session().expect("create");
+                        let handle = session.attach("janus.plugin.echotest", None).expect("attach");
+                        live::assert_echotest_ok(&handle.message(&ECHO).expect("message"), handle.id());
+                        let offer = SessionDescription::new(SdpType::Offer, OFFER);
+                        let answer = handle.message_with_jsep(&ECHO, &offer).expect("offer");
+                        live::assert_sdp_answer(&answer, handle.id());
+                        handle.hangup().expect("hangup");
+                        let deadline = Instant::now() + Duration::from_secs(5);
+                        let hangup = loop {
+                            let left = deadline.saturating_duration_since(Instant::now());
+                            match handle.next_event(left).expect("next_event") {
+                                Some(m) if m.kind() == "hangup" => break true,
+                                Some(_) => {}
+                                None if left.is_zero() => break false,
+                                None => {}
+                            }
+                        };
+                        assert!(hangup, "{url}: no hangup event for {}", handle.id());
+                        session.destroy().expect("destroy");
+                    });
+                }
+            });
+            connection.close();
+        }
+    });
 }
 
 #[test]

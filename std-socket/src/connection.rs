@@ -670,9 +670,17 @@ enum Watch {
 /// The reader thread: waits for input without the lock, then runs the driver's rounds.
 fn read(shared: &Shared, watch: &Watch, woken: &Receiver<Option<PollAnswer>>) {
     let mut nap = READER_NAP;
+    // The last rounds stopped at their limit, not for want of input: what is left may sit in
+    // user-space buffers (tungstenite's, rustls's, the link's), where no wait would see it.
+    let mut more = false;
     loop {
         let mut came = Vec::new();
         match watch {
+            _ if more => {
+                while let Ok(w) = woken.try_recv() {
+                    came.push(w);
+                }
+            }
             Watch::Socket(tcp) => {
                 let _ = tcp.set_read_timeout(Some(nap.max(Duration::from_millis(1))));
                 let _ = tcp.peek(&mut [0u8; 1]);
@@ -702,12 +710,17 @@ fn read(shared: &Shared, watch: &Watch, woken: &Receiver<Option<PollAnswer>>) {
         let State { driver, answers, events, max_events, dropped, handles, closed } = &mut *state;
         let mut inbox = Inbox { url: &shared.url, answers, events, max_events: *max_events, dropped, handles };
         let mut lost = None;
+        more = true;
         for _ in 0..ROUNDS_PER_LOCK {
             let now = driver.now();
             match driver.poll(now, &mut inbox) {
                 Ok(true) => {}
-                Ok(false) => break,
+                Ok(false) => {
+                    more = false;
+                    break;
+                }
                 Err(e) => {
+                    more = false;
                     lost = Some(from_driver(e));
                     break;
                 }
@@ -835,5 +848,90 @@ impl Sink for Inbox<'_> {
     fn unreadable(&mut self, body: &[u8], error: janus_signal::DecodeError) {
         log::warn!("{}: unreadable message from Janus ({error}), ignored", self.url);
         self.push(None, Event::Malformed(MalformedMessage::from_body(body, error)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{TcpListener, TcpStream};
+
+    use janus_signal::client::SessionEnd;
+    use janus_signal::json::RawJson;
+    use tungstenite::handshake::server::{Request, Response};
+    use tungstenite::{Message as Frame, WebSocket};
+
+    use super::*;
+
+    #[test]
+    fn the_types_can_go_to_other_threads() {
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<Connection>();
+        send_and_sync::<Session>();
+        send_and_sync::<Handle>();
+    }
+
+    /// A WebSocket "Janus" on loopback for one connection: `answer` gets each request's
+    /// `janus` and transaction and says what to send back; `None` hangs up.
+    #[allow(clippy::result_large_err)] // tungstenite's handshake callback returns its response
+    fn fake_janus(answer: impl Fn(&str, &str) -> Option<Vec<String>> + Send + 'static) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("ws://{}", listener.local_addr().expect("address"));
+        std::thread::spawn(move || {
+            let (stream, _) = listener.accept().expect("accept");
+            let mut socket: WebSocket<TcpStream> =
+                tungstenite::accept_hdr(stream, |_: &Request, mut response: Response| {
+                    let protocol = crate::ws::JANUS_PROTOCOL.parse().expect("header value");
+                    response.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
+                    Ok(response)
+                })
+                .expect("handshake");
+            while let Ok(frame) = socket.read() {
+                let Frame::Text(text) = frame else { continue };
+                let request = RawJson::parse(text.as_bytes()).expect("JSON request");
+                let field =
+                    |name| request.get(name).and_then(|t| t.as_str()).map(|t| t.to_string()).unwrap_or_default();
+                match answer(&field("janus"), &field("transaction")) {
+                    Some(replies) => {
+                        for reply in replies {
+                            socket.send(Frame::text(reply)).expect("send");
+                        }
+                    }
+                    None => return,
+                }
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn a_broken_connection_fails_its_waiting_callers_at_once() {
+        let url = fake_janus(|janus, tx| match janus {
+            "create" => Some(vec![format!(r#"{{"janus":"success","transaction":"{tx}","data":{{"id":5}}}}"#)]),
+            // The attach is never answered: the server goes away.
+            _ => None,
+        });
+        let options = Options { request_timeout: Duration::from_secs(10), seed: Some(3), ..Options::default() };
+        let connection = Connection::connect(&url, options).expect("connect");
+        let session = connection.create_session().expect("create");
+        assert_eq!(session.id(), SessionId(5));
+        let started = StdInstant::now();
+        let waiter = {
+            let session = session.clone();
+            std::thread::spawn(move || session.next_event(Duration::from_secs(10)))
+        };
+        match session.attach("janus.plugin.echotest", None) {
+            Err(Error::SessionEnded(SessionEnd::TransportLost) | Error::Closed) => {}
+            other => panic!("{other:?}"),
+        }
+        // Whoever waits for the session's events learns the connection is gone (the session
+        // is not over on the server: it may be claimed on another connection).
+        match waiter.join().expect("waiter") {
+            Err(Error::Closed) => {}
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(session.state(), Some(SessionState::Disconnected(session.id())));
+        assert!(started.elapsed() < Duration::from_secs(5), "waited {:?}", started.elapsed());
+        assert!(matches!(session.keepalive(), Err(Error::Closed)));
+        assert!(matches!(connection.next_event(Duration::from_millis(10)), Err(Error::Closed)));
     }
 }

@@ -269,8 +269,8 @@ pub(crate) struct PollAnswer {
 /// The long polls of many sessions at once (one per session, as Janus's HTTP transport
 /// wants): each session has a thread of its own that sends its long poll on its own
 /// keep-alive connection, waits for the answer without holding anything, and hands it to
-/// `answers`. A blocking socket API waits on one socket per thread; the threads are small
-/// (64 KiB stacks) and sleep in `read`.
+/// `answers`. A blocking socket API waits on one socket per thread; the threads sleep in
+/// `read`.
 #[derive(Debug)]
 pub(crate) struct LongPolls {
     dialer: Dialer,
@@ -290,6 +290,10 @@ pub(crate) struct PollJob {
     apisecret: Option<String>,
     token: Option<String>,
 }
+
+/// Stack of a long-poll thread: enough for a TLS handshake (rustls) in a debug build; only
+/// what is used becomes resident.
+const POLL_THREAD_STACK: usize = 512 * 1024;
 
 /// How long a worker waits after a failed long poll before saying so (and so before the
 /// next one is sent): a server that is gone is not asked again in a tight loop.
@@ -328,7 +332,7 @@ impl LongPolls {
         let (answers, sockets) = (self.answers.clone(), self.sockets.clone());
         std::thread::Builder::new()
             .name(format!("janus-poll-{session}"))
-            .stack_size(64 * 1024)
+            .stack_size(POLL_THREAD_STACK)
             .spawn(move || poll_worker(session, &dialer, &base, limit, &inbox, &answers, &sockets))
             .map_err(Error::Io)?;
         jobs.send(job()).map_err(|_| Error::Closed)?;

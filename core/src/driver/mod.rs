@@ -2,8 +2,10 @@
 //!
 //! # The poll contract
 //!
-//! [`Driver`] is the one loop, whatever carries the bytes. It owns a client, a [`Link`] and a
-//! [`Clock`]; a [`Sink`] of the caller's takes what it receives.
+//! [`Driver`] is the one loop, whatever carries the bytes. It owns a [`Machine`] (one
+//! session's [`Client`](crate::client::Client), or many sessions'
+//! [`Sessions`](crate::client::Sessions) on one connection), a [`Link`] and a [`Clock`]; a
+//! [`Sink`] of the caller's takes what it receives.
 //!
 //! | the caller | the driver |
 //! |---|---|
