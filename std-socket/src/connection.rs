@@ -853,14 +853,11 @@ impl Sink for Inbox<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::net::{TcpListener, TcpStream};
-
     use janus_signal::client::SessionEnd;
-    use janus_signal::json::RawJson;
-    use tungstenite::handshake::server::{Request, Response};
-    use tungstenite::{Message as Frame, WebSocket};
+    use tungstenite::Message as Frame;
 
     use super::*;
+    use crate::fake::fake_janus;
 
     #[test]
     fn the_types_can_go_to_other_threads() {
@@ -870,43 +867,13 @@ mod tests {
         send_and_sync::<Handle>();
     }
 
-    /// A WebSocket "Janus" on loopback for one connection: `answer` gets each request's
-    /// `janus` and transaction and says what to send back; `None` hangs up.
-    #[allow(clippy::result_large_err)] // tungstenite's handshake callback returns its response
-    fn fake_janus(answer: impl Fn(&str, &str) -> Option<Vec<String>> + Send + 'static) -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("ws://{}", listener.local_addr().expect("address"));
-        std::thread::spawn(move || {
-            let (stream, _) = listener.accept().expect("accept");
-            let mut socket: WebSocket<TcpStream> =
-                tungstenite::accept_hdr(stream, |_: &Request, mut response: Response| {
-                    let protocol = crate::ws::JANUS_PROTOCOL.parse().expect("header value");
-                    response.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
-                    Ok(response)
-                })
-                .expect("handshake");
-            while let Ok(frame) = socket.read() {
-                let Frame::Text(text) = frame else { continue };
-                let request = RawJson::parse(text.as_bytes()).expect("JSON request");
-                let field =
-                    |name| request.get(name).and_then(|t| t.as_str()).map(|t| t.to_string()).unwrap_or_default();
-                match answer(&field("janus"), &field("transaction")) {
-                    Some(replies) => {
-                        for reply in replies {
-                            socket.send(Frame::text(reply)).expect("send");
-                        }
-                    }
-                    None => return,
-                }
-            }
-        });
-        url
-    }
-
     #[test]
     fn a_broken_connection_fails_its_waiting_callers_at_once() {
-        let url = fake_janus(|janus, tx| match janus {
-            "create" => Some(vec![format!(r#"{{"janus":"success","transaction":"{tx}","data":{{"id":5}}}}"#)]),
+        let (url, _) = fake_janus(|janus, tx| match janus {
+            "create" => {
+                let tx = tx.unwrap_or_default();
+                Some(vec![Frame::text(format!(r#"{{"janus":"success","transaction":"{tx}","data":{{"id":5}}}}"#))])
+            }
             // The attach is never answered: the server goes away.
             _ => None,
         });

@@ -1027,45 +1027,10 @@ fn keep_uncorrelated(queue: &mut VecDeque<OwnedMessage>, message: &Message<'_>) 
 
 #[cfg(test)]
 mod tests {
-    use std::net::{TcpListener, TcpStream};
-    use std::thread::JoinHandle;
-
-    use janus_signal::json::RawJson;
-    use tungstenite::handshake::server::{Request, Response};
-    use tungstenite::{Message as Frame, WebSocket};
+    use tungstenite::Message as Frame;
 
     use super::*;
-
-    /// A scripted WebSocket "Janus" on loopback: for each request it receives, `answer` gets
-    /// the request's transaction (if any) and gives the frames to send back. Serves one
-    /// connection and returns how many requests it got.
-    #[allow(clippy::result_large_err)] // tungstenite's handshake callback returns its response
-    fn fake_janus(answer: impl Fn(Option<&str>) -> Vec<Frame> + Send + 'static) -> (String, JoinHandle<usize>) {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("ws://{}", listener.local_addr().expect("address"));
-        let server = std::thread::spawn(move || {
-            let (stream, _) = listener.accept().expect("accept");
-            let mut socket: WebSocket<TcpStream> =
-                tungstenite::accept_hdr(stream, |_: &Request, mut response: Response| {
-                    let protocol = crate::ws::JANUS_PROTOCOL.parse().expect("header value");
-                    response.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
-                    Ok(response)
-                })
-                .expect("handshake");
-            let mut received = 0;
-            while let Ok(frame) = socket.read() {
-                let Frame::Text(text) = frame else { continue };
-                received += 1;
-                let request = RawJson::parse(text.as_bytes()).expect("JSON request");
-                let tx = request.get("transaction").and_then(|t| t.as_str()).map(|t| t.to_string());
-                for reply in answer(tx.as_deref()) {
-                    socket.send(reply).expect("send");
-                }
-            }
-            received
-        });
-        (url, server)
-    }
+    use crate::fake::fake_janus;
 
     fn options() -> Options {
         Options { request_timeout: Duration::from_secs(2), seed: Some(7), ..Options::default() }
@@ -1089,9 +1054,9 @@ mod tests {
     #[test]
     fn binary_frames_carry_messages_too() {
         // Janus answers in text frames, but a proxy or another server may send binary ones.
-        let (url, server) = fake_janus(|tx| {
+        let (url, server) = fake_janus(|_, tx| {
             let tx = tx.unwrap_or_default();
-            vec![Frame::binary(format!(r#"{{"janus":"pong","transaction":"{tx}"}}"#).into_bytes())]
+            Some(vec![Frame::binary(format!(r#"{{"janus":"pong","transaction":"{tx}"}}"#).into_bytes())])
         });
         let mut janus = Janus::connect(&url, options()).expect("connect");
         janus.ping().expect("a pong in a binary frame answers the ping");
@@ -1101,16 +1066,16 @@ mod tests {
 
     #[test]
     fn send_raw_takes_only_the_reply_with_its_own_transaction() {
-        let (url, server) = fake_janus(|tx| match tx {
+        let (url, server) = fake_janus(|_, tx| match tx {
             // Before the answer: a message without a transaction that nobody waits for, and an
             // answer to another client's request.
-            Some(tx) => vec![
+            Some(tx) => Some(vec![
                 Frame::text(r#"{"janus":"error","session_id":7,"error":{"code":490,"reason":"not yours"}}"#),
                 Frame::text(r#"{"janus":"ack","session_id":7,"transaction":"someone-else"}"#),
                 Frame::text(format!(r#"{{"janus":"ack","session_id":7,"transaction":"{tx}"}}"#)),
-            ],
+            ]),
             // A request without a transaction: Janus's error has none either.
-            None => vec![Frame::text(r#"{"janus":"error","error":{"code":456,"reason":"Missing transaction"}}"#)],
+            None => Some(vec![Frame::text(r#"{"janus":"error","error":{"code":456,"reason":"Missing transaction"}}"#)]),
         });
         let mut janus = Janus::connect(&url, options()).expect("connect");
         let reply = janus.send_raw(None, br#"{"janus":"keepalive","session_id":7,"transaction":"raw-1"}"#);

@@ -66,6 +66,8 @@ mod admin;
 pub mod connection;
 mod error;
 mod failover;
+#[cfg(test)]
+mod fake;
 mod http;
 mod janus;
 mod link;

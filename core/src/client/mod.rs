@@ -272,12 +272,7 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
     ///
     /// [`ClientError::CredentialTooLong`] beyond [`MAX_CREDENTIAL_LEN`] bytes.
     pub fn set_credentials(&mut self, apisecret: Option<&str>, token: Option<&str>) -> Result<(), ClientError> {
-        let copy = |s: Option<&str>| -> Result<Option<String<MAX_CREDENTIAL_LEN>>, ClientError> {
-            s.map(|s| String::try_from(s).map_err(|_| ClientError::CredentialTooLong)).transpose()
-        };
-        let (apisecret, token) = (copy(apisecret)?, copy(token)?);
-        self.apisecret = apisecret;
-        self.token = token;
+        (self.apisecret, self.token) = (credential(apisecret)?, credential(token)?);
         Ok(())
     }
 
@@ -1062,6 +1057,11 @@ impl<const HANDLES: usize, const PENDING: usize, const EVENTS: usize> Client<HAN
         }
         self.push_event(Event::SessionEnded { session, reason });
     }
+}
+
+/// A credential kept by a client.
+pub(crate) fn credential(s: Option<&str>) -> Result<Option<String<MAX_CREDENTIAL_LEN>>, ClientError> {
+    s.map(|s| String::try_from(s).map_err(|_| ClientError::CredentialTooLong)).transpose()
 }
 
 /// Writes a request's JSON, given its transaction and credentials, into the buffer and

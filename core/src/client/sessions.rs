@@ -100,10 +100,7 @@ where
     ///
     /// [`ClientError::CredentialTooLong`]; nothing changes then.
     pub fn set_credentials(&mut self, apisecret: Option<&str>, token: Option<&str>) -> Result<(), ClientError> {
-        let copy = |s: Option<&str>| -> Result<Option<String<MAX_CREDENTIAL_LEN>>, ClientError> {
-            s.map(|s| String::try_from(s).map_err(|_| ClientError::CredentialTooLong)).transpose()
-        };
-        let (a, t) = (copy(apisecret)?, copy(token)?);
+        let (a, t) = (super::credential(apisecret)?, super::credential(token)?);
         for client in self.clients.as_mut() {
             client.set_credentials(apisecret, token)?;
         }

@@ -58,47 +58,59 @@ pub trait Machine {
     fn handle_input<'c, 'a>(&'c mut self, now: Instant, body: &'a [u8]) -> Result<Self::Outputs<'c, 'a>, DecodeError>;
 }
 
+/// The methods both machines forward to their own of the same name.
+macro_rules! forward {
+    () => {
+        fn config(&self) -> &Config {
+            Self::config(self)
+        }
+        fn set_credentials(&mut self, apisecret: Option<&str>, token: Option<&str>) -> Result<(), ClientError> {
+            Self::set_credentials(self, apisecret, token)
+        }
+        fn auth(&self) -> Auth<'_> {
+            Self::auth(self)
+        }
+        fn pending_kind(&self, request: RequestId) -> Option<RequestKind> {
+            Self::pending_kind(self, request)
+        }
+        fn cancel(&mut self, request: RequestId) -> bool {
+            Self::cancel(self, request)
+        }
+        fn poll_transmit(&mut self, now: Instant, out: &mut [u8]) -> Result<Option<Transmit>, ClientError> {
+            Self::poll_transmit(self, now, out)
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            Self::poll_timeout(self)
+        }
+        fn handle_timeout(&mut self, now: Instant) {
+            Self::handle_timeout(self, now);
+        }
+        fn poll_event(&mut self) -> Option<Event> {
+            Self::poll_event(self)
+        }
+        fn transport_lost(&mut self, now: Instant) {
+            Self::transport_lost(self, now);
+        }
+        fn handle_input<'c, 'a>(
+            &'c mut self,
+            now: Instant,
+            body: &'a [u8],
+        ) -> Result<Self::Outputs<'c, 'a>, DecodeError> {
+            Self::handle_input(self, now, body)
+        }
+    };
+}
+
 impl<const H: usize, const P: usize, const E: usize> Machine for Client<H, P, E> {
     type Outputs<'c, 'a> = crate::client::Outputs<'c, 'a, H, P, E>;
 
-    fn config(&self) -> &Config {
-        Self::config(self)
-    }
-    fn set_credentials(&mut self, apisecret: Option<&str>, token: Option<&str>) -> Result<(), ClientError> {
-        Self::set_credentials(self, apisecret, token)
-    }
-    fn auth(&self) -> Auth<'_> {
-        Self::auth(self)
-    }
-    fn pending_kind(&self, request: RequestId) -> Option<RequestKind> {
-        Self::pending_kind(self, request)
-    }
-    fn cancel(&mut self, request: RequestId) -> bool {
-        Self::cancel(self, request)
-    }
-    fn poll_transmit(&mut self, now: Instant, out: &mut [u8]) -> Result<Option<Transmit>, ClientError> {
-        Self::poll_transmit(self, now, out)
-    }
-    fn poll_timeout(&self) -> Option<Instant> {
-        Self::poll_timeout(self)
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        Self::handle_timeout(self, now);
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        Self::poll_event(self)
-    }
+    forward!();
+
     fn long_poll_answered(&mut self, now: Instant, _session: Option<SessionId>, status: u16) {
         Self::long_poll_answered(self, now, status);
     }
     fn long_poll_failed(&mut self, now: Instant) {
         Self::long_poll_failed(self, now);
-    }
-    fn transport_lost(&mut self, now: Instant) {
-        Self::transport_lost(self, now);
-    }
-    fn handle_input<'c, 'a>(&'c mut self, now: Instant, body: &'a [u8]) -> Result<Self::Outputs<'c, 'a>, DecodeError> {
-        Self::handle_input(self, now, body)
     }
 }
 
@@ -111,33 +123,8 @@ where
     where
         S: 'c;
 
-    fn config(&self) -> &Config {
-        Self::config(self)
-    }
-    fn set_credentials(&mut self, apisecret: Option<&str>, token: Option<&str>) -> Result<(), ClientError> {
-        Self::set_credentials(self, apisecret, token)
-    }
-    fn auth(&self) -> Auth<'_> {
-        Self::auth(self)
-    }
-    fn pending_kind(&self, request: RequestId) -> Option<RequestKind> {
-        Self::pending_kind(self, request)
-    }
-    fn cancel(&mut self, request: RequestId) -> bool {
-        Self::cancel(self, request)
-    }
-    fn poll_transmit(&mut self, now: Instant, out: &mut [u8]) -> Result<Option<Transmit>, ClientError> {
-        Self::poll_transmit(self, now, out)
-    }
-    fn poll_timeout(&self) -> Option<Instant> {
-        Self::poll_timeout(self)
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        Self::handle_timeout(self, now);
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        Self::poll_event(self)
-    }
+    forward!();
+
     fn long_poll_answered(&mut self, now: Instant, session: Option<SessionId>, status: u16) {
         match session {
             Some(session) => Self::long_poll_answered(self, now, session, status),
@@ -151,11 +138,5 @@ where
     }
     fn long_poll_failed(&mut self, now: Instant) {
         Self::long_poll_failed(self, now, None);
-    }
-    fn transport_lost(&mut self, now: Instant) {
-        Self::transport_lost(self, now);
-    }
-    fn handle_input<'c, 'a>(&'c mut self, now: Instant, body: &'a [u8]) -> Result<Self::Outputs<'c, 'a>, DecodeError> {
-        Self::handle_input(self, now, body)
     }
 }
