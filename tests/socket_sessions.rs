@@ -6,6 +6,7 @@
 //! - a session Janus ends (its `timeout`, or an Admin `destroy_session`) while the others go
 //!   on;
 //! - a session claimed by a second connection while another stays on the first;
+//! - keepalives that keep sessions alive while nobody calls in (the connection's reader);
 //! - events waited for on one thread while another sends on the same connection, many times.
 //!
 //! `#[ignore]`d (live): `tests/run` runs them against its Janus.
@@ -152,6 +153,32 @@ fn a_session_janus_ends_leaves_the_others_going() {
         let fourth = connection.create_session().expect("a new session");
         fourth.destroy().expect("destroy the new one");
         sessions[2].destroy().expect("destroy the third");
+        connection.close();
+    }
+}
+
+#[test]
+#[ignore = "live: needs a Janus (tests/run starts one)"]
+fn keepalives_keep_sessions_alive_while_nobody_calls_in() {
+    for transport in TRANSPORTS {
+        let endpoints = live::janus();
+        let options =
+            Options { keepalive: Duration::from_secs(1), http_keepalive: Duration::from_secs(1), ..Options::default() };
+        let connection = Connection::connect(endpoints.url(transport), options).expect("connect");
+        let sessions: Vec<Session> = (0..2).map(|_| connection.create_session().expect("create")).collect();
+        let handles: Vec<Handle> =
+            sessions.iter().map(|s| s.attach("janus.plugin.echotest", None).expect("attach")).collect();
+        // Janus ends each after 3 s without traffic; nobody calls in for 7 s.
+        let mut admin = admin();
+        for session in &sessions {
+            admin.set_session_timeout(session.id(), 3).expect("set_session_timeout");
+        }
+        std::thread::sleep(Duration::from_secs(7));
+        for (session, handle) in sessions.iter().zip(&handles) {
+            live::assert_echotest_ok(&handle.message(&ECHO).expect("still alive"), handle.id());
+            assert_eq!(session.next_event(Duration::ZERO).expect("events"), None, "{transport:?}: no timeout");
+            session.destroy().expect("destroy");
+        }
         connection.close();
     }
 }
