@@ -609,7 +609,7 @@ pub fn driver(data: &[u8]) {
         Instant::from_millis(millis)
     };
     let config = if http { Config::http() } else { Config::websocket() };
-    let mut driver: crate::driver::Driver<_, _, crate::client::Client<2, 3, 8>> =
+    let mut driver: crate::driver::Driver<_, _, Client<2, 3, 8>> =
         crate::driver::Driver::new(Client::new(config, 3), link, clock);
     let mut sink = Counted::default();
     // Each round reads at least one byte of the script, or ends.

@@ -4,7 +4,7 @@
 //!
 //! A [`Connection`] is one socket (a WebSocket, or Janus's HTTP transport) carrying any
 //! number of sessions: core's [`Sessions`] machine behind core's one
-//! [`Driver`](janus_signal::driver::Driver), under one lock. Two kinds of threads use it:
+//! [`Driver`], under one lock. Two kinds of threads use it:
 //!
 //! - **Callers** (any thread, through [`Connection`], [`Session`] and [`Handle`]): take the
 //!   lock, write and send their request (over HTTP the POST's response is read there too),
