@@ -404,7 +404,14 @@ impl Session {
         let mut state = self.shared.lock();
         let now = state.driver.now();
         let State { driver, answers, events, max_events, dropped, handles, .. } = &mut *state;
-        let mut inbox = Inbox { url: &self.shared.url, answers, events, max_events: *max_events, dropped, handles };
+        let mut inbox = Inbox {
+            url: &self.shared.url,
+            answers,
+            events,
+            max_events: event_limit(*max_events, driver),
+            dropped,
+            handles,
+        };
         if let Some(client) =
             driver.client_mut().slot_of_session(self.id).and_then(|slot| driver.client_mut().client_mut(slot))
         {
@@ -569,7 +576,14 @@ impl Shared {
         let until = state.driver.link().clock().to_core(deadline);
         let request = {
             let State { driver, answers, events, max_events, dropped, handles, .. } = &mut *state;
-            let mut inbox = Inbox { url: &self.url, answers, events, max_events: *max_events, dropped, handles };
+            let mut inbox = Inbox {
+                url: &self.url,
+                answers,
+                events,
+                max_events: event_limit(*max_events, driver),
+                dropped,
+                handles,
+            };
             driver.start(&mut command, until, &mut inbox).map_err(from_driver)
         };
         let request = match request {
@@ -708,7 +722,8 @@ fn read(shared: &Shared, watch: &Watch, woken: &Receiver<Option<PollAnswer>>) {
             link.hand_in(answer);
         }
         let State { driver, answers, events, max_events, dropped, handles, closed } = &mut *state;
-        let mut inbox = Inbox { url: &shared.url, answers, events, max_events: *max_events, dropped, handles };
+        let mut inbox =
+            Inbox { url: &shared.url, answers, events, max_events: event_limit(*max_events, driver), dropped, handles };
         let mut lost = None;
         more = true;
         for _ in 0..ROUNDS_PER_LOCK {
@@ -752,8 +767,14 @@ fn read(shared: &Shared, watch: &Watch, woken: &Receiver<Option<PollAnswer>>) {
 fn lose(state: &mut State, url: &str) {
     state.closed = true;
     let State { driver, answers, events, max_events, dropped, handles, .. } = state;
-    let mut inbox = Inbox { url, answers, events, max_events: *max_events, dropped, handles };
+    let mut inbox = Inbox { url, answers, events, max_events: event_limit(*max_events, driver), dropped, handles };
     driver.transport_lost(&mut inbox);
+}
+
+/// Events queued at most: the caller's limit, and at least four for each session slot (a
+/// handle's `hangup`, echotest's `done`, a `detached`… may wait together for each session).
+fn event_limit(max_events: usize, driver: &PoolDriver) -> usize {
+    max_events.max(4 * driver.client().clients().len())
 }
 
 /// Where the driver puts what it receives: answers for the callers, events for the queue.

@@ -56,7 +56,8 @@ pub struct Options {
     /// Most sessions a [`Connection`](crate::Connection) carries at once. Default 4096.
     pub max_sessions: usize,
     /// Most events kept for the caller ([`Janus::next_event`]); beyond that the oldest is
-    /// dropped, logged and counted ([`Janus::dropped_events`]). Default 1024.
+    /// dropped, logged and counted ([`Janus::dropped_events`]). Default 1024. A
+    /// [`Connection`](crate::Connection) keeps at least four for each session it carries.
     pub max_queued_events: usize,
     /// What `https://` and `wss://` connections trust (cargo feature `tls`). Default: the
     /// public web roots of `webpki-roots`.

@@ -4,8 +4,10 @@
 //! Settings (environment): `URL` (default `ws://127.0.0.1:8188`), `SESSIONS` (default 1000),
 //! `THREADS` (default 8), `SECONDS` of load (default 30), `IDLE` sessions per hundred that get
 //! no request during the load and live on keepalives alone (default 10), `OFFER_EVERY` (every
-//! Nth request of a handle is an SDP offer followed by a `hangup`, whose `hangup` event the
-//! handle must get exactly once; default 20).
+//! Nth round of a thread over its handles is one of SDP offers, each followed by a `hangup`,
+//! whose `hangup` event the handle must get exactly once; default 20), `QUEUE` (the
+//! connection's `max_queued_events`; default its default, 1024, which a connection raises to
+//! four a session).
 //!
 //! Setup: one connection; `SESSIONS` sessions, each with an echotest handle, made from
 //! `THREADS` threads. Load: for `SECONDS`, every thread goes round its busy handles sending
@@ -97,10 +99,15 @@ fn main() {
     let seconds = env("SECONDS", 30);
     let idle_percent = env("IDLE", 10).min(100) as usize;
     let offer_every = env("OFFER_EVERY", 20).max(1);
+    // Every thread takes a handle's events when it comes back to that handle: in a round of
+    // offers each of its handles has two events waiting (`hangup` and echotest's `done`) until
+    // the next round. The connection keeps four a session by default.
+    let queue = env("QUEUE", Options::default().max_queued_events as u64) as usize;
 
     let mut spare: Vec<Tally> = (0..threads).map(|_| Tally::new()).collect();
     let rss_start = rss_kib();
-    let connection = Connection::connect(&url, Options::default()).unwrap_or_else(|e| fail(format!("connect: {e}")));
+    let options = Options { max_queued_events: queue, ..Options::default() };
+    let connection = Connection::connect(&url, options).unwrap_or_else(|e| fail(format!("connect: {e}")));
     let setup_started = Instant::now();
     // Each thread makes its share of the sessions and handles.
     let made: Vec<Vec<(Session, Handle)>> = std::thread::scope(|s| {
@@ -222,8 +229,9 @@ fn main() {
             connection.dropped_events()
         ));
     }
-    if connection.dropped_events() != 0 {
-        fail(format!("{} events dropped", connection.dropped_events()));
+    let dropped = connection.dropped_events();
+    if dropped != 0 {
+        fail(format!("{dropped} events dropped"));
     }
     let teardown = Instant::now();
     std::thread::scope(|s| {
@@ -256,12 +264,14 @@ fn main() {
          \"seconds\":{load_seconds:.1},\"requests\":{requests},\"offers\":{offers},\"requests_per_s\":{:.0},\
          \"p50_ms\":{:.3},\"p99_ms\":{:.3},\"max_ms\":{:.3},\"handle_events_checked\":{events},\
          \"setup_s\":{setup_seconds:.2},\"teardown_s\":{teardown_seconds:.2},\"rss_start_kib\":{rss_start},\
-         \"rss_setup_kib\":{rss_setup},\"rss_per_session_kib\":{:.1},\"rss_end_of_load_kib\":{rss_load}}}",
+         \"rss_setup_kib\":{rss_setup},\"rss_per_session_kib\":{:.1},\"rss_end_of_load_kib\":{rss_load},\
+         \"queue\":{queue},\"dropped_events\":{}}}",
         requests as f64 / load_seconds,
         pick(0.5),
         pick(0.99),
         max_us as f64 / 1000.0,
         (rss_setup.saturating_sub(rss_start)) as f64 / sessions.max(1) as f64,
+        dropped,
     );
     connection.close();
 }
