@@ -21,10 +21,10 @@
 //! while waiting for the network (except for an HTTP POST, whose response comes on the
 //! request connection at once; HTTP requests take turns on that one connection).
 //!
-//! Events wait in one queue (bounded: [`Options::max_queued_events`]); a [`Handle`] takes
-//! its own, a [`Session`] those of its session and handles, [`Connection::next_event`] any.
-//! An event nobody takes stays until the queue is full, then the oldest goes, counted in
-//! [`Connection::dropped_events`].
+//! Events wait in one queue (bounded: [`Options::max_queued_events`], at least four a
+//! session); a [`Handle`] takes its own, a [`Session`] those of its session and handles,
+//! [`Connection::next_event`] any. An event nobody takes stays until the queue is full, then
+//! the oldest goes, counted in [`Connection::dropped_events`].
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
